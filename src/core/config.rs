@@ -1,0 +1,205 @@
+//! The validated configuration of one button.
+
+/// Which CRM the button signs in with; chosen by the tag's class
+/// (`kommo_oauth` or `amocrm_oauth`) or the `provider` option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Provider {
+    Kommo,
+    AmoCrm,
+}
+
+impl Provider {
+    /// The consent page's origin when no `data-auth-origin` overrides it.
+    pub const fn default_origin(self) -> &'static str {
+        match self {
+            Provider::Kommo => "https://www.kommo.com",
+            Provider::AmoCrm => "https://www.amocrm.ru",
+        }
+    }
+
+    /// The class the original gives the rendered element (integrators select it).
+    pub const fn default_class(self) -> &'static str {
+        match self {
+            Provider::Kommo => "kommo-oauth",
+            Provider::AmoCrm => "amocrm-oauth",
+        }
+    }
+}
+
+/// Kommo's `data-theme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// Dark navy button with white text (the default).
+    Light,
+    /// White button with navy text.
+    Dark,
+}
+
+/// amoCRM's `data-color` (also honoured on Kommo tags, from Kommo's older build).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Default,
+    Blue,
+    Violet,
+    Green,
+    Orange,
+    Red,
+}
+
+impl Color {
+    pub const ALL: [Color; 6] =
+        [Color::Default, Color::Blue, Color::Violet, Color::Green, Color::Orange, Color::Red];
+
+    /// The keyword an integrator writes.
+    pub const fn keyword(self) -> &'static str {
+        match self {
+            Color::Default => "default",
+            Color::Blue => "blue",
+            Color::Violet => "violet",
+            Color::Green => "green",
+            Color::Orange => "orange",
+            Color::Red => "red",
+        }
+    }
+
+    /// Background and darker border colour, as in the original.
+    pub const fn shades(self) -> (&'static str, &'static str) {
+        match self {
+            Color::Default => ("#339DC7", "#006F9F"),
+            Color::Blue => ("#1976D2", "#004BA0"),
+            Color::Violet => ("#6A1B9A", "#38006B"),
+            Color::Green => ("#388E3C", "#00600F"),
+            Color::Orange => ("#F57F17", "#BC5100"),
+            Color::Red => ("#D84315", "#9F0000"),
+        }
+    }
+}
+
+/// Kommo's `data-locale`: the default title and the consent page's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    Es,
+    Pt,
+    Id,
+}
+
+impl Locale {
+    /// The consent page's path prefix for this locale (`/br/oauth/` for Portuguese).
+    pub const fn path_prefix(self) -> &'static str {
+        match self {
+            Locale::En => "",
+            Locale::Es => "/es",
+            Locale::Pt => "/br",
+            Locale::Id => "/id",
+        }
+    }
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Es => "es",
+            Locale::Pt => "pt",
+            Locale::Id => "id",
+        }
+    }
+}
+
+/// `data-mode`: where the Redirect URI opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The popup closes and the main window goes to the Redirect URI.
+    Popup,
+    /// The popup goes to the Redirect URI, which reports back to the opener.
+    PostMessage,
+}
+
+impl Mode {
+    pub const fn keyword(self) -> &'static str {
+        match self {
+            Mode::Popup => "popup",
+            Mode::PostMessage => "post_message",
+        }
+    }
+}
+
+/// A scope the metadata button can request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Crm,
+    Notifications,
+}
+
+impl Scope {
+    pub const fn keyword(self) -> &'static str {
+        match self {
+            Scope::Crm => "crm",
+            Scope::Notifications => "notifications",
+        }
+    }
+}
+
+/// The metadata of an integration created on the fly (amoCRM's metadata button).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Metadata {
+    pub name: String,
+    pub description: String,
+    pub redirect_uri: String,
+    pub secrets_uri: String,
+    pub logo: Option<String>,
+    pub scopes: Vec<Scope>,
+}
+
+/// Who the button authorizes: an existing integration, or one created from metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Identity {
+    ClientId(String),
+    Metadata(Metadata),
+}
+
+impl Identity {
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Identity::ClientId(id) => Some(id),
+            Identity::Metadata(_) => None,
+        }
+    }
+}
+
+/// How the button looks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appearance {
+    pub title: String,
+    pub compact: bool,
+    /// Classes for the button element; the provider's default class when not given.
+    pub classes: Vec<String>,
+    pub theme: Theme,
+    /// An explicit palette colour; always set on amoCRM tags, optional on Kommo tags.
+    pub color: Option<Color>,
+}
+
+/// What to do when the browser blocks the popup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fallback {
+    /// Report `popup_blocked` and stop.
+    None,
+    /// Continue in the same tab (the consent page then redirects this tab).
+    SameTab,
+}
+
+/// Everything one button needs, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ButtonConfig {
+    pub provider: Provider,
+    pub identity: Identity,
+    pub appearance: Appearance,
+    pub locale: Locale,
+    pub mode: Mode,
+    /// `data-state` as given; `None` means "generate one at click time".
+    pub state: Option<String>,
+    pub error_callback: Option<String>,
+    pub success_callback: Option<String>,
+    /// The consent page's origin, e.g. `https://www.kommo.com`, without a trailing slash.
+    pub auth_origin: String,
+    pub fallback: Fallback,
+}

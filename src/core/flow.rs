@@ -1,0 +1,180 @@
+//! What one sign-in attempt does with each thing that happens to it: a pure step function
+//! from (what the attempt expects, an event) to an outcome the web shell carries out.
+
+use super::config::Mode;
+use super::protocol::{state_of_url, CallbackResult, Message};
+
+/// Error codes reported to callbacks and events, beyond the provider's own (`access_denied`).
+pub mod codes {
+    /// The user declined on the consent page (sent by the provider).
+    pub const ACCESS_DENIED: &str = "access_denied";
+    /// `window.open` returned null: a popup blocker stopped the window.
+    pub const POPUP_BLOCKED: &str = "popup_blocked";
+    /// The user closed the popup before finishing.
+    pub const POPUP_CLOSED: &str = "popup_closed";
+    /// The result carried a state this attempt did not issue (possible CSRF).
+    pub const STATE_MISMATCH: &str = "state_mismatch";
+}
+
+/// What an open attempt waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    pub mode: Mode,
+    /// `None` for the metadata button: any provider error then belongs to this attempt.
+    pub client_id: Option<String>,
+    pub state: String,
+}
+
+/// An error to report, with the client id it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub code: String,
+    pub client_id: Option<String>,
+    /// True when the provider sent it: callbacks then get the provider's own object.
+    pub from_provider: bool,
+}
+
+/// What the shell does next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not for this attempt; keep waiting.
+    Ignore,
+    /// Finish: send the main window to this URL (popup mode), closing the popup.
+    Navigate(String),
+    /// Finish: report success (post_message mode), closing the popup.
+    Success(CallbackResult),
+    /// Finish: report the error, closing the popup.
+    Fail(Failure),
+}
+
+fn fail(code: &str, expected: &Expected, from_provider: bool) -> Outcome {
+    Outcome::Fail(Failure { code: String::from(code), client_id: expected.client_id.clone(), from_provider })
+}
+
+/// A message arrived (already origin- and shape-checked by `protocol::classify`).
+pub fn on_message(expected: &Expected, message: Message) -> Outcome {
+    match message {
+        Message::ProviderError { client_id, error } => {
+            let ours = expected.client_id.is_none() || client_id == expected.client_id;
+            if !ours {
+                return Outcome::Ignore;
+            }
+            Outcome::Fail(Failure { code: error, client_id: client_id.or_else(|| expected.client_id.clone()), from_provider: true })
+        }
+        Message::ProviderRedirect { url } => match state_of_url(&url) {
+            Some(state) if state != expected.state => fail(codes::STATE_MISMATCH, expected, false),
+            _ => Outcome::Navigate(url),
+        },
+        Message::Callback(result) => {
+            if result.state.as_deref() != Some(expected.state.as_str()) {
+                return fail(codes::STATE_MISMATCH, expected, false);
+            }
+            if let Some(error) = &result.error {
+                return fail(error, expected, false);
+            }
+            match expected.mode {
+                Mode::Popup if !result.url.is_empty() => Outcome::Navigate(result.url),
+                _ => Outcome::Success(result),
+            }
+        }
+    }
+}
+
+/// How long after opening a `closed` popup is taken for a cut opener rather than the user:
+/// under `Cross-Origin-Opener-Policy` the handle reads `closed` as soon as the popup
+/// reaches the provider, while a person needs longer than this to close a window they
+/// have just seen open.
+pub const SEVERED_WITHIN_MS: f64 = 1500.0;
+
+/// The result of one closed-poll tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// Still open: poll again.
+    Open,
+    /// The handle was cut (COOP): stop polling, keep listening for the helper's broadcast.
+    Severed,
+    /// The user closed the popup: report `popup_closed`.
+    ClosedByUser,
+}
+
+/// One tick of the closed poll.
+pub fn on_poll(closed: bool, elapsed_ms: f64) -> Poll {
+    match (closed, elapsed_ms < SEVERED_WITHIN_MS) {
+        (false, _) => Poll::Open,
+        (true, true) => Poll::Severed,
+        (true, false) => Poll::ClosedByUser,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expected(mode: Mode, client_id: Option<&str>) -> Expected {
+        Expected { mode, client_id: client_id.map(String::from), state: "s1".into() }
+    }
+
+    fn callback(state: &str, code: Option<&str>, error: Option<&str>) -> Message {
+        Message::Callback(CallbackResult {
+            state: Some(state.into()),
+            code: code.map(String::from),
+            error: error.map(String::from),
+            url: "https://site.example/cb?code=k&state=s1".into(),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn decline_for_our_client_fails_with_the_provider_code() {
+        let out = on_message(&expected(Mode::Popup, Some("c")), Message::ProviderError { client_id: Some("c".into()), error: "access_denied".into() });
+        assert_eq!(out, Outcome::Fail(Failure { code: "access_denied".into(), client_id: Some("c".into()), from_provider: true }));
+    }
+
+    #[test]
+    fn decline_for_another_client_is_ignored() {
+        let out = on_message(&expected(Mode::Popup, Some("c")), Message::ProviderError { client_id: Some("other".into()), error: "access_denied".into() });
+        assert_eq!(out, Outcome::Ignore);
+    }
+
+    #[test]
+    fn decline_reaches_a_metadata_button() {
+        let out = on_message(&expected(Mode::Popup, None), Message::ProviderError { client_id: None, error: "access_denied".into() });
+        assert!(matches!(out, Outcome::Fail(f) if f.code == "access_denied"));
+    }
+
+    #[test]
+    fn popup_mode_redirect_navigates_unless_the_state_differs() {
+        let e = expected(Mode::Popup, Some("c"));
+        let ok = on_message(&e, Message::ProviderRedirect { url: "https://s/cb?code=1&state=s1".into() });
+        assert_eq!(ok, Outcome::Navigate("https://s/cb?code=1&state=s1".into()));
+        let bad = on_message(&e, Message::ProviderRedirect { url: "https://s/cb?code=1&state=zz".into() });
+        assert!(matches!(bad, Outcome::Fail(f) if f.code == codes::STATE_MISMATCH));
+    }
+
+    #[test]
+    fn helper_result_succeeds_in_post_message_mode_and_navigates_in_popup_mode() {
+        let pm = on_message(&expected(Mode::PostMessage, Some("c")), callback("s1", Some("k"), None));
+        assert!(matches!(pm, Outcome::Success(r) if r.code.as_deref() == Some("k")));
+        let popup = on_message(&expected(Mode::Popup, Some("c")), callback("s1", Some("k"), None));
+        assert!(matches!(popup, Outcome::Navigate(_)));
+    }
+
+    #[test]
+    fn helper_result_with_a_foreign_state_is_rejected() {
+        let out = on_message(&expected(Mode::PostMessage, Some("c")), callback("forged", Some("k"), None));
+        assert!(matches!(out, Outcome::Fail(f) if f.code == codes::STATE_MISMATCH && !f.from_provider));
+    }
+
+    #[test]
+    fn helper_error_is_reported() {
+        let out = on_message(&expected(Mode::PostMessage, Some("c")), callback("s1", None, Some("access_denied")));
+        assert!(matches!(out, Outcome::Fail(f) if f.code == "access_denied"));
+    }
+
+    #[test]
+    fn closed_poll_tells_a_cut_opener_from_a_user_close() {
+        assert_eq!(on_poll(false, 99_999.0), Poll::Open);
+        assert_eq!(on_poll(true, 200.0), Poll::Severed);
+        assert_eq!(on_poll(true, 5_000.0), Poll::ClosedByUser);
+    }
+}

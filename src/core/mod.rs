@@ -1,0 +1,25 @@
+//! The pure core: plain Rust with no browser types, unit-tested natively with `cargo test`.
+//!
+//! The web shell (`crate::web`) reads the DOM into the shapes defined here, asks the core
+//! what to do, and carries it out.
+
+/// Every setting a tag or an options object can carry, and where it is read from.
+pub mod settings;
+/// The validated button configuration and its enums.
+pub mod config;
+/// Turning raw setting values into a [`config::ButtonConfig`], with diagnostics.
+pub mod parse;
+/// Console diagnostics: what was wrong, what is accepted, what we did instead.
+pub mod diag;
+/// Default titles per provider and locale.
+pub mod text;
+/// The authorization (consent page) URL.
+pub mod auth_url;
+/// Popup window geometry and its `window.open` features string.
+pub mod popup;
+/// The message protocol between the consent page, the Redirect URI page and the opener.
+pub mod protocol;
+/// What a sign-in attempt does with each message or event (a pure step function).
+pub mod flow;
+/// Small string helpers shared by the modules above.
+pub mod strings;

@@ -1,0 +1,57 @@
+//! Popup geometry: 750×580, centred over the current browser window.
+
+/// The window name the original uses; a second `window.open` with it reuses the window.
+pub const WINDOW_NAME: &str = "Grant access for integration";
+pub const WIDTH: i32 = 750;
+pub const HEIGHT: i32 = 580;
+
+/// The browser window's position and size, in screen pixels (`screenX`, `outerWidth`, …).
+/// On multi-monitor set-ups `x` and `y` may be negative or beyond the primary screen: the
+/// popup follows the window, so nothing is clamped to the primary screen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WindowRect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// The popup's top-left corner, centred over `rect`.
+pub fn centred(rect: WindowRect) -> (i32, i32) {
+    let left = rect.x + (rect.width - f64::from(WIDTH)) / 2.0;
+    let top = rect.y + (rect.height - f64::from(HEIGHT)) / 2.0;
+    (left.round() as i32, top.round() as i32)
+}
+
+/// The `window.open` features string.
+pub fn features(rect: WindowRect) -> String {
+    let (left, top) = centred(rect);
+    let int = |n: i32| super::strings::int(i64::from(n));
+    super::strings::concat(&[
+        "popup=yes,scrollbars=yes,status=yes,resizable=yes,width=", &int(WIDTH),
+        ",height=", &int(HEIGHT), ",left=", &int(left), ",top=", &int(top),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centres_over_the_window() {
+        let rect = WindowRect { x: 100.0, y: 50.0, width: 1350.0, height: 980.0 };
+        assert_eq!(centred(rect), (400, 250));
+    }
+
+    #[test]
+    fn follows_a_window_on_a_monitor_left_of_the_primary() {
+        let rect = WindowRect { x: -1920.0, y: 0.0, width: 1920.0, height: 1080.0 };
+        assert_eq!(centred(rect), (-1335, 250));
+    }
+
+    #[test]
+    fn features_string_is_resizable_and_sized() {
+        let f = features(WindowRect { x: 0.0, y: 0.0, width: 750.0, height: 580.0 });
+        assert_eq!(f, "popup=yes,scrollbars=yes,status=yes,resizable=yes,width=750,height=580,left=0,top=0");
+    }
+}

@@ -1,0 +1,19 @@
+//! A drop-in "Continue with Kommo" / amoCRM sign-in button, in Rust and WebAssembly.
+//!
+//! Paste the documented tag, pointing `src` at this project's `dist/button.js`:
+//!
+//! ```html
+//! <script class="kommo_oauth" charset="utf-8"
+//!   data-client-id="xxxx" data-title="Button" data-compact="false"
+//!   data-class-name="className" data-theme="light" data-locale="en"
+//!   data-state="state" data-error-callback="functionName" data-mode="popup"
+//!   src="/dist/button.js"></script>
+//! ```
+//!
+//! or mount it from code with [`web::api::mount`] (the npm package).
+
+/// Pure logic: settings, validation, URLs, protocol and flow; tested natively.
+pub mod core;
+/// The browser shell: DOM, styles, popup, listeners. The only code that touches `web_sys`.
+#[cfg(target_arch = "wasm32")]
+pub mod web;
