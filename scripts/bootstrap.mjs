@@ -1,0 +1,51 @@
+// Installs what `npm start` / `npm test` need on a fresh machine, idempotently:
+// the wasm32 target (rustup), wasm-pack (cargo install), npm packages (npm install) and,
+// with --browser, Debian's chromium + chromium-driver (apt-get). Each step is skipped when
+// its tool is already there.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const cargoBin = join(homedir(), '.cargo', 'bin');
+process.env.PATH = `${cargoBin}:${process.env.PATH}`;
+
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd, why) {
+  console.log(`[bootstrap] ${why}: ${cmd}`);
+  execSync(cmd, { stdio: 'inherit', cwd: root });
+}
+
+function ensureWasmTarget() {
+  const installed = execSync('rustup target list --installed', { encoding: 'utf8' });
+  if (!installed.split('\n').includes('wasm32-unknown-unknown')) {
+    run('rustup target add wasm32-unknown-unknown', 'adding the wasm32 target');
+  }
+}
+
+function ensureWasmPack() {
+  if (!has('wasm-pack')) run('cargo install wasm-pack --locked', 'installing wasm-pack');
+}
+
+function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+  if (stale) run('npm install --no-audit --no-fund', 'installing npm packages');
+}
+
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium') && existsSync('/usr/bin/chromedriver')) return;
+  const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
+  run(`${sudo}apt-get update`, 'refreshing apt lists');
+  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver`, 'installing Debian chromium');
+}
+
+ensureWasmTarget();
+ensureWasmPack();
+ensureNodeModules();
+if (process.argv.includes('--browser')) ensureChromium();

@@ -1,0 +1,168 @@
+//! The drop-in's auto-mount: every `.kommo_oauth` / `.amocrm_oauth` element with settings
+//! gets a button inserted before it, now and whenever one appears later (parser, framework,
+//! `innerHTML`), watched by one `MutationObserver` for the life of the page.
+//!
+//! Tags are marked with an expando property that every copy of the bundle shares, so a page
+//! that includes the script twice still mounts each tag once.
+
+use super::button::Button;
+use super::source::{Settings, TAG_SELECTOR};
+use super::{console, js};
+use crate::core::parse::has_settings;
+use js_sys::Array;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
+
+/// The expando marking a tag: `"mounted"`, or `"failed"` (retried when its attributes change).
+const MARK: &str = "__kommoOauthButton";
+const MOUNTED: &str = "mounted";
+const FAILED: &str = "failed";
+
+struct Mounted {
+    tag: Element,
+    /// Where the button was inserted; a button the integrator moved elsewhere is theirs.
+    parent: Node,
+    button: Button,
+}
+
+thread_local! {
+    static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+    /// Kept for the life of the page on purpose: the observer must outlive every tag.
+    static OBSERVER: RefCell<Option<(MutationObserver, Closure<dyn FnMut(Array)>)>> = const { RefCell::new(None) };
+}
+
+/// Mounts every tag on the page and keeps watching for new ones. Idempotent.
+#[wasm_bindgen(js_name = autoMount)]
+pub fn auto_mount() {
+    let document = js::document();
+    if let Some(root) = document.document_element() {
+        mount_within(&root);
+        observe(&root);
+    }
+}
+
+/// Mounts tags that appeared since the last look (the drop-in's `window.onload()` calls this).
+#[wasm_bindgen]
+pub fn rescan() {
+    if let Some(root) = js::document().document_element() {
+        mount_within(&root);
+    }
+}
+
+/// The number of buttons auto-mounted so far (for tests and benchmarks).
+#[wasm_bindgen(js_name = mountedCount)]
+pub fn mounted_count() -> usize {
+    BUTTONS.with(|b| b.borrow().len())
+}
+
+fn mount_within(root: &Element) {
+    if root.matches(TAG_SELECTOR).unwrap_or(false) {
+        try_mount(root.clone());
+    }
+    let Ok(tags) = root.query_selector_all(TAG_SELECTOR) else { return };
+    for i in 0..tags.length() {
+        if let Some(tag) = tags.item(i).and_then(|n| js::cast::<Element>(n.into())) {
+            try_mount(tag);
+        }
+    }
+}
+
+fn try_mount(tag: Element) {
+    if js::get(&tag, MARK).is_truthy() {
+        return;
+    }
+    let settings = Settings::Tag(tag.clone());
+    if !has_settings(&settings) {
+        return; // a theme's own element with the class and no settings: not ours
+    }
+    let parsed = settings.parse();
+    parsed.diagnostics.0.iter().for_each(console::report);
+    let (Some(config), Some(parent)) = (parsed.config, tag.parent_node()) else {
+        return js::set(&tag, MARK, &JsValue::from_str(FAILED));
+    };
+    match Button::new(settings, &config, &parsed.diagnostics) {
+        Ok(button) => {
+            if let Err(e) = parent.insert_before(button.element(), Some(&tag)) {
+                return console::error(&["could not insert the button:"], Some(&e));
+            }
+            js::set(&tag, MARK, &JsValue::from_str(MOUNTED));
+            BUTTONS.with(|b| b.borrow_mut().push(Mounted { tag, parent, button }));
+        }
+        Err(e) => console::error(&["could not render the button:"], Some(&e)),
+    }
+}
+
+fn observe(root: &Element) {
+    OBSERVER.with(|slot| {
+        if slot.borrow().is_some() {
+            return;
+        }
+        let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
+            for record in records.iter() {
+                on_record(&record.unchecked_into());
+            }
+        });
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        init.set_attributes(true);
+        let watched = ["class", "data-client-id", "data-name", "data-scopes", "data-redirect_uri", "data-secrets_uri"];
+        init.set_attribute_filter(&watched.iter().map(|a| JsValue::from_str(a)).collect::<Array>());
+        if observer.observe_with_options(root, &init).is_ok() {
+            *slot.borrow_mut() = Some((observer, callback));
+        }
+    });
+}
+
+fn on_record(record: &MutationRecord) {
+    if record.type_() == "attributes" {
+        if let Some(tag) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
+            if js::get(&tag, MARK).as_string().as_deref() == Some(FAILED) {
+                js::set(&tag, MARK, &JsValue::UNDEFINED);
+            }
+            if tag.matches(TAG_SELECTOR).unwrap_or(false) {
+                try_mount(tag);
+            }
+        }
+        return;
+    }
+    let removed = record.removed_nodes();
+    for i in 0..removed.length() {
+        if let Some(el) = removed.item(i).and_then(|n| js::cast::<Element>(n.into())) {
+            unmount_removed(&el);
+        }
+    }
+    let added = record.added_nodes();
+    for i in 0..added.length() {
+        if let Some(el) = added.item(i).and_then(|n| js::cast::<Element>(n.into())) {
+            mount_within(&el);
+        }
+    }
+}
+
+/// A tag taken out of the page takes its button along (frameworks remove and re-add
+/// script tags on re-render), unless the integrator moved the button elsewhere.
+fn unmount_removed(removed: &Element) {
+    let holds_tag = removed.matches(TAG_SELECTOR).unwrap_or(false)
+        || removed.query_selector(TAG_SELECTOR).ok().flatten().is_some();
+    if !holds_tag {
+        return;
+    }
+    BUTTONS.with(|buttons| {
+        let gone: Vec<Mounted> = {
+            let mut all = buttons.borrow_mut();
+            let (gone, kept) = all.drain(..).partition(|m: &Mounted| {
+                let moved = m.button.element().parent_node().is_some_and(|p| p != m.parent);
+                !moved && !m.tag.is_connected() && removed.contains(Some(&m.tag))
+            });
+            *all = kept;
+            gone
+        };
+        // Dropping each `Button` removes its element and listeners.
+        for m in gone {
+            js::set(&m.tag, MARK, &JsValue::UNDEFINED);
+        }
+    });
+}

@@ -1,0 +1,241 @@
+//! One mounted button. It owns its element (removed on drop), its click listener and its
+//! current sign-in attempt. Closures hold only a weak reference back, so dropping the
+//! `Button` releases everything.
+
+use super::attempt::{open_popup, Attempt, AttemptEvent};
+use super::report::{self, ERROR_EVENT, SUCCESS_EVENT};
+use super::source::Settings;
+use super::{console, js, state};
+use crate::core::auth_url::authorization_url;
+use crate::core::config::{ButtonConfig, Fallback, Mode};
+use crate::core::diag::Diagnostics;
+use crate::core::flow::{codes, on_message, Expected, Failure, Outcome, Poll};
+use crate::core::protocol::{is_navigable, CallbackResult, CALLBACK_FIELDS};
+use crate::core::settings::Setting;
+use gloo_events::EventListener;
+use js_sys::Function;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsValue;
+use web_sys::HtmlButtonElement;
+
+/// A mounted button; dropping it removes the element and every listener.
+#[must_use = "dropping a Button removes it from the page"]
+pub struct Button(Rc<Inner>);
+
+struct Inner {
+    element: HtmlButtonElement,
+    settings: Settings,
+    attempt: RefCell<Option<Attempt>>,
+    click: RefCell<Option<EventListener>>,
+    /// Promises from `signIn()` waiting for the current attempt: (resolve, reject).
+    pending: RefCell<Vec<(Function, Function)>>,
+    /// Diagnostics already printed, so a click does not repeat them.
+    logged: RefCell<Vec<String>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.element.remove();
+        let payload = report::error_object(None, "cancelled", "the button was destroyed before sign-in finished");
+        for (_, reject) in self.pending.take() {
+            let _ = reject.call1(&JsValue::NULL, &payload);
+        }
+    }
+}
+
+impl Button {
+    /// Renders the button for `config` (read from `settings`) and wires its click.
+    /// The caller inserts [`Button::element`] into the page.
+    pub fn new(settings: Settings, config: &ButtonConfig, diagnostics: &Diagnostics) -> Result<Button, JsValue> {
+        let document = js::document();
+        super::style::install(&document);
+        let element = super::render::render(&document, config)?;
+        let inner = Rc::new(Inner {
+            element,
+            settings,
+            attempt: RefCell::new(None),
+            click: RefCell::new(None),
+            pending: RefCell::new(Vec::new()),
+            logged: RefCell::new(diagnostics.0.iter().map(|d| d.message.clone()).collect()),
+        });
+        let weak = Rc::downgrade(&inner);
+        let click = EventListener::new(&inner.element, "click", move |_| {
+            if let Some(inner) = weak.upgrade() {
+                sign_in(&inner);
+            }
+        });
+        *inner.click.borrow_mut() = Some(click);
+        Ok(Button(inner))
+    }
+
+    pub fn element(&self) -> &HtmlButtonElement {
+        &self.0.element
+    }
+
+    /// Starts signing in (as a click does); the promise settles with the result.
+    pub fn sign_in(&self) -> js_sys::Promise {
+        let inner = self.0.clone();
+        js_sys::Promise::new(&mut |resolve, reject| {
+            inner.pending.borrow_mut().push((resolve, reject));
+            sign_in(&inner);
+        })
+    }
+}
+
+/// The click: focus the open popup, or open a new one synchronously.
+fn sign_in(inner: &Rc<Inner>) {
+    if let Some(attempt) = inner.attempt.borrow().as_ref() {
+        if attempt.is_open() {
+            attempt.focus();
+            return;
+        }
+    }
+    drop(inner.attempt.borrow_mut().take());
+    let Some(config) = inner.current_config() else {
+        let failure = Failure { code: String::from("invalid_config"), client_id: None, from_provider: false };
+        return finish(inner, Outcome::Fail(failure), JsValue::UNDEFINED);
+    };
+    let state = config.state.clone().unwrap_or_else(state::random);
+    state::remember(&state);
+    let page = js::window().location().href().unwrap_or_default();
+    let url = authorization_url(&config, &state, config.mode.keyword(), &page);
+    let Some(popup) = open_popup(&url) else { return blocked(inner, &config, &state, &page) };
+    let expected = Expected { mode: config.mode, client_id: config.identity.client_id().map(String::from), state };
+    let weak: Weak<Inner> = Rc::downgrade(inner);
+    let attempt = Attempt::start(popup, expected, config.auth_origin, move |event| {
+        if let Some(inner) = weak.upgrade() {
+            on_event(&inner, event);
+        }
+    });
+    *inner.attempt.borrow_mut() = Some(attempt);
+}
+
+/// The popup was blocked: continue in this tab when the integrator opted in, else report.
+fn blocked(inner: &Rc<Inner>, config: &ButtonConfig, state: &str, page: &str) {
+    if config.fallback == Fallback::SameTab {
+        let url = authorization_url(config, state, Mode::PostMessage.keyword(), page);
+        let _ = js::window().location().assign(&url);
+        return;
+    }
+    console::error(&["the browser blocked the sign-in popup; set data-fallback=\"same-tab\" to continue in this tab instead."], None);
+    let failure = Failure { code: String::from(codes::POPUP_BLOCKED), client_id: config.identity.client_id().map(String::from), from_provider: false };
+    finish(inner, Outcome::Fail(failure), JsValue::UNDEFINED);
+}
+
+fn on_event(inner: &Rc<Inner>, event: AttemptEvent) {
+    let (outcome, raw) = match event {
+        AttemptEvent::Message(message, raw) => {
+            let attempt = inner.attempt.borrow();
+            let Some(attempt) = attempt.as_ref() else { return };
+            (on_message(&attempt.expected, message), raw)
+        }
+        AttemptEvent::Poll(Poll::Open) => return,
+        AttemptEvent::Poll(Poll::Severed) => {
+            if let Some(attempt) = inner.attempt.borrow_mut().as_mut() {
+                attempt.stop_polling();
+            }
+            return;
+        }
+        AttemptEvent::Poll(Poll::ClosedByUser) => {
+            let client_id = inner.attempt.borrow().as_ref().and_then(|a| a.expected.client_id.clone());
+            (Outcome::Fail(Failure { code: String::from(codes::POPUP_CLOSED), client_id, from_provider: false }), JsValue::UNDEFINED)
+        }
+    };
+    if outcome == Outcome::Ignore {
+        return;
+    }
+    if let Some(attempt) = inner.attempt.borrow_mut().take() {
+        attempt.close_popup();
+    }
+    finish(inner, outcome, raw);
+}
+
+/// Carries out a final outcome: callbacks, events, promises, navigation.
+fn finish(inner: &Rc<Inner>, outcome: Outcome, raw: JsValue) {
+    match outcome {
+        Outcome::Ignore => {}
+        Outcome::Navigate(url) => {
+            let query = url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default()).unwrap_or_default();
+            let result = CallbackResult::from_query(&url, query);
+            if succeed(inner, &result, true) && is_navigable(&url) {
+                let _ = js::window().location().assign(&url);
+            }
+        }
+        Outcome::Success(result) => {
+            succeed(inner, &result, false);
+        }
+        Outcome::Fail(failure) => fail(inner, &failure, raw),
+    }
+}
+
+/// Reports success; returns false when an event listener cancelled the navigation.
+fn succeed(inner: &Inner, result: &CallbackResult, navigating: bool) -> bool {
+    let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS.iter().map(|k| (*k, result.field(k))).collect();
+    pairs.push(("url", Some(&result.url)));
+    let payload: JsValue = js::object(&pairs).into();
+    let proceed = report::dispatch(&inner.element, SUCCESS_EVENT, &payload, navigating);
+    if let Some(f) = inner.settings.function("onSuccess") {
+        report::call(&f, &JsValue::NULL, &payload);
+    }
+    if let Some(name) = inner.callback_name(Setting::SuccessCallback) {
+        report::call_named(Setting::SuccessCallback.attribute(), &name, &payload);
+    }
+    for (resolve, _) in inner.pending.take() {
+        let _ = resolve.call1(&JsValue::NULL, &payload);
+    }
+    proceed
+}
+
+fn fail(inner: &Inner, failure: &Failure, raw: JsValue) {
+    let payload = if failure.from_provider && raw.is_object() {
+        raw
+    } else {
+        report::error_object(failure.client_id.as_deref(), &failure.code, describe(&failure.code))
+    };
+    report::dispatch(&inner.element, ERROR_EVENT, &payload, false);
+    if let Some(f) = inner.settings.function("onError") {
+        report::call(&f, &JsValue::NULL, &payload);
+    }
+    if let Some(name) = inner.callback_name(Setting::ErrorCallback) {
+        report::call_named(Setting::ErrorCallback.attribute(), &name, &payload);
+    }
+    for (_, reject) in inner.pending.take() {
+        let _ = reject.call1(&JsValue::NULL, &payload);
+    }
+}
+
+fn describe(code: &str) -> &'static str {
+    match code {
+        codes::ACCESS_DENIED => "the user declined to grant access",
+        codes::POPUP_BLOCKED => "the browser blocked the sign-in popup",
+        codes::POPUP_CLOSED => "the user closed the sign-in popup before finishing",
+        codes::STATE_MISMATCH => "the result carried a state this page did not issue",
+        "invalid_config" => "the button's settings are not usable; see the console",
+        _ => "sign-in failed",
+    }
+}
+
+impl Inner {
+    /// The settings as they are now (integrators change them after render); new
+    /// diagnostics are printed once.
+    fn current_config(&self) -> Option<ButtonConfig> {
+        let parsed = self.settings.parse();
+        let mut logged = self.logged.borrow_mut();
+        for d in parsed.diagnostics.0 {
+            if !logged.contains(&d.message) {
+                console::report(&d);
+                logged.push(d.message);
+            }
+        }
+        parsed.config
+    }
+
+    fn callback_name(&self, setting: Setting) -> Option<String> {
+        let config = self.current_config()?;
+        match setting {
+            Setting::SuccessCallback => config.success_callback,
+            _ => config.error_callback,
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Small JS interop helpers shared by the web modules.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use web_sys::{Document, Window};
+
+pub fn window() -> Window {
+    web_sys::window().expect_throw("unreachable: the button runs in a window")
+}
+
+pub fn document() -> Document {
+    window().document().expect_throw("unreachable: a window has a document")
+}
+
+/// `obj[key]`, or `undefined` when the lookup throws (getters, proxies, revoked objects).
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key] = value`, ignoring frozen objects.
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// A plain object from string pairs, leaving out absent values.
+pub fn object(pairs: &[(&str, Option<&str>)]) -> Object {
+    let obj = Object::new();
+    for (key, value) in pairs {
+        if let Some(value) = value {
+            set(&obj, key, &JsValue::from_str(value));
+        }
+    }
+    obj
+}
+
+/// A JS value's own properties read as strings, for `core::protocol::Fields`.
+pub struct JsFields<'a>(pub &'a JsValue);
+
+impl crate::core::protocol::Fields for JsFields<'_> {
+    fn string(&self, key: &str) -> Option<String> {
+        if !self.0.is_object() {
+            return None;
+        }
+        get(self.0, key).as_string()
+    }
+}
+
+/// The current page's origin (`location.origin`).
+pub fn own_origin() -> String {
+    window().location().origin().unwrap_or_default()
+}
+
+/// Casts without panicking: `None` when `value` is not a `T`.
+pub fn cast<T: JsCast>(value: JsValue) -> Option<T> {
+    value.dyn_into::<T>().ok()
+}

@@ -1,0 +1,36 @@
+//! The browser shell around [`crate::core`]: the only modules that import `web_sys`.
+//! Each browser resource is an owned value released in `Drop`.
+
+/// Console output for diagnostics and errors.
+pub mod console;
+/// Reading settings from a tag's attributes or an options object.
+pub mod source;
+/// The stylesheet, installed once per document.
+pub mod style;
+/// Building the `<button>` element.
+pub mod render;
+/// One mounted button: its element, click listener and sign-in attempt.
+pub mod button;
+/// One sign-in attempt: popup window, listeners, closed poll.
+pub mod attempt;
+/// Reporting results: integrator callbacks, DOM events, promises.
+pub mod report;
+/// Random state values and their `sessionStorage` record.
+pub mod state;
+/// Finding and mounting `.kommo_oauth` / `.amocrm_oauth` tags, now and later.
+pub mod automount;
+/// The programmatic API of the npm package.
+pub mod api;
+/// The Redirect URI helper.
+pub mod redirect;
+/// Small JS interop helpers.
+pub mod js;
+
+use wasm_bindgen::prelude::*;
+
+/// Runs once when the module is instantiated: readable panics in debug builds only.
+#[wasm_bindgen(start)]
+pub fn start() {
+    #[cfg(feature = "debug")]
+    console_error_panic_hook::set_once();
+}

@@ -1,0 +1,72 @@
+//! The Redirect URI helper (`post_message` mode, and the COOP fallback of `popup` mode):
+//! reads the result from the URL, checks the state this tab issued, and reports it to the
+//! opener with `targetOrigin` set to this page's own origin (never `"*"`), or through a
+//! `BroadcastChannel` when `window.opener` was cut; then closes the popup, or says how.
+
+use super::{js, state};
+use crate::core::popup::WINDOW_NAME;
+use crate::core::protocol::{channel_name, CallbackResult, CALLBACK_FIELDS, CALLBACK_TYPE};
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+use web_sys::{BroadcastChannel, Window};
+
+/// Completes sign-in on the Redirect URI page and returns what it found:
+/// `{code, state, referer, client_id, from_widget, error, url, verified}` where `verified`
+/// says whether this browser tab issued the state.
+#[wasm_bindgen(js_name = completeSignIn)]
+pub fn complete_sign_in() -> Object {
+    let win = js::window();
+    let location = win.location();
+    let href = location.href().unwrap_or_default();
+    let result = CallbackResult::from_query(&href, &location.search().unwrap_or_default());
+    let verified = result.state.as_deref().and_then(state::take) == Some(true);
+    let payload = payload(&result);
+    let own_origin = js::own_origin();
+    let opener = win.opener().ok().and_then(js::cast::<Window>);
+    match opener {
+        Some(opener) => {
+            let _ = opener.post_message(&payload, &own_origin);
+            close_or_explain(&win, &result);
+        }
+        None => {
+            // Cut by Cross-Origin-Opener-Policy, or this is the main window (popup mode):
+            // broadcasting is harmless in the second case, nobody listens.
+            if let Some(state) = &result.state {
+                if let Ok(channel) = BroadcastChannel::new(&channel_name(state)) {
+                    let _ = channel.post_message(&payload);
+                    channel.close();
+                }
+            }
+            if win.name().ok().as_deref() == Some(WINDOW_NAME) {
+                close_or_explain(&win, &result);
+            }
+        }
+    }
+    js::set(&payload, "verified", &JsValue::from_bool(verified));
+    js::set(&payload, "type", &JsValue::UNDEFINED);
+    payload
+}
+
+fn payload(result: &CallbackResult) -> Object {
+    let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS.iter().map(|k| (*k, result.field(k))).collect();
+    pairs.push(("url", Some(&result.url)));
+    pairs.push(("type", Some(CALLBACK_TYPE)));
+    js::object(&pairs)
+}
+
+/// Closes the popup; when the browser refuses, tells the person what happened.
+fn close_or_explain(win: &Window, result: &CallbackResult) {
+    let _ = win.close();
+    let text = if result.error.is_some() {
+        "Sign-in was not completed. You can close this window."
+    } else {
+        "Sign-in finished. You can close this window."
+    };
+    let document = js::document();
+    let Ok(p) = document.create_element("p") else { return };
+    p.set_text_content(Some(text));
+    let _ = p.set_attribute("role", "status");
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&p);
+    }
+}

@@ -1,0 +1,65 @@
+//! Builds the `<button>`: a real button with an inline SVG logo and the title as text.
+//! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node,
+//! classes through `classList`.
+
+use crate::core::config::{Appearance, ButtonConfig, Theme};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlButtonElement};
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// An original mark: a speech bubble holding a key-shaped "K".
+const LOGO_BUBBLE: &str = "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z";
+const LOGO_K: &str = "M8 6.5h2.2v3.6l3.3-3.6h2.8l-3.8 4 4 4.5h-2.9l-3.4-3.9v3.9H8z";
+
+/// Creates the button element for `config` (not yet inserted).
+pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonElement, JsValue> {
+    let look = &config.appearance;
+    let button: HtmlButtonElement = document.create_element("button")?.unchecked_into();
+    button.set_type("button");
+    button.set_class_name(&base_classes(look));
+    for class in &look.classes {
+        // A token the DOM refuses is dropped rather than breaking the button.
+        let _ = button.class_list().add_1(class);
+    }
+    if let Some(id) = config.identity.client_id() {
+        button.set_attribute("data-client_id", id)?;
+    }
+    button.append_child(&logo(document)?.into())?;
+    if look.compact {
+        button.set_attribute("aria-label", &look.title)?;
+        button.set_title(&look.title);
+    } else {
+        let text = document.create_element("span")?;
+        text.set_class_name("kbtn-text");
+        text.set_text_content(Some(&look.title));
+        button.append_child(&text)?;
+    }
+    Ok(button)
+}
+
+fn base_classes(look: &Appearance) -> String {
+    let scheme = match (look.color, look.theme) {
+        (Some(color), _) => crate::core::strings::concat(&["kbtn-c-", color.keyword()]),
+        (None, Theme::Light) => String::from("kbtn-light"),
+        (None, Theme::Dark) => String::from("kbtn-dark"),
+    };
+    let compact = if look.compact { " kbtn-compact" } else { "" };
+    crate::core::strings::concat(&["kbtn ", &scheme, compact])
+}
+
+fn logo(document: &Document) -> Result<Element, JsValue> {
+    let holder = document.create_element("span")?;
+    holder.set_class_name("kbtn-logo");
+    let svg = document.create_element_ns(Some(SVG_NS), "svg")?;
+    svg.set_attribute("viewBox", "0 0 24 24")?;
+    svg.set_attribute("aria-hidden", "true")?;
+    svg.set_attribute("focusable", "false")?;
+    for (d, class) in [(LOGO_BUBBLE, "kbtn-b"), (LOGO_K, "kbtn-k")] {
+        let path = document.create_element_ns(Some(SVG_NS), "path")?;
+        path.set_attribute("d", d)?;
+        path.set_attribute("class", class)?;
+        svg.append_child(&path)?;
+    }
+    holder.append_child(&svg)?;
+    Ok(holder)
+}

@@ -1,0 +1,35 @@
+//! State values: random ones from `crypto.getRandomValues`, and their `sessionStorage`
+//! record so the Redirect URI page can tell a state this tab issued from a forged one.
+
+use super::js::window;
+use crate::core::protocol::state_key;
+use crate::core::strings::hex;
+
+/// 128 random bits as 32 hex digits.
+pub fn random() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(crypto) = window().crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    hex(&bytes)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// Records that this tab sent `state` (storage may be unavailable: then nothing is kept).
+pub fn remember(state: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&state_key(state), "1");
+    }
+}
+
+/// Whether this tab issued `state`, consuming the record; `None` without storage.
+pub fn take(state: &str) -> Option<bool> {
+    let storage = storage()?;
+    let key = state_key(state);
+    let found = storage.get_item(&key).ok().flatten().is_some();
+    let _ = storage.remove_item(&key);
+    Some(found)
+}
