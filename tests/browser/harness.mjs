@@ -1,0 +1,61 @@
+// Shared set-up for the Playwright tests: a static file server over the repository (so
+// pages load dist/button.js as an integrator would) and Debian's headless chromium.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = new URL('../..', import.meta.url).pathname;
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml',
+};
+
+/**
+ * Serves the repository; `pages` maps a path to HTML (or a function of the request URL)
+ * for test pages; `headers` are added to every response (COOP, CSP…).
+ */
+export async function serve({ pages = {}, headers = {}, port = 0 } = {}) {
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const page = pages[url.pathname];
+    try {
+      if (page !== undefined) {
+        res.writeHead(200, { 'content-type': TYPES['.html'], ...headers });
+        return res.end(typeof page === 'function' ? page(url) : page);
+      }
+      const file = normalize(join(root, decodeURIComponent(url.pathname)));
+      if (!file.startsWith(root)) throw new Error('outside');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', ...headers });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((r) => server.close(r)) };
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+export function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A page that records console messages as `{type, text}`. */
+export async function openPage(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.consoleMessages = [];
+  page.on('console', (m) => page.consoleMessages.push({ type: m.type(), text: m.text() }));
+  page.pageErrors = [];
+  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+  if (url) await page.goto(url);
+  return page;
+}

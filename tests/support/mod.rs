@@ -1,0 +1,108 @@
+//! Helpers for the browser tests: a `window.open` spy returning a fake popup, console
+//! capture, synthetic messages from a chosen origin, and DOM fixtures.
+#![allow(dead_code)]
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{Document, Element, HtmlButtonElement};
+
+#[wasm_bindgen(inline_js = r#"
+const originals = { warn: console.warn, error: console.error, open: window.open };
+export function spy_open(blocked) {
+  window.__opened = [];
+  window.open = function (url, name, features) {
+    const popup = { closed: false, focused: 0, closedByScript: false,
+      focus() { this.focused++; }, close() { this.closed = true; this.closedByScript = true; } };
+    window.__opened.push({ url, name, features, popup });
+    return blocked ? null : popup;
+  };
+}
+export function restore_open() { window.open = originals.open; }
+export function opened_count() { return (window.__opened || []).length; }
+export function opened(i) { return window.__opened[i]; }
+export function capture_console() {
+  const log = [];
+  console.warn = (...a) => log.push('warn: ' + a.map(String).join(' '));
+  console.error = (...a) => log.push('error: ' + a.map(String).join(' '));
+  window.__log = log;
+}
+export function release_console() { console.warn = originals.warn; console.error = originals.error; return window.__log || []; }
+export function post_from(origin, data) { window.dispatchEvent(new MessageEvent('message', { origin, data })); }
+export function broadcast(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
+export function record_calls(path) {
+  const calls = [];
+  const parts = path.split('.');
+  let target = window;
+  for (const p of parts.slice(0, -1)) { target = target[p] = target[p] || {}; }
+  target[parts[parts.length - 1]] = function (arg) { calls.push(arg); };
+  return calls;
+}
+export function forget_global(name) { delete window[name]; }
+export function json(v) { return JSON.stringify(v); }
+"#)]
+extern "C" {
+    pub fn spy_open(blocked: bool);
+    pub fn restore_open();
+    pub fn opened_count() -> u32;
+    pub fn opened(i: u32) -> JsValue;
+    pub fn capture_console();
+    pub fn release_console() -> js_sys::Array;
+    pub fn post_from(origin: &str, data: &JsValue);
+    pub fn broadcast(name: &str, data: &JsValue);
+    pub fn record_calls(path: &str) -> js_sys::Array;
+    pub fn forget_global(name: &str);
+    pub fn json(v: &JsValue) -> String;
+}
+
+pub fn document() -> Document {
+    web_sys::window().unwrap_throw().document().unwrap_throw()
+}
+
+/// A fresh container in the body, removed by the caller with `.remove()`.
+pub fn fixture(html_free_attrs: &[(&str, &str)], tag: &str, class: &str) -> (Element, Element) {
+    let doc = document();
+    let holder = doc.create_element("div").unwrap_throw();
+    let el = doc.create_element(tag).unwrap_throw();
+    el.set_class_name(class);
+    for (k, v) in html_free_attrs {
+        el.set_attribute(k, v).unwrap_throw();
+    }
+    holder.append_child(&el).unwrap_throw();
+    doc.body().unwrap_throw().append_child(&holder).unwrap_throw();
+    (holder, el)
+}
+
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_throw()
+}
+
+pub fn get_str(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+pub fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap_throw();
+    }
+    o
+}
+
+pub fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+/// Lets microtasks, MutationObserver callbacks and timers run.
+pub async fn tick(ms: u32) {
+    TimeoutFuture::new(ms).await;
+}
+
+pub fn buttons_in(holder: &Element) -> Vec<HtmlButtonElement> {
+    let list = holder.query_selector_all("button").unwrap_throw();
+    (0..list.length()).map(|i| list.item(i).unwrap_throw().unchecked_into()).collect()
+}
+
+pub fn strings(array: &js_sys::Array) -> Vec<String> {
+    array.iter().filter_map(|v| v.as_string()).collect()
+}
