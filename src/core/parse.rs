@@ -13,12 +13,10 @@ pub struct Parsed {
     pub diagnostics: Diagnostics,
 }
 
-/// Whether the source carries any setting that makes it a button tag at all.
-/// Elements with the class but nothing else (a theme's own markup) are skipped quietly.
+/// Whether the source carries any of our settings at all. Elements with the class and no
+/// settings (a theme's own markup) are skipped quietly; any setting makes it a button tag.
 pub fn has_settings(source: &(impl Source + ?Sized)) -> bool {
-    [Setting::ClientId, Setting::Name, Setting::RedirectUri, Setting::SecretsUri, Setting::Scopes]
-        .iter()
-        .any(|s| source.get(*s).is_some_and(|v| !v.trim().is_empty()))
+    Setting::ALL.iter().any(|s| source.get(*s).is_some())
 }
 
 /// Reads and validates every setting.
@@ -520,8 +518,8 @@ mod tests {
 
     #[test]
     fn class_only_elements_have_no_settings() {
-        assert!(!has_settings(&[("data-title", "x")][..]));
-        assert!(!has_settings(&[("data-client-id", "  ")][..]));
+        assert!(!has_settings(&[("data-foo", "x"), ("id", "y")][..]));
+        assert!(has_settings(&[("data-title", "x")][..]));
         assert!(has_settings(&[("data-client-id", "a")][..]));
         assert!(has_settings(&[("data-name", "a")][..]));
     }

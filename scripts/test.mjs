@@ -1,0 +1,24 @@
+// npm test: every test, in order of speed.
+//  1. native unit tests of the pure core and the sandbox (cargo test)
+//  2. the build (pkg/ and dist/)
+//  3. browser tests of the wasm in headless Chromium (wasm-pack test --headless --chrome)
+//  4. Playwright suites against dist/ and the sandbox (node --test tests/browser)
+import { execSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
+process.env.CHROMEDRIVER ||= '/usr/bin/chromedriver';
+
+function step(title, cmd) {
+  console.log(`\n=== ${title}\n$ ${cmd}`);
+  execSync(cmd, { stdio: 'inherit', cwd: root });
+}
+
+step('native unit tests', 'cargo test --workspace');
+step('build', 'node scripts/build.mjs');
+step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome');
+const suites = readdirSync(join(root, 'tests', 'browser')).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/browser/${f}`);
+step('Playwright suites (headless Chromium)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
