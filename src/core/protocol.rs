@@ -101,7 +101,11 @@ impl CallbackResult {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(untagged))]
 pub enum Message {
     /// From the consent page: the user declined, or the provider reports another error.
-    ProviderError { client_id: Option<String>, error: String },
+    ProviderError {
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        client_id: Option<String>,
+        error: String,
+    },
     /// From the consent page in popup mode: send the main window to this Redirect URI.
     ProviderRedirect { url: String },
     /// From our Redirect URI helper.
