@@ -1,6 +1,7 @@
-// npm run build: pkg/ (the npm package, wasm-pack --target web) and dist/ (the drop-in:
+// npm run build: pkg/ (the npm package, wasm-pack --target web), dist/ (the drop-in:
 // button.js + button_bg.wasm, and callback.js for the Redirect URI page), each wasm run
-// through binaryen's wasm-opt -Oz; prints the gzipped bytes of what the drop-in loads.
+// through binaryen's wasm-opt -Oz, and www/dist/ (the gallery, webpack); then prints the
+// gzipped bytes of what the drop-in loads.
 import { execSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -38,7 +39,10 @@ async function loader(template, out) {
 await loader('button-loader.js', 'button.js');
 await loader('callback-loader.js', 'callback.js');
 
-// 3. What the drop-in costs a visitor.
+// 3. The demo gallery, bundled from the npm package.
+sh('webpack --no-stats');
+
+// 4. What the drop-in costs a visitor.
 const row = (file) => {
   const bytes = readFileSync(join(root, 'dist', file));
   const gz = gzipSync(bytes, { level: 9 }).length;

@@ -1,0 +1,33 @@
+// The integrator's own page code: the global callbacks the tags name, and calls to its back end.
+(function () {
+  'use strict';
+  var status = document.getElementById('status');
+  var accountBox = document.getElementById('account');
+  window.kommoEvents = [];
+
+  function loadAccount() {
+    return fetch('/api/account').then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (r) {
+        accountBox.textContent = r.ok ? 'Account: ' + r.body.name + ' (' + r.body.subdomain + '.kommo.com)' : 'API: ' + (r.body.hint || r.body.error);
+        return r;
+      });
+  }
+
+  // Named by data-error-callback: called with {client_id, error} when the user declines.
+  window.onKommoError = function (e) {
+    window.kommoEvents.push({ type: 'error', detail: e });
+    status.textContent = 'Not connected: ' + e.error + (e.client_id ? ' (client ' + e.client_id + ')' : '');
+  };
+  // Named by data-success-callback (post_message mode): the code was already exchanged by /callback.
+  window.onKommoSuccess = function (result) {
+    window.kommoEvents.push({ type: 'success', detail: result });
+    status.textContent = 'Connected to ' + (result.referer || 'your account') + '.';
+    loadAccount();
+  };
+  document.getElementById('refresh').addEventListener('click', function () {
+    fetch('/api/refresh', { method: 'POST' }).then(function (r) { return r.json(); }).then(function (b) {
+      status.textContent = b.refreshed ? 'Tokens refreshed (valid ' + b.expires_in + ' s).' : 'Refresh failed: ' + (b.hint || b.error);
+    });
+  });
+  document.getElementById('load-account').addEventListener('click', loadAccount);
+})();

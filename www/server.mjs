@@ -1,0 +1,170 @@
+// The demo integrator site: what an integrator's own web app does around the button.
+//   GET  /            the landing page with the drop-in button in both modes + a metadata button
+//   GET  /gallery     every theme, colour, size and locale (the npm API, bundled by webpack)
+//   GET  /callback    the Redirect URI: the back end exchanges the code (secret kept here)
+//   GET  /api/account the sandbox account, with the stored access token
+//   POST /api/refresh refreshes the token pair
+//   POST /api/secrets the metadata button's secrets webhook;  GET /api/disconnect the disconnect hook
+//   GET  /api/log     what the hooks received (for the end-to-end tests)
+// Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop]
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { extname, join, normalize } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    sandbox: { type: 'string', default: 'http://127.0.0.1:7070' },
+    coop: { type: 'boolean', default: false },
+    'client-id': { type: 'string', default: 'demo-client-id' },
+    'client-secret': { type: 'string', default: 'demo-client-secret' },
+  },
+});
+const SANDBOX = args.sandbox.replace(/\/$/, '');
+const CLIENT_ID = args['client-id'];
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+
+// Client secrets known to this back end: its own integration, plus those a metadata button
+// created (delivered by the secrets webhook). Never sent to the browser.
+const secrets = new Map([[CLIENT_ID, args['client-secret']]]);
+const sessions = new Map(); // sid -> { tokens, clientId, codes: Set, account }
+const log = { secrets: [], disconnects: [], redirects: [] };
+
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function session(req, res) {
+  const sid = /(?:^|;\s*)sid=([a-f0-9]+)/.exec(req.headers.cookie || '')?.[1];
+  if (sid && sessions.has(sid)) return sessions.get(sid);
+  const fresh = randomBytes(16).toString('hex');
+  const s = { id: fresh, codes: new Set() };
+  sessions.set(fresh, s);
+  res.setHeader('set-cookie', `sid=${fresh}; Path=/; HttpOnly; SameSite=Lax`);
+  return s;
+}
+
+async function sandboxJson(path, init = {}) {
+  const r = await fetch(`${SANDBOX}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers || {}) } });
+  const body = await r.json().catch(() => ({}));
+  return { status: r.status, body };
+}
+
+async function exchange(s, { code, client_id: clientId, redirectUri }) {
+  if (s.codes.has(code)) return { ok: true, note: 'already exchanged' };
+  const secret = secrets.get(clientId);
+  if (!secret) return { ok: false, error: `no client secret known for ${clientId}` };
+  const { status, body } = await sandboxJson('/oauth2/access_token', {
+    method: 'POST',
+    body: JSON.stringify({ client_id: clientId, client_secret: secret, grant_type: 'authorization_code', code, redirect_uri: redirectUri }),
+  });
+  if (status !== 200) return { ok: false, error: body.hint || `token endpoint answered ${status}` };
+  s.codes.add(code);
+  s.clientId = clientId;
+  s.tokens = body;
+  return { ok: true };
+}
+
+async function account(s) {
+  if (!s.tokens) return { status: 401, body: { error: 'not connected' } };
+  return sandboxJson('/api/v4/account', { headers: { authorization: `Bearer ${s.tokens.access_token}` } });
+}
+
+async function page(file, vars) {
+  const html = await readFile(join(root, 'www', file), 'utf8');
+  return html.replace(/\{\{(\w+)\}\}/g, (_, k) => escapeHtml(vars[k] ?? ''));
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try { return JSON.parse(text || '{}'); } catch { return {}; }
+}
+
+function send(res, status, type, body, extra = {}) {
+  const headers = { 'content-type': type, 'cache-control': 'no-store', ...extra };
+  if (args.coop && type.startsWith('text/html')) headers['cross-origin-opener-policy'] = 'same-origin';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+const json = (res, status, body) => send(res, status, 'application/json', JSON.stringify(body));
+
+async function handle(req, res, origin) {
+  const url = new URL(req.url, origin);
+  const s = session(req, res);
+  const vars = { SANDBOX, CLIENT_ID, ORIGIN: origin };
+  switch (`${req.method} ${url.pathname}`) {
+    case 'GET /':
+      return send(res, 200, TYPES['.html'], await page('index.html', vars));
+    case 'GET /gallery':
+      return send(res, 200, TYPES['.html'], await page('gallery.html', vars));
+    case 'GET /callback': {
+      const q = Object.fromEntries(url.searchParams);
+      log.redirects.push({ at: Date.now(), query: q });
+      let status = q.error ? `The account admin declined (${q.error}).` : 'No authorization code in the URL.';
+      if (q.code) {
+        const r = await exchange(s, { code: q.code, client_id: q.client_id, redirectUri: `${origin}/callback` });
+        status = r.ok ? 'Connected: the code was exchanged for tokens on the server.' : `Code exchange failed: ${r.error}`;
+      }
+      return send(res, 200, TYPES['.html'], await page('callback.html', { ...vars, STATUS: status }));
+    }
+    case 'GET /api/account': {
+      const r = await account(s);
+      return json(res, r.status, r.body);
+    }
+    case 'POST /api/refresh': {
+      if (!s.tokens) return json(res, 401, { error: 'not connected' });
+      const { status, body } = await sandboxJson('/oauth2/access_token', {
+        method: 'POST',
+        body: JSON.stringify({ client_id: s.clientId, client_secret: secrets.get(s.clientId), grant_type: 'refresh_token', refresh_token: s.tokens.refresh_token, redirect_uri: `${origin}/callback` }),
+      });
+      if (status === 200) s.tokens = body;
+      return json(res, status, status === 200 ? { refreshed: true, expires_in: body.expires_in } : body);
+    }
+    case 'POST /api/secrets': {
+      const body = await readBody(req);
+      if (body.client_id && body.client_secret) secrets.set(body.client_id, body.client_secret);
+      log.secrets.push({ at: Date.now(), client_id: body.client_id, state: body.state });
+      return json(res, 200, { ok: true });
+    }
+    case 'GET /api/disconnect':
+      log.disconnects.push({ at: Date.now(), ...Object.fromEntries(url.searchParams) });
+      return json(res, 200, { ok: true });
+    case 'GET /api/log':
+      return json(res, 200, log);
+  }
+  return serveStatic(res, url.pathname);
+}
+
+async function serveStatic(res, pathname) {
+  const allowed = ['/dist/', '/pkg/', '/www/'];
+  const file = normalize(join(root, decodeURIComponent(pathname)));
+  if (!allowed.some((p) => pathname.startsWith(p)) || !file.startsWith(root) || file.endsWith('.mjs')) return send(res, 404, 'text/plain', 'not found');
+  try {
+    return send(res, 200, TYPES[extname(file)] || 'application/octet-stream', await readFile(file));
+  } catch {
+    return send(res, 404, 'text/plain', 'not found');
+  }
+}
+
+const server = createServer((req, res) => {
+  const origin = `http://${req.headers.host}`;
+  handle(req, res, origin).catch((e) => { console.error(e); if (!res.headersSent) json(res, 500, { error: String(e) }); });
+});
+server.listen(Number(args.port), args.host, async () => {
+  const origin = `http://localhost:${server.address().port}`;
+  // Register (or re-register) this site's integration with the sandbox, with its real port.
+  const r = await sandboxJson('/sandbox/api/integrations', {
+    method: 'POST',
+    body: JSON.stringify({
+      client_id: CLIENT_ID, client_secret: secrets.get(CLIENT_ID), redirect_uri: `${origin}/callback`,
+      name: 'Demo Integration', description: 'The demo integrator site of this repository. It reads your account name.',
+      logo: null, scopes: ['crm', 'notifications'], disconnect_uri: `${origin}/api/disconnect`,
+    }),
+  }).catch((e) => ({ status: 0, body: String(e) }));
+  if (r.status !== 201) console.error(`demo: could not register the integration with the sandbox at ${SANDBOX}: ${JSON.stringify(r.body)}`);
+  console.log(`Demo integrator site: ${origin}/`);
+});
