@@ -2,7 +2,8 @@
 //  1. native unit tests of the pure core and the sandbox (cargo test)
 //  2. the build (pkg/ and dist/)
 //  3. browser tests of the wasm in headless Chromium (wasm-pack test --headless --chrome)
-//  4. Playwright suites against dist/ and the sandbox (node --test tests/browser)
+//  4. the sandbox over HTTP and the Playwright suites against dist/ and the sandbox
+//     (node --test tests/api tests/browser)
 import { execSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -20,5 +21,6 @@ function step(title, cmd) {
 step('native unit tests', 'cargo test --workspace');
 step('build', 'node scripts/build.mjs');
 step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome');
-const suites = readdirSync(join(root, 'tests', 'browser')).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/browser/${f}`);
-step('Playwright suites (headless Chromium)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
+const suites = ['api', 'browser'].flatMap((dir) =>
+  readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
+step('sandbox API and Playwright suites (headless Chromium)', `node --test --test-concurrency=1 ${suites.join(' ')}`);

@@ -1,0 +1,167 @@
+// End to end: the drop-in on the demo integrator site (one origin) against the sandbox
+// provider (another origin), in real popups, both modes, both decisions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execSync } from 'node:child_process';
+import { join } from 'node:path';
+import { launch, root } from './harness.mjs';
+
+let sandbox, demo, coopDemo, browser;
+
+function start(cmd, argv, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (chunk) => {
+      const m = pattern.exec(chunk.toString());
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+}
+
+before(async () => {
+  execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
+  sandbox = await start(join(root, 'target/debug/kommo-sandbox'), ['--port', '0'], /(http:\/\/127\.0\.0\.1:\d+)/);
+  demo = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url], /Demo integrator site: (\S+)\//);
+  coopDemo = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url, '--coop', '--client-id', 'coop-client'], /Demo integrator site: (\S+)\//);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  for (const p of [coopDemo, demo, sandbox]) p?.child.kill();
+});
+
+async function site(base = demo.url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.pageErrors = [];
+  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  return page;
+}
+
+async function openConsent(page, selector) {
+  const popupPromise = page.waitForEvent('popup');
+  await page.click(selector);
+  const popup = await popupPromise;
+  await popup.waitForSelector('button.allow');
+  return popup;
+}
+
+const POPUP_BUTTON = '#popup-mode button.kbtn';
+const POST_MESSAGE_BUTTON = '#post-message-mode button.kbtn';
+const METADATA_BUTTON = '#metadata button.kbtn';
+const events = (page) => page.evaluate(() => window.kommoEvents);
+
+test('popup mode, Allow: the main window lands on the Redirect URI with a code that exchanges for tokens', async () => {
+  const page = await site();
+  const popup = await openConsent(page, POPUP_BUTTON);
+  assert.match(await popup.textContent('main'), /Demo Integration/);
+  await popup.check('input[name="account_id"][value="31000002"]');
+  await Promise.all([page.waitForURL(/\/callback\?/), popup.click('button.allow')]);
+  const url = new URL(page.url());
+  assert.ok(url.searchParams.get('code'));
+  assert.equal(url.searchParams.get('referer'), 'sandbox-beta.kommo.com');
+  assert.equal(url.searchParams.get('client_id'), 'demo-client-id');
+  assert.equal(url.searchParams.get('state').length, 32, 'a generated state went round trip');
+  assert.match(await page.textContent('#server-status'), /Connected/);
+  await page.waitForFunction(() => /Beta Logistics/.test(document.getElementById('account').textContent));
+  assert.equal(await page.evaluate(() => window.kommoCallback.verified), true, 'this tab issued the state');
+  await page.waitForTimeout(100);
+  assert.ok(popup.isClosed(), 'the popup closed');
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('post_message mode, Allow: the success callback runs in the main window and the popup closes', async () => {
+  const page = await site();
+  const popup = await openConsent(page, POST_MESSAGE_BUTTON);
+  const closed = popup.waitForEvent('close');
+  await popup.click('button.allow');
+  await closed;
+  await page.waitForFunction(() => window.kommoEvents.length === 1);
+  const [e] = await events(page);
+  assert.equal(e.type, 'success');
+  assert.ok(e.detail.code);
+  assert.equal(e.detail.referer, 'sandbox-alpha.kommo.com');
+  assert.equal(new URL(page.url()).pathname, '/', 'the main window stayed');
+  await page.waitForFunction(() => /Alpha Trading/.test(document.getElementById('account').textContent));
+  await page.context().close();
+});
+
+for (const [mode, selector] of [['popup', POPUP_BUTTON], ['post_message', POST_MESSAGE_BUTTON]]) {
+  test(`${mode} mode, Decline: the error callback gets exactly {client_id, error: "access_denied"}`, async () => {
+    const page = await site();
+    const popup = await openConsent(page, selector);
+    await popup.click('button.decline');
+    await page.waitForFunction(() => window.kommoEvents.length > 0);
+    await page.waitForTimeout(300);
+    const all = await events(page);
+    assert.equal(all.length, 1, 'called exactly once');
+    assert.deepEqual(all[0], { type: 'error', detail: { client_id: 'demo-client-id', error: 'access_denied' } });
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.context().close();
+  });
+}
+
+test('the user closes the popup: the closed error is reported', async () => {
+  const page = await site();
+  await page.evaluate(() => document.addEventListener('kommo-oauth:error', (e) => { window.lastError = e.detail; }));
+  const popup = await openConsent(page, POST_MESSAGE_BUTTON);
+  await page.waitForTimeout(1700);
+  await popup.close();
+  await page.waitForFunction(() => window.lastError);
+  assert.equal(await page.evaluate(() => window.lastError.error), 'popup_closed');
+  assert.deepEqual((await events(page)).map((e) => e.detail.error), ['popup_closed'], 'data-error-callback got it too');
+  await page.context().close();
+});
+
+test('metadata button: the secrets webhook arrives before the redirect, and the code exchanges', async () => {
+  const page = await site();
+  const popup = await openConsent(page, METADATA_BUTTON);
+  assert.match(await popup.textContent('main'), /Acme on-the-fly/);
+  await Promise.all([page.waitForURL(/\/callback\?/), popup.click('button.allow')]);
+  const log = await (await fetch(`${demo.url}/api/log`)).json();
+  const redirect = log.redirects.at(-1);
+  const secret = log.secrets.find((s) => s.client_id === redirect.query.client_id);
+  assert.ok(secret, 'the secrets webhook named the new client_id');
+  assert.equal(secret.state, redirect.query.state);
+  assert.ok(secret.at <= redirect.at, 'webhook before redirect');
+  assert.match(await page.textContent('#server-status'), /Connected/);
+  await page.context().close();
+});
+
+test('an integrator page with Cross-Origin-Opener-Policy: same-origin still gets the result', async () => {
+  const page = await site(coopDemo.url);
+  const popupPromise = page.waitForEvent('popup');
+  await page.click(POST_MESSAGE_BUTTON);
+  const popup = await popupPromise;
+  await popup.waitForSelector('button.allow');
+  await popup.click('button.allow');
+  await page.waitForFunction(() => window.kommoEvents.length === 1, null, { timeout: 10000 });
+  const [e] = await events(page);
+  assert.equal(e.type, 'success');
+  assert.ok(e.detail.code);
+  await page.waitForFunction(() => /Alpha Trading/.test(document.getElementById('account').textContent));
+  await page.context().close();
+});
+
+test('disabling the integration in the sandbox revokes its tokens and calls the disconnect hook', async () => {
+  const page = await site();
+  const popup = await openConsent(page, POPUP_BUTTON);
+  await popup.check('input[name="account_id"][value="31000003"]');
+  await Promise.all([page.waitForURL(/\/callback\?/), popup.click('button.allow')]);
+  const api = (path, init) => page.evaluate(([p, i]) => fetch(p, i).then(async (r) => ({ status: r.status, body: await r.json() })), [path, init]);
+  assert.equal((await api('/api/account')).body.name, 'Gamma Studio');
+  assert.equal((await api('/api/refresh', { method: 'POST' })).body.refreshed, true);
+  assert.equal((await api('/api/account')).status, 200, 'the refreshed pair works');
+  // The account admin disables the integration on the sandbox admin page.
+  const admin = await page.context().newPage();
+  await admin.goto(`${sandbox.url}/sandbox/admin`);
+  await admin.click('form:has(input[name="account_id"][value="31000003"]) button');
+  assert.equal((await api('/api/account')).status, 401);
+  const log = await (await fetch(`${demo.url}/api/log`)).json();
+  assert.deepEqual(log.disconnects.map(({ account_id, client_id }) => ({ account_id, client_id })), [{ account_id: '31000003', client_id: 'demo-client-id' }]);
+  await page.context().close();
+});
