@@ -1,0 +1,173 @@
+// npm run bench: the drop-in (dist/button.js + button_bg.wasm) against the fixed plain-JS
+// reference (../shared/bench/baseline-button.js, unmodified), in one run of Debian's
+// headless chromium, alternating sides, fresh browser context (cold cache) per page load.
+// Prints a table (median, p25–p75, ratio project/baseline) and writes bench/results/*.json.
+// A benchmark, not a test: nothing here asserts on timings. `--smoke` runs 3 loads a side.
+import { createServer } from 'node:http';
+import { readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { join } from 'node:path';
+import { launch } from '../tests/browser/harness.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const smoke = process.argv.includes('--smoke');
+const LOADS = smoke ? 3 : Number(process.env.BENCH_LOADS || 30);
+const CYCLES = smoke ? 500 : 10_000;
+const baselinePath = [join(root, '..', 'shared', 'bench', 'baseline-button.js'), join(root, 'bench', 'baseline-button.js')].find(existsSync);
+if (!baselinePath) throw new Error('baseline-button.js not found next to the repository (../shared/bench/)');
+
+const FILES = {
+  project: [['/dist/button.js', join(root, 'dist/button.js')], ['/dist/button_bg.wasm', join(root, 'dist/button_bg.wasm')]],
+  baseline: [['/bench/baseline-button.js', baselinePath]],
+};
+const TYPES = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html; charset=utf-8' };
+
+function page(side, n) {
+  const tags = Array.from({ length: n }, (_, i) =>
+    `<script class="kommo_oauth" type="application/json" data-client-id="client-${i}" data-title="Continue with Kommo"></script>`).join('\n');
+  const src = side === 'project' ? '/dist/button.js' : '/bench/baseline-button.js';
+  return `<!doctype html><html><head><meta charset="utf-8"><script>
+window.__t = {};
+new MutationObserver(function () {
+  var n = document.getElementsByTagName('button').length;
+  if (n && !__t.first) __t.first = performance.now();
+  if (n >= ${n} && !__t.all) __t.all = performance.now();
+}).observe(document.documentElement, { childList: true, subtree: true });
+</script></head><body>${tags}<script src="${src}"></script></body></html>`;
+}
+
+const HEAP_PAGE = `<!doctype html><html><head><meta charset="utf-8"></head><body><div id="host"></div><script type="module">
+import init, { mount } from '/pkg/kommo_oauth_button.js';
+const wasm = await init();
+window.cycle = (n) => { const host = document.getElementById('host');
+  for (let i = 0; i < n; i++) { const h = mount(host, { clientId: 'c' + i, title: 'Continue with Kommo' }); h.destroy(); h.free(); } };
+window.wasmBytes = () => wasm.memory.buffer.byteLength;
+window.ready = true;
+</script></body></html>`;
+
+const cache = new Map();
+const server = createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] || '');
+  let body, type;
+  const m = /^\/page\/(project|baseline)\/(\d+)$/.exec(url.pathname);
+  if (m) [body, type] = [page(m[1], Number(m[2])), TYPES.html];
+  else if (url.pathname === '/heap') [body, type] = [HEAP_PAGE, TYPES.html];
+  else {
+    const file = [...FILES.project, ...FILES.baseline].find(([p]) => p === url.pathname)?.[1]
+      ?? (url.pathname.startsWith('/pkg/') ? join(root, url.pathname) : null);
+    if (!file || !existsSync(file)) return res.writeHead(404).end();
+    body = readFileSync(file);
+    type = TYPES[file.split('.').pop()] || 'application/octet-stream';
+  }
+  const headers = { 'content-type': type, 'cache-control': 'no-store' };
+  if (gzip) {
+    if (!cache.has(body)) cache.set(body, gzipSync(body, { level: 9 }));
+    body = cache.get(body);
+    headers['content-encoding'] = 'gzip';
+  }
+  res.writeHead(200, headers).end(body);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+  return { median: q(0.5), p25: q(0.25), p75: q(0.75), min: s[0], max: s[s.length - 1], n: s.length };
+};
+
+const browser = await launch();
+async function load(side, n) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${origin}/page/${side}/${n}`);
+  await p.waitForFunction(() => window.__t.all, null, { timeout: 30000 });
+  const t = await p.evaluate(() => window.__t);
+  // Click → window.open, synchronously inside the handler (window.open is stubbed: no window).
+  t.click = await p.evaluate(() => {
+    let opened = 0;
+    window.open = () => { opened = performance.now(); return null; };
+    console.error = () => {};
+    const b = document.querySelector('button');
+    const t0 = performance.now();
+    b.click();
+    return opened ? opened - t0 : NaN;
+  });
+  await context.close();
+  return t;
+}
+
+const metrics = {};
+const record = (key, side, value) => ((metrics[key] ||= { project: [], baseline: [] })[side].push(value));
+for (const n of [1, 100, 1000]) {
+  const loads = n === 1000 ? Math.max(3, Math.ceil(LOADS / 3)) : LOADS;
+  for (let i = 0; i < loads; i++) {
+    for (const side of i % 2 ? ['baseline', 'project'] : ['project', 'baseline']) {
+      const t = await load(side, n);
+      if (n === 1) {
+        record('first button (ms from navigation start)', side, t.first);
+        record('click → window.open (ms)', side, t.click);
+      }
+      record(`all ${n} button${n > 1 ? 's' : ''} (ms from navigation start)`, side, t.all);
+    }
+  }
+}
+
+// Heap: programmatic mount/destroy cycles (the project only: the baseline has no API).
+const heap = {};
+{
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${origin}/heap`);
+  await p.waitForFunction(() => window.ready);
+  const cdp = await context.newCDPSession(p);
+  const measure = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+    return { jsHeap: usedSize, wasmMemory: await p.evaluate(() => window.wasmBytes()) };
+  };
+  await p.evaluate((n) => window.cycle(n), 100);
+  heap.before = await measure();
+  await p.evaluate((n) => window.cycle(n), CYCLES);
+  heap[`after ${CYCLES}`] = await measure();
+  await p.evaluate((n) => window.cycle(n), CYCLES);
+  heap[`after ${2 * CYCLES}`] = await measure();
+  await context.close();
+}
+await browser.close();
+server.close();
+
+const sizes = {};
+for (const [side, files] of Object.entries(FILES)) {
+  sizes[side] = files.map(([url, file]) => {
+    const b = readFileSync(file);
+    return { file: url, raw: b.length, gzip: gzipSync(b, { level: 9 }).length, brotli: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
+  });
+}
+const total = (side, k) => sizes[side].reduce((a, f) => a + f[k], 0);
+
+const rows = [];
+for (const k of ['raw', 'gzip', 'brotli']) {
+  rows.push({ metric: `bytes, all files (${k})`, project: total('project', k), baseline: total('baseline', k), ratio: +(total('project', k) / total('baseline', k)).toFixed(2) });
+}
+for (const side of ['project', 'baseline']) for (const f of sizes[side]) {
+  rows.push({ metric: `  ${f.file} gzip / brotli`, project: side === 'project' ? `${f.gzip} / ${f.brotli}` : '', baseline: side === 'baseline' ? `${f.gzip} / ${f.brotli}` : '', ratio: '' });
+}
+const summary = {};
+for (const [key, v] of Object.entries(metrics)) {
+  const a = stats(v.project), b = stats(v.baseline);
+  summary[key] = { project: a, baseline: b, ratio: a.median / b.median };
+  const fmt = (s) => `${s.median.toFixed(2)} (${s.p25.toFixed(2)}–${s.p75.toFixed(2)}, n=${s.n})`;
+  rows.push({ metric: key, project: fmt(a), baseline: fmt(b), ratio: +(a.median / b.median).toFixed(2) });
+}
+const h = Object.entries(heap);
+for (const [label, m] of h) rows.push({ metric: `heap ${label} (JS / wasm memory, bytes)`, project: `${m.jsHeap} / ${m.wasmMemory}`, baseline: 'n/a', ratio: '' });
+
+console.log(`\nkommo-oauth-button vs baseline-button.js — ${LOADS} loads a side (1000-tag page: ${Math.max(3, Math.ceil(LOADS / 3))}), medians with p25–p75`);
+console.table(rows);
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+const out = { date: new Date().toISOString(), smoke, loads: LOADS, cycles: CYCLES, sizes, timings: summary, heap };
+const file = join(root, 'bench', 'results', smoke ? 'smoke.json' : 'latest.json');
+writeFileSync(file, JSON.stringify(out, null, 2));
+console.log(`results written to ${file}`);
