@@ -6,10 +6,10 @@
   var me = document.currentScript;
   var base = (me && me.src) || location.href;
   /*__GLUE__*/
-  wasm_bindgen({ module_or_path: new URL('button_bg.wasm', base) }).then(function () {
+  wasm_bindgen({ module_or_path: new URL('callback_bg.wasm', base) }).then(function () {
     var result = wasm_bindgen.completeSignIn();
     window.dispatchEvent(new CustomEvent('kommo-oauth:callback', { detail: result }));
   }, function (e) {
-    console.error('[kommo-oauth] could not load button_bg.wasm next to ' + base + ':', e);
+    console.error('[kommo-oauth] could not load callback_bg.wasm next to ' + base + ':', e);
   });
 })();

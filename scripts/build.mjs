@@ -1,5 +1,5 @@
 // npm run build: pkg/ (the npm package, wasm-pack --target web), dist/ (the drop-in:
-// button.js + button_bg.wasm, and callback.js for the Redirect URI page), each wasm run
+// button.js + button_bg.wasm, and callback.js + callback_bg.wasm for the Redirect URI page), each wasm run
 // through binaryen's wasm-opt -Oz, and www/dist/ (the gallery, webpack); then prints the
 // gzipped bytes of what the drop-in loads.
 import { execSync } from 'node:child_process';
@@ -22,22 +22,22 @@ function wasmOpt(file) {
 sh('wasm-pack build --release --target web --out-dir pkg --out-name kommo_oauth_button');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
 
-// 2. The drop-in: the no-modules glue wrapped in a loader that finds its wasm by its own URL.
-const tmp = join(root, 'target', 'dropin');
-rmSync(tmp, { recursive: true, force: true });
-sh(`wasm-pack build --release --target no-modules --out-dir ${tmp} --out-name button --no-pack`);
+// 2. The drop-ins: the no-modules glue wrapped in a loader that finds its wasm by its own
+//    URL. dist/button.js exports only the auto-mount; dist/callback.js only the helper.
 mkdirSync(join(root, 'dist'), { recursive: true });
-copyFileSync(join(tmp, 'button_bg.wasm'), join(root, 'dist', 'button_bg.wasm'));
-wasmOpt('dist/button_bg.wasm');
-const glue = readFileSync(join(tmp, 'button.js'), 'utf8');
-
-async function loader(template, out) {
+async function dropin(name, feature, template) {
+  const tmp = join(root, 'target', 'dropin', name);
+  rmSync(tmp, { recursive: true, force: true });
+  sh(`wasm-pack build --release --target no-modules --out-dir ${tmp} --out-name ${name} --no-pack -- --no-default-features --features ${feature}`);
+  copyFileSync(join(tmp, `${name}_bg.wasm`), join(root, 'dist', `${name}_bg.wasm`));
+  wasmOpt(`dist/${name}_bg.wasm`);
+  const glue = readFileSync(join(tmp, `${name}.js`), 'utf8');
   const source = readFileSync(join(root, 'js', template), 'utf8').replace('/*__GLUE__*/', () => glue);
   const { code } = await minify(source, { compress: { passes: 2 }, mangle: true, format: { comments: false } });
-  writeFileSync(join(root, 'dist', out), code);
+  writeFileSync(join(root, 'dist', `${name}.js`), code);
 }
-await loader('button-loader.js', 'button.js');
-await loader('callback-loader.js', 'callback.js');
+await dropin('button', 'automount', 'button-loader.js');
+await dropin('callback', 'helper', 'callback-loader.js');
 
 // 3. The demo gallery, bundled from the npm package.
 sh('webpack --no-stats');

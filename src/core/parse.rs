@@ -290,12 +290,11 @@ fn callback_name(source: &(impl Source + ?Sized), setting: Setting, d: &mut Diag
 }
 
 /// Identifiers separated by dots: never evaluated, only looked up property by property.
+/// (Non-ASCII letters are accepted as JavaScript accepts them; checking them precisely would
+/// pull Unicode tables into the wasm for no safety gain, since nothing is evaluated.)
 pub fn is_callback_path(path: &str) -> bool {
-    path.split('.').all(|part| {
-        let mut chars = part.chars();
-        chars.next().is_some_and(|c| c == '_' || c == '$' || c.is_alphabetic())
-            && chars.all(|c| c == '_' || c == '$' || c.is_alphanumeric())
-    })
+    let word = |c: char| c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
+    path.split('.').all(|part| part.chars().next().is_some_and(|c| word(c) && !c.is_ascii_digit()) && part.chars().all(word))
 }
 
 fn auth_origin(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostics) -> String {

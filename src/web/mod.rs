@@ -18,10 +18,13 @@ pub mod report;
 /// Random state values and their `sessionStorage` record.
 pub mod state;
 /// Finding and mounting `.kommo_oauth` / `.amocrm_oauth` tags, now and later.
+#[cfg(feature = "automount")]
 pub mod automount;
 /// The programmatic API of the npm package.
+#[cfg(feature = "api")]
 pub mod api;
 /// The Redirect URI helper.
+#[cfg(feature = "helper")]
 pub mod redirect;
 /// Small JS interop helpers.
 pub mod js;
