@@ -101,12 +101,12 @@ pub trait Source {
     fn get(&self, setting: Setting) -> Option<String>;
 }
 
-/// A `Source` over `(attribute, value)` pairs, for tests and for native callers.
-impl Source for [(&str, &str)] {
+/// A `Source` over `(attribute, value)` pairs: a snapshot of a tag's attributes, or a list in tests.
+impl<S: AsRef<str>> Source for [(S, S)] {
     fn get(&self, setting: Setting) -> Option<String> {
         let wanted = [Some(setting.attribute()), setting.attribute_alias()];
         self.iter()
-            .find(|(name, _)| wanted.contains(&Some(*name)))
-            .map(|(_, value)| String::from(*value))
+            .find(|(name, _)| wanted.contains(&Some(name.as_ref())))
+            .map(|(_, value)| String::from(value.as_ref()))
     }
 }

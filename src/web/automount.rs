@@ -8,7 +8,6 @@
 use super::button::Button;
 use super::source::{Settings, TAG_SELECTOR};
 use super::{console, js};
-use crate::core::parse::has_settings;
 use js_sys::Array;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -73,7 +72,7 @@ fn try_mount(tag: Element) {
         return;
     }
     let settings = Settings::Tag(tag.clone());
-    if !has_settings(&settings) {
+    if !settings.has_settings() {
         return; // a theme's own element with the class and no settings: not ours
     }
     let parsed = settings.parse();

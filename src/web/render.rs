@@ -4,7 +4,7 @@
 
 use crate::core::config::{Appearance, ButtonConfig, Theme};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlButtonElement};
+use web_sys::{Document, Element, HtmlButtonElement, Node};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 /// An original mark: a speech bubble holding a key-shaped "K".
@@ -24,7 +24,7 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
     if let Some(id) = config.identity.client_id() {
         button.set_attribute("data-client_id", id)?;
     }
-    button.append_child(&logo(document)?.into())?;
+    button.append_child(&logo(document)?)?;
     if look.compact {
         button.set_attribute("aria-label", &look.title)?;
         button.set_title(&look.title);
@@ -47,7 +47,25 @@ fn base_classes(look: &Appearance) -> String {
     crate::core::strings::concat(&["kbtn ", &scheme, compact])
 }
 
-fn logo(document: &Document) -> Result<Element, JsValue> {
+thread_local! {
+    /// The logo is built once and cloned for each button (one DOM call instead of a dozen).
+    static LOGO: std::cell::OnceCell<Node> = const { std::cell::OnceCell::new() };
+}
+
+fn logo(document: &Document) -> Result<Node, JsValue> {
+    let template = LOGO.with(|cell| cell.get().cloned());
+    let template = match template {
+        Some(t) if t.owner_document().as_ref() == Some(document) => t,
+        _ => {
+            let built: Node = build_logo(document)?.into();
+            LOGO.with(|cell| { let _ = cell.set(built.clone()); });
+            built
+        }
+    };
+    template.clone_node_with_deep(true)
+}
+
+fn build_logo(document: &Document) -> Result<Element, JsValue> {
     let holder = document.create_element("span")?;
     holder.set_class_name("kbtn-logo");
     let svg = document.create_element_ns(Some(SVG_NS), "svg")?;

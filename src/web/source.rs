@@ -1,75 +1,110 @@
-//! Where a button's settings come from: a tag's attributes, or an options object.
+//! Where a button's settings come from: a tag's attributes, or (npm API) an options object.
 //! Both are read again at click time, since integrators change them after render.
 
-use super::js;
 use crate::core::config::Provider;
-use crate::core::parse::{parse, Parsed};
-use crate::core::settings::{Setting, Source};
-use js_sys::Array;
-use wasm_bindgen::JsValue;
+use crate::core::parse::{has_settings, parse, Parsed};
 use web_sys::Element;
 
 /// The classes that mark a config tag, and the selector matching them.
-pub const KOMMO_CLASS: &str = "kommo_oauth";
 pub const AMOCRM_CLASS: &str = "amocrm_oauth";
 pub const TAG_SELECTOR: &str = ".kommo_oauth,.amocrm_oauth";
 
 /// A button's settings source.
 pub enum Settings {
     Tag(Element),
-    Options(JsValue),
+    /// Only the npm API builds options objects; the drop-in leaves this code out.
+    #[cfg(feature = "api")]
+    Options(wasm_bindgen::JsValue),
 }
 
 impl Settings {
     pub fn provider(&self) -> Provider {
         let amo = match self {
             Settings::Tag(el) => el.class_list().contains(AMOCRM_CLASS),
-            Settings::Options(obj) => {
-                js::get(obj, "provider").as_string().is_some_and(|p| p.trim().eq_ignore_ascii_case("amocrm"))
-            }
+            #[cfg(feature = "api")]
+            Settings::Options(obj) => options::provider_is_amocrm(obj),
         };
         if amo { Provider::AmoCrm } else { Provider::Kommo }
     }
 
+    /// Reads and validates the settings as they are now.
     pub fn parse(&self) -> Parsed {
-        parse(self.provider(), self)
+        parse(self.provider(), &self.snapshot()[..])
+    }
+
+    /// Whether any of our settings is present (class-only elements are skipped quietly).
+    pub fn has_settings(&self) -> bool {
+        has_settings(&self.snapshot()[..])
+    }
+
+    /// The settings as `(attribute, value)` pairs: options keys are mapped to their
+    /// attribute names, so one parser (one copy in the wasm) serves both sources.
+    fn snapshot(&self) -> Vec<(String, String)> {
+        match self {
+            Settings::Tag(el) => tag_snapshot(el),
+            #[cfg(feature = "api")]
+            Settings::Options(obj) => options::snapshot(obj),
+        }
     }
 
     /// A function given directly in the options (`onError`, `onSuccess`).
     pub fn function(&self, key: &str) -> Option<js_sys::Function> {
         match self {
-            Settings::Tag(_) => None,
-            Settings::Options(obj) => js::cast(js::get(obj, key)),
+            Settings::Tag(_) => {
+                let _ = key;
+                None
+            }
+            #[cfg(feature = "api")]
+            Settings::Options(obj) => super::js::cast(super::js::get(obj, key)),
         }
     }
 }
 
-impl Source for Settings {
-    fn get(&self, setting: Setting) -> Option<String> {
-        match self {
-            Settings::Tag(el) => el
-                .get_attribute(setting.attribute())
-                .or_else(|| setting.attribute_alias().and_then(|alias| el.get_attribute(alias))),
-            Settings::Options(obj) => option_text(&js::get(obj, setting.option())),
-        }
-    }
+/// The tag's `data-*` attributes, read in one pass (a handful of calls into the DOM
+/// instead of two per setting: this is the hot path when a page mounts many tags).
+fn tag_snapshot(el: &Element) -> Vec<(String, String)> {
+    el.get_attribute_names()
+        .iter()
+        .filter_map(|name| name.as_string())
+        .filter(|name| name.starts_with("data-"))
+        .filter_map(|name| el.get_attribute(&name).map(|value| (name, value)))
+        .collect()
 }
 
-/// Option values as text: strings as they are, booleans and numbers spelled out, arrays
-/// (for `scopes`) joined by commas; anything else counts as absent.
-fn option_text(value: &JsValue) -> Option<String> {
-    if let Some(text) = value.as_string() {
-        return Some(text);
+#[cfg(feature = "api")]
+mod options {
+    use crate::core::settings::Setting;
+    use crate::web::js;
+    use js_sys::Array;
+    use wasm_bindgen::JsValue;
+
+    pub fn provider_is_amocrm(obj: &JsValue) -> bool {
+        js::get(obj, "provider").as_string().is_some_and(|p| p.trim().eq_ignore_ascii_case("amocrm"))
     }
-    if let Some(flag) = value.as_bool() {
-        return Some(String::from(if flag { "true" } else { "false" }));
+
+    pub fn snapshot(obj: &JsValue) -> Vec<(String, String)> {
+        Setting::ALL
+            .iter()
+            .filter_map(|s| text(&js::get(obj, s.option())).map(|v| (String::from(s.attribute()), v)))
+            .collect()
     }
-    if let Some(n) = value.as_f64() {
-        return Some(crate::core::strings::int(n as i64));
+
+    /// Option values as text: strings as they are, booleans and numbers spelled out, arrays
+    /// (for `scopes`) joined by commas; anything else counts as absent.
+    fn text(value: &JsValue) -> Option<String> {
+        if let Some(text) = value.as_string() {
+            return Some(text);
+        }
+        if let Some(flag) = value.as_bool() {
+            return Some(String::from(if flag { "true" } else { "false" }));
+        }
+        if let Some(n) = value.as_f64() {
+            return Some(crate::core::strings::int(n as i64));
+        }
+        if Array::is_array(value) {
+            let parts: Vec<String> = Array::from(value).iter().filter_map(|v| v.as_string()).collect();
+            return Some(parts.join(","));
+        }
+        None
     }
-    if Array::is_array(value) {
-        let parts: Vec<String> = Array::from(value).iter().filter_map(|v| v.as_string()).collect();
-        return Some(parts.join(","));
-    }
-    None
 }
