@@ -165,3 +165,58 @@ test('disabling the integration in the sandbox revokes its tokens and calls the 
   assert.deepEqual(log.disconnects.map(({ account_id, client_id }) => ({ account_id, client_id })), [{ account_id: '31000003', client_id: 'demo-client-id' }]);
   await page.context().close();
 });
+
+test('the gallery (npm package bundled by webpack) shows every theme, colour, size and locale', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/gallery`);
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 4 + 4 + 12 + 1);
+  const texts = await page.$$eval('button.kbtn', (bs) => bs.map((b) => b.textContent || b.getAttribute('aria-label')));
+  for (const t of ['Continue with Kommo', 'Continuar con Kommo', 'Continuar com Kommo', 'Lanjutkan dengan Kommo', 'Авторизоваться через amoCRM']) {
+    assert.ok(texts.includes(t), t);
+  }
+  await context.close();
+});
+
+test('the consent page follows the locale path and can simulate a widget install (from_widget)', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const q = new URLSearchParams({ state: 'w1', mode: 'post_message', origin: `${demo.url}/`, client_id: 'demo-client-id' });
+  await page.goto(`${sandbox.url}/es/oauth/?${q}`);
+  assert.match(await page.textContent('button.allow'), /Permitir/);
+  await page.check('input[name="from_widget"]');
+  await Promise.all([page.waitForURL(/\/callback\?/), page.click('button.allow')]);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('from_widget'), '1');
+  assert.equal(url.searchParams.get('state'), 'w1');
+  await context.close();
+});
+
+test('the Redirect URI helper tells the visitor to close the window when it cannot close it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/gallery`);
+  // A window with the popup's name that the browser will not let a script close (not script-opened).
+  await page.evaluate(() => { window.name = 'Grant access for integration'; });
+  await page.goto(`${demo.url}/callback?error=access_denied&client_id=demo-client-id&state=zz`);
+  await page.waitForSelector('p[role="status"]');
+  assert.match(await page.textContent('p[role="status"]'), /not completed\. You can close this window/);
+  assert.equal(await page.evaluate(() => window.kommoCallback.verified), false, 'a state this tab never issued');
+  await context.close();
+});
+
+test('a blocked popup with data-fallback="same-tab" continues in the same tab', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => { window.open = () => null; });
+  await page.goto(`${demo.url}/`);
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  await page.evaluate(() => document.querySelector('#popup-mode script').setAttribute('data-fallback', 'same-tab'));
+  await Promise.all([page.waitForURL(/\/oauth\/\?/), page.click(POPUP_BUTTON)]);
+  const url = new URL(page.url());
+  assert.equal(url.origin, sandbox.url);
+  assert.equal(url.searchParams.get('mode'), 'post_message', 'the consent page redirects this tab');
+  await Promise.all([page.waitForURL(/\/callback\?/), page.click('button.allow')]);
+  assert.match(await page.textContent('#server-status'), /Connected/);
+  await context.close();
+});
