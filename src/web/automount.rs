@@ -25,10 +25,13 @@ struct Mounted {
     button: Button,
 }
 
+/// The page-wide observer and the closure it calls.
+type Observer = (MutationObserver, Closure<dyn FnMut(Array)>);
+
 thread_local! {
     static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
     /// Kept for the life of the page on purpose: the observer must outlive every tag.
-    static OBSERVER: RefCell<Option<(MutationObserver, Closure<dyn FnMut(Array)>)>> = const { RefCell::new(None) };
+    static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
 }
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent.

@@ -3,7 +3,7 @@
 //! `CustomEvent` on the button (`kommo-oauth:success` / `kommo-oauth:error`).
 
 use super::{console, js};
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 
@@ -64,9 +64,4 @@ pub fn dispatch(target: &EventTarget, name: &str, detail: &JsValue, cancelable: 
 /// `{client_id, error, error_description}` for errors this library detects itself.
 pub fn error_object(client_id: Option<&str>, code: &str, description: &str) -> JsValue {
     js::object(&[("client_id", client_id), ("error", Some(code)), ("error_description", Some(description))]).into()
-}
-
-/// `true` when `value` has an own property `key` (used to keep payload shapes honest).
-pub fn has(value: &JsValue, key: &str) -> bool {
-    Reflect::has(value, &JsValue::from_str(key)).unwrap_or(false)
 }
