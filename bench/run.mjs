@@ -127,12 +127,13 @@ const heap = {};
     const { usedSize } = await cdp.send('Runtime.getHeapUsage');
     return { jsHeap: usedSize, wasmMemory: await p.evaluate(() => window.wasmBytes()) };
   };
-  await p.evaluate((n) => window.cycle(n), 100);
-  heap.before = await measure();
-  await p.evaluate((n) => window.cycle(n), CYCLES);
-  heap[`after ${CYCLES}`] = await measure();
-  await p.evaluate((n) => window.cycle(n), CYCLES);
-  heap[`after ${2 * CYCLES}`] = await measure();
+  // Warm up first (JIT code and inline caches are heap too), then look for a trend.
+  await p.evaluate((n) => window.cycle(n), Math.ceil(CYCLES / 10));
+  heap['after warm-up'] = await measure();
+  for (let round = 1; round <= 3; round++) {
+    await p.evaluate((n) => window.cycle(n), CYCLES);
+    heap[`after ${round * CYCLES} more`] = await measure();
+  }
   await context.close();
 }
 await browser.close();
