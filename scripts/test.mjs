@@ -2,9 +2,9 @@
 //  1. native unit tests of the pure core and the sandbox (cargo test)
 //  2. the build (pkg/ and dist/)
 //  3. browser tests of the wasm in headless Chromium (wasm-pack test --headless --chrome)
-//  4. the sandbox over HTTP and the Playwright suites against dist/ and the sandbox
-//     (node --test tests/api tests/browser)
-//  5. a smoke run of the benchmark (3 page loads a side)
+//  4. a smoke run of the benchmark (3 page loads a side; timings printed, never asserted)
+//  5. the sandbox over HTTP and the Playwright suites against dist/ and the sandbox
+//     (node --test tests/api tests/browser), whose summary closes the run
 import { execSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -24,6 +24,6 @@ step('build', 'node scripts/build.mjs');
 step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome');
 const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
-step('sandbox API and Playwright suites (headless Chromium)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
 // A smoke run keeps the benchmark working; it prints timings and asserts none.
 step('benchmark smoke (no assertions on timings)', 'node bench/run.mjs --smoke');
+step('sandbox API and Playwright suites (headless Chromium)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
