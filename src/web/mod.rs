@@ -29,11 +29,9 @@ pub mod redirect;
 /// Small JS interop helpers.
 pub mod js;
 
-use wasm_bindgen::prelude::*;
-
-/// Runs once when the module is instantiated: readable panics in debug builds only.
-#[wasm_bindgen(start)]
+/// Readable panics in the console, in debug builds only (`--features debug`).
+#[cfg(feature = "debug")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(feature = "debug")]
     console_error_panic_hook::set_once();
 }

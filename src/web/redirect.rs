@@ -10,11 +10,32 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, Window};
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** What the Redirect URI page received, and whether this browser tab issued its state. */
+export interface CompletedSignIn {
+  code?: string;
+  state?: string;
+  referer?: string;
+  client_id?: string;
+  from_widget?: string;
+  error?: string;
+  url: string;
+  verified: boolean;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "CompletedSignIn")]
+    pub type CompletedSignIn;
+}
+
 /// Completes sign-in on the Redirect URI page and returns what it found:
 /// `{code, state, referer, client_id, from_widget, error, url, verified}` where `verified`
 /// says whether this browser tab issued the state.
 #[wasm_bindgen(js_name = completeSignIn)]
-pub fn complete_sign_in() -> Object {
+pub fn complete_sign_in() -> CompletedSignIn {
     let win = js::window();
     let location = win.location();
     let href = location.href().unwrap_or_default();
@@ -44,7 +65,7 @@ pub fn complete_sign_in() -> Object {
     }
     js::set(&payload, "verified", &JsValue::from_bool(verified));
     js::set(&payload, "type", &JsValue::UNDEFINED);
-    payload
+    payload.unchecked_into()
 }
 
 fn payload(result: &CallbackResult) -> Object {
