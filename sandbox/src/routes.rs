@@ -207,7 +207,10 @@ async fn decide(State(app): State<App>, Form(d): Form<Decision>) -> Response {
     }
     params.push(("client_id", integration.client_id.clone()));
     let url = with_query(&integration.redirect_uri, &params);
-    if popup {
+    // The code only ever goes to the Redirect URI's origin: an opener on another origin
+    // (a page that opened the consent page itself) gets no message, the popup goes there.
+    let same_site = opener_origin(&integration.redirect_uri).as_deref() == Some(origin.as_str());
+    if popup && same_site {
         let message = serde_json::to_string(&Message::ProviderRedirect { url: url.clone() }).unwrap_or_default();
         Html(pages::report_to_opener(&message, &origin, &url, true)).into_response()
     } else {

@@ -85,3 +85,16 @@ test('codes expire after 20 minutes, access tokens after a day, refresh tokens a
   await post('/sandbox/api/clock', { advance_seconds: 91 * 86400 });
   assert.match((await token({ grant_type: 'refresh_token', refresh_token: pair.refresh_token })).body.hint, /3 months/);
 });
+
+test('in popup mode the code is posted only to an opener on the Redirect URI origin', async () => {
+  const decide = (origin) => fetch(`${base}/oauth/decide`, {
+    method: 'POST', redirect: 'manual',
+    body: new URLSearchParams({ q: new URLSearchParams({ state: 's', mode: 'popup', origin, client_id: 'api-client' }).toString(), decision: 'allow', account_id: '31000001' }),
+  });
+  const same = await decide('https://integrator.example/page');
+  assert.equal(same.status, 200);
+  assert.match(await same.text(), /postMessage\(m,t\)[\s\S]*"https:\/\/integrator\.example"/);
+  const foreign = await decide('https://attacker.example/page');
+  assert.equal(foreign.status, 303, 'no message: the popup itself goes to the Redirect URI');
+  assert.ok(foreign.headers.get('location').startsWith(REDIRECT));
+});
