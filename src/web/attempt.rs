@@ -55,11 +55,16 @@ fn window_rect(win: &Window) -> WindowRect {
     }
 }
 
+/// The `window.open` features for a popup centred over this window.
+pub fn popup_features() -> String {
+    features(window_rect(&js::window()))
+}
+
 /// Opens the popup synchronously (call this directly inside the click handler).
 /// Returns `None` when the browser blocked it.
 pub fn open_popup(url: &str) -> Option<Window> {
     let win = js::window();
-    let popup = win.open_with_url_and_target_and_features(url, WINDOW_NAME, &features(window_rect(&win))).ok()??;
+    let popup = win.open_with_url_and_target_and_features(url, WINDOW_NAME, &popup_features()).ok()??;
     let _ = popup.focus();
     Some(popup)
 }

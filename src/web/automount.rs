@@ -8,6 +8,7 @@
 use super::button::Button;
 use super::source::{Settings, TAG_SELECTOR};
 use super::{console, js};
+use gloo_timers::callback::Timeout;
 use js_sys::Array;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -32,6 +33,8 @@ thread_local! {
     static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
     /// Kept for the life of the page on purpose: the observer must outlive every tag.
     static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
+    /// The pending warm-up of the click path (see `Button::warm_up`).
+    static WARM_UP: RefCell<Option<Timeout>> = const { RefCell::new(None) };
 }
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent.
@@ -42,6 +45,19 @@ pub fn auto_mount() {
         mount_within(&root);
         observe(&root);
     }
+    schedule_warm_up();
+}
+
+/// After the first buttons are painted, exercise one button's click path once.
+fn schedule_warm_up() {
+    let timeout = Timeout::new(0, || {
+        BUTTONS.with(|b| {
+            if let Some(m) = b.borrow().first() {
+                m.button.warm_up();
+            }
+        });
+    });
+    WARM_UP.with(|slot| *slot.borrow_mut() = Some(timeout));
 }
 
 /// Mounts tags that appeared since the last look (the drop-in's `window.onload()` calls this).

@@ -57,6 +57,9 @@ test('the Kommo documentation snippet with only src changed shows the configured
   assert.equal(b.next, 'SCRIPT', 'inserted before its tag');
   assert.equal(b.bg, 'rgb(14, 1, 66)');
   assert.deepEqual(p.pageErrors, []);
+  await p.waitForTimeout(100);
+  assert.equal(await p.evaluate(() => sessionStorage.length), 0, 'the idle warm-up of the click path has no side effects');
+  assert.equal(p.context().pages().length, 1, 'and opens nothing');
   await p.context().close();
 });
 
