@@ -288,9 +288,10 @@ async fn the_broadcast_channel_fallback_delivers_when_the_opener_is_cut() {
     let (holder, h) = click(&[("clientId", s("cid")), ("mode", s("post_message"))]);
     let promise = h.sign_in();
     let state = state_of(0);
-    broadcast(&channel_name(&state), &helper_message(&state, "via-channel"));
+    let replies = JsFuture::from(broadcast_collect(&channel_name(&state), &helper_message(&state, "via-channel"), 50)).await.unwrap_throw();
     let result = JsFuture::from(js_sys::Promise::from(JsValue::from(promise))).await.unwrap_throw();
     assert_eq!(get_str(&result, "code").as_deref(), Some("via-channel"));
+    assert_eq!(json(&replies), r#"[{"type":"kommo-oauth:ack"}]"#, "the opener tells the cut popup it may close");
     restore_open();
     holder.remove();
 }

@@ -14,6 +14,10 @@ use super::strings::{concat, keyword};
 /// The `type` of every message our Redirect URI helper sends.
 pub const CALLBACK_TYPE: &str = "kommo-oauth:callback";
 
+/// The `type` of the opener's reply on the `BroadcastChannel`: it tells a helper whose
+/// `window.opener` was cut that it runs in the popup (so it may close itself).
+pub const ACK_TYPE: &str = "kommo-oauth:ack";
+
 /// The `BroadcastChannel` the helper falls back to when `window.opener` is cut.
 pub fn channel_name(state: &str) -> String {
     concat(&["kommo-oauth:", state])

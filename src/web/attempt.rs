@@ -5,7 +5,7 @@
 use super::js::{self, JsFields};
 use crate::core::flow::{on_poll, Expected, Poll};
 use crate::core::popup::{features, WindowRect, WINDOW_NAME};
-use crate::core::protocol::{channel_name, classify, Message};
+use crate::core::protocol::{channel_name, classify, Message, ACK_TYPE};
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
 use std::rc::Rc;
@@ -100,11 +100,14 @@ impl Attempt {
     /// The helper's fallback when `window.opener` was cut (Cross-Origin-Opener-Policy).
     fn channel(state: &str, own_origin: String, on_event: Rc<dyn Fn(AttemptEvent)>) -> Option<Channel> {
         let channel = BroadcastChannel::new(&channel_name(state)).ok()?;
+        let reply = channel.clone();
         let listener = EventListener::new(&channel, "message", move |event| {
             let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
             let data = event.data();
             // A BroadcastChannel only connects same-origin contexts: the origin is ours.
             if let Some(message @ Message::Callback(_)) = classify(&own_origin, "", &own_origin, &JsFields(&data)) {
+                // Tell the helper it is in our popup, so it can close itself.
+                let _ = reply.post_message(&js::object(&[("type", Some(ACK_TYPE))]));
                 on_event(AttemptEvent::Message(message, data));
             }
         });

@@ -1,14 +1,19 @@
 //! The Redirect URI helper (`post_message` mode, and the COOP fallback of `popup` mode):
 //! reads the result from the URL, checks the state this tab issued, and reports it to the
 //! opener with `targetOrigin` set to this page's own origin (never `"*"`), or through a
-//! `BroadcastChannel` when `window.opener` was cut; then closes the popup, or says how.
+//! `BroadcastChannel` when `window.opener` was cut (the opener answers on it, which tells the
+//! helper it runs in the popup); then closes the popup, or says how.
 
-use super::{js, state};
+use super::js::{self, JsFields};
+use super::state;
 use crate::core::popup::WINDOW_NAME;
-use crate::core::protocol::{channel_name, CallbackResult, CALLBACK_FIELDS, CALLBACK_TYPE};
+use crate::core::protocol::{channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_FIELDS, CALLBACK_TYPE};
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use js_sys::Object;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use web_sys::{BroadcastChannel, Window};
+use web_sys::{BroadcastChannel, MessageEvent, Window};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -51,12 +56,10 @@ pub fn complete_sign_in() -> CompletedSignIn {
         }
         None => {
             // Cut by Cross-Origin-Opener-Policy, or this is the main window (popup mode):
-            // broadcasting is harmless in the second case, nobody listens.
+            // broadcast, and close when the opener answers that this is its popup (or at
+            // once when the window still carries the popup's name).
             if let Some(state) = &result.state {
-                if let Ok(channel) = BroadcastChannel::new(&channel_name(state)) {
-                    let _ = channel.post_message(&payload);
-                    channel.close();
-                }
+                broadcast_and_await_ack(state, &payload, result.clone());
             }
             if win.name().ok().as_deref() == Some(WINDOW_NAME) {
                 close_or_explain(&win, &result);
@@ -66,6 +69,40 @@ pub fn complete_sign_in() -> CompletedSignIn {
     js::set(&payload, "verified", &JsValue::from_bool(verified));
     js::set(&payload, "type", &JsValue::UNDEFINED);
     payload.unchecked_into()
+}
+
+/// How long the helper waits for the opener's acknowledgement on the channel.
+const ACK_WAIT_MS: u32 = 3000;
+
+/// The channel kept open while waiting for the opener's acknowledgement.
+struct AwaitingAck {
+    channel: BroadcastChannel,
+    _listener: EventListener,
+    _deadline: Timeout,
+}
+
+impl Drop for AwaitingAck {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
+}
+
+thread_local! {
+    static AWAITING: RefCell<Option<AwaitingAck>> = const { RefCell::new(None) };
+}
+
+fn broadcast_and_await_ack(state: &str, payload: &Object, result: CallbackResult) {
+    let Ok(channel) = BroadcastChannel::new(&channel_name(state)) else { return };
+    let listener = EventListener::new(&channel, "message", move |event| {
+        let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+        if JsFields(&event.data()).string("type").as_deref() == Some(ACK_TYPE) {
+            AWAITING.with(|slot| drop(slot.borrow_mut().take()));
+            close_or_explain(&js::window(), &result);
+        }
+    });
+    let deadline = Timeout::new(ACK_WAIT_MS, || AWAITING.with(|slot| drop(slot.borrow_mut().take())));
+    let _ = channel.post_message(payload);
+    AWAITING.with(|slot| *slot.borrow_mut() = Some(AwaitingAck { channel, _listener: listener, _deadline: deadline }));
 }
 
 fn payload(result: &CallbackResult) -> Object {

@@ -144,6 +144,8 @@ test('an integrator page with Cross-Origin-Opener-Policy: same-origin still gets
   assert.equal(e.type, 'success');
   assert.ok(e.detail.code);
   await page.waitForFunction(() => /Alpha Trading/.test(document.getElementById('account').textContent));
+  if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 5000 }).catch(() => {});
+  assert.ok(popup.isClosed(), 'the COOP-cut popup closed itself after the opener acknowledged');
   await page.context().close();
 });
 
@@ -219,4 +221,19 @@ test('a blocked popup with data-fallback="same-tab" continues in the same tab', 
   await Promise.all([page.waitForURL(/\/callback\?/), page.click('button.allow')]);
   assert.match(await page.textContent('#server-status'), /Connected/);
   await context.close();
+});
+
+test('popup mode under Cross-Origin-Opener-Policy: the main window still reaches the Redirect URI', async () => {
+  const page = await site(coopDemo.url);
+  const popupPromise = page.waitForEvent('popup');
+  await page.click(POPUP_BUTTON);
+  const popup = await popupPromise;
+  await popup.waitForSelector('button.allow');
+  await Promise.all([page.waitForURL(/\/callback\?/, { timeout: 10000 }), popup.click('button.allow')]);
+  assert.equal(new URL(page.url()).searchParams.get('client_id'), 'coop-client');
+  assert.match(await page.textContent('#server-status'), /Connected/);
+  // The opener acknowledged the broadcast, so the popup knew it was one and closed itself.
+  await popup.waitForEvent('close', { timeout: 5000 }).catch(() => {});
+  assert.ok(popup.isClosed(), 'the COOP-cut popup closed itself');
+  await page.context().close();
 });

@@ -30,6 +30,12 @@ export function capture_console() {
 export function release_console() { console.warn = originals.warn; console.error = originals.error; return window.__log || []; }
 export function post_from(origin, data) { window.dispatchEvent(new MessageEvent('message', { origin, data })); }
 export function broadcast(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
+export function broadcast_collect(name, data, ms) {
+  const c = new BroadcastChannel(name); const replies = [];
+  c.onmessage = (e) => replies.push(e.data);
+  c.postMessage(data);
+  return new Promise((resolve) => setTimeout(() => { c.close(); resolve(replies); }, ms));
+}
 export function record_calls(path) {
   const calls = [];
   const parts = path.split('.');
@@ -50,6 +56,7 @@ extern "C" {
     pub fn release_console() -> js_sys::Array;
     pub fn post_from(origin: &str, data: &JsValue);
     pub fn broadcast(name: &str, data: &JsValue);
+    pub fn broadcast_collect(name: &str, data: &JsValue, ms: u32) -> js_sys::Promise;
     pub fn record_calls(path: &str) -> js_sys::Array;
     pub fn forget_global(name: &str);
     pub fn json(v: &JsValue) -> String;
