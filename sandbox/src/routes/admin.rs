@@ -1,0 +1,81 @@
+//! The admin page (`/sandbox/admin`, with Disable) and the JSON API for scripts and tests.
+
+use super::{json_error, App};
+use crate::hooks;
+use crate::pages;
+use crate::store::Integration;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use kommo_oauth_button::core::parse::is_secure_url;
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+pub(super) async fn admin(State(app): State<App>) -> Html<String> {
+    let store = app.store();
+    Html(pages::admin(&store.integrations(), store.installs()))
+}
+
+#[derive(Deserialize)]
+pub(super) struct Disable {
+    client_id: String,
+    account_id: u64,
+}
+
+async fn disable(app: &App, d: &Disable) -> bool {
+    let (found, hook) = {
+        let mut store = app.store();
+        let hook = store.integration(&d.client_id).and_then(|i| i.disconnect_uri.clone());
+        (store.disable(&d.client_id, d.account_id), hook)
+    };
+    if let (true, Some(hook)) = (found, hook) {
+        hooks::send_disconnect(&app.http, &hook, d.account_id, &d.client_id).await;
+    }
+    found
+}
+
+pub(super) async fn admin_disable(State(app): State<App>, Form(d): Form<Disable>) -> Redirect {
+    disable(&app, &d).await;
+    Redirect::to("/sandbox/admin")
+}
+
+pub(super) async fn api_disable(State(app): State<App>, Json(d): Json<Disable>) -> Response {
+    let found = disable(&app, &d).await;
+    Json(json!({ "disabled": found })).into_response()
+}
+
+pub(super) async fn register(State(app): State<App>, body: Result<Json<Integration>, JsonRejection>) -> Response {
+    match body {
+        Ok(Json(i)) if !i.client_id.is_empty() && is_secure_url(&i.redirect_uri) => {
+            app.store().register(i);
+            StatusCode::CREATED.into_response()
+        }
+        Ok(_) => json_error(StatusCode::BAD_REQUEST, "Bad request", "client_id is required and redirect_uri must be https (http only on localhost)"),
+        Err(e) => json_error(StatusCode::BAD_REQUEST, "Bad request", &e.body_text()),
+    }
+}
+
+pub(super) async fn state(State(app): State<App>) -> Json<serde_json::Value> {
+    let store = app.store();
+    Json(json!({ "integrations": store.integrations(), "installs": store.installs() }))
+}
+
+#[derive(Deserialize)]
+pub(super) struct Clock {
+    advance_seconds: u64,
+}
+
+pub(super) async fn clock(State(app): State<App>, Json(c): Json<Clock>) -> Json<serde_json::Value> {
+    let offset = app.offset.fetch_add(c.advance_seconds, Ordering::Relaxed) + c.advance_seconds;
+    Json(json!({ "offset_seconds": offset }))
+}
+
+pub(super) async fn logo() -> impl IntoResponse {
+    const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 68\"><rect width=\"100\" height=\"68\" rx=\"10\" fill=\"#0e0142\"/>\
+        <path d=\"M30 18h10v14l14-14h12L50 34l16 16H54L40 36v14H30z\" fill=\"#fff\"/></svg>";
+    ([(header::CONTENT_TYPE, "image/svg+xml")], SVG)
+}
+

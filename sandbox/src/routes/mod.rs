@@ -1,0 +1,78 @@
+//! The provider's HTTP surface.
+//!
+//! - `GET /oauth` (and `/es/oauth`, `/br/oauth`, `/id/oauth`): the consent page
+//! - `POST /oauth/decide`: Allow / Decline, answered per `docs/protocol.md`
+//! - `POST /oauth2/access_token`: `authorization_code` and `refresh_token` grants (JSON)
+//! - `GET /api/v4/account`: the account, with `Authorization: Bearer …`
+//! - `/sandbox/admin`: integrations and installs, with a Disable control
+//! - `/sandbox/api/*`: the same as JSON for scripts and tests (register, state, clock, disable)
+
+/// The consent page and the decision.
+mod consent;
+/// The token endpoint and the account API.
+mod tokens;
+/// The admin page and the JSON API for scripts and tests.
+mod admin;
+
+use crate::pages;
+use crate::store::Store;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Clone)]
+pub struct App {
+    store: Arc<Mutex<Store>>,
+    /// Seconds added to the wall clock (`POST /sandbox/api/clock`), to test expiry.
+    offset: Arc<AtomicU64>,
+    http: reqwest::Client,
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App { store: Arc::new(Mutex::new(store)), offset: Arc::default(), http: reqwest::Client::new() }
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        wall + self.offset.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/sandbox/admin") }))
+        .route("/oauth", get(consent::consent_en))
+        .route("/oauth/", get(consent::consent_en))
+        .route("/{lang}/oauth", get(consent::consent_localized))
+        .route("/{lang}/oauth/", get(consent::consent_localized))
+        .route("/oauth/decide", post(consent::decide))
+        .route("/oauth2/access_token", post(tokens::access_token))
+        .route("/api/v4/account", get(tokens::account_api))
+        .route("/sandbox/admin", get(admin::admin))
+        .route("/sandbox/admin/disable", post(admin::admin_disable))
+        .route("/sandbox/api/integrations", post(admin::register))
+        .route("/sandbox/api/state", get(admin::state))
+        .route("/sandbox/api/clock", post(admin::clock))
+        .route("/sandbox/api/disable", post(admin::api_disable))
+        .route("/sandbox/logo.svg", get(admin::logo))
+        .with_state(app)
+}
+
+pub(crate) fn bad_page(detail: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Html(pages::error("Bad request", detail))).into_response()
+}
+
+pub(crate) fn json_error(status: StatusCode, title: &str, hint: &str) -> Response {
+    (status, Json(json!({ "status": status.as_u16(), "title": title, "hint": hint }))).into_response()
+}
+
