@@ -179,22 +179,39 @@ fn finish(inner: &Rc<Inner>, outcome: Outcome, raw: JsValue) {
     }
 }
 
+/// One kind of result, and every place the integrator may listen for it.
+struct Route {
+    event: &'static str,
+    option: &'static str,
+    setting: Setting,
+    succeeded: bool,
+}
+
+const SUCCESS: Route = Route { event: SUCCESS_EVENT, option: "onSuccess", setting: Setting::SuccessCallback, succeeded: true };
+const ERROR: Route = Route { event: ERROR_EVENT, option: "onError", setting: Setting::ErrorCallback, succeeded: false };
+
+/// Tells the integrator by the DOM event, the options function, the named global callback
+/// and pending `signIn()` promises; returns false when a listener cancelled the event.
+fn deliver(inner: &Inner, route: &Route, payload: &JsValue, cancelable: bool) -> bool {
+    let proceed = report::dispatch(&inner.element, route.event, payload, cancelable);
+    if let Some(f) = inner.settings.function(route.option) {
+        report::call(&f, &JsValue::NULL, payload);
+    }
+    if let Some(name) = inner.callback_name(route.setting) {
+        report::call_named(route.setting.attribute(), &name, payload);
+    }
+    for (resolve, reject) in inner.pending.take() {
+        let settle = if route.succeeded { resolve } else { reject };
+        let _ = settle.call1(&JsValue::NULL, payload);
+    }
+    proceed
+}
+
 /// Reports success; returns false when an event listener cancelled the navigation.
 fn succeed(inner: &Inner, result: &CallbackResult, navigating: bool) -> bool {
     let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS.iter().map(|k| (*k, result.field(k))).collect();
     pairs.push(("url", Some(&result.url)));
-    let payload: JsValue = js::object(&pairs).into();
-    let proceed = report::dispatch(&inner.element, SUCCESS_EVENT, &payload, navigating);
-    if let Some(f) = inner.settings.function("onSuccess") {
-        report::call(&f, &JsValue::NULL, &payload);
-    }
-    if let Some(name) = inner.callback_name(Setting::SuccessCallback) {
-        report::call_named(Setting::SuccessCallback.attribute(), &name, &payload);
-    }
-    for (resolve, _) in inner.pending.take() {
-        let _ = resolve.call1(&JsValue::NULL, &payload);
-    }
-    proceed
+    deliver(inner, &SUCCESS, &js::object(&pairs).into(), navigating)
 }
 
 fn fail(inner: &Inner, failure: &Failure, raw: JsValue) {
@@ -203,16 +220,7 @@ fn fail(inner: &Inner, failure: &Failure, raw: JsValue) {
     } else {
         report::error_object(failure.client_id.as_deref(), &failure.code, describe(&failure.code))
     };
-    report::dispatch(&inner.element, ERROR_EVENT, &payload, false);
-    if let Some(f) = inner.settings.function("onError") {
-        report::call(&f, &JsValue::NULL, &payload);
-    }
-    if let Some(name) = inner.callback_name(Setting::ErrorCallback) {
-        report::call_named(Setting::ErrorCallback.attribute(), &name, &payload);
-    }
-    for (_, reject) in inner.pending.take() {
-        let _ = reject.call1(&JsValue::NULL, &payload);
-    }
+    deliver(inner, &ERROR, &payload, false);
 }
 
 fn describe(code: &str) -> &'static str {
