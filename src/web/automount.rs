@@ -91,10 +91,9 @@ fn try_mount(tag: Element) {
         return;
     }
     let settings = Settings::Tag(tag.clone());
-    if !settings.has_settings() {
+    let Some(parsed) = settings.parse_if_present() else {
         return; // a theme's own element with the class and no settings: not ours
-    }
-    let parsed = settings.parse();
+    };
     parsed.diagnostics.0.iter().for_each(console::report);
     let (Some(config), Some(parent)) = (parsed.config, tag.parent_node()) else {
         return js::set(&tag, MARK, &JsValue::from_str(FAILED));

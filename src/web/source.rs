@@ -32,9 +32,11 @@ impl Settings {
         parse(self.provider(), &self.snapshot()[..])
     }
 
-    /// Whether any of our settings is present (class-only elements are skipped quietly).
-    pub fn has_settings(&self) -> bool {
-        has_settings(&self.snapshot()[..])
+    /// Reads and validates the settings, or `None` when none of ours is present (class-only
+    /// elements are skipped quietly). One read of the tag serves both questions.
+    pub fn parse_if_present(&self) -> Option<Parsed> {
+        let snapshot = self.snapshot();
+        has_settings(&snapshot[..]).then(|| parse(self.provider(), &snapshot[..]))
     }
 
     /// The settings as `(attribute, value)` pairs: options keys are mapped to their

@@ -39,6 +39,14 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await server?.close(); });
 
+/** Adds dist/button.js to a loaded page, as framework code does, and waits for it to run. */
+const loadDropIn = (p) => p.evaluate(() => new Promise((resolve) => {
+  const s = document.createElement('script');
+  s.src = '/dist/button.js';
+  s.onload = resolve;
+  document.body.appendChild(s);
+}));
+
 async function buttons(p) {
   return p.$$eval('button.kbtn', (bs) => bs.map((b) => ({
     text: b.textContent, cls: b.className, client: b.getAttribute('data-client_id'), aria: b.getAttribute('aria-label'),
@@ -156,12 +164,7 @@ test('a script created by framework code after load, with dataset, renders; re-a
 
 test("calling window.onload() by hand works and a page's own onload is not clobbered", async () => {
   const p = await openPage(browser, `${server.origin}/blank`);
-  await p.evaluate(() => new Promise((resolve) => {
-    const s = document.createElement('script');
-    s.src = '/dist/button.js';
-    s.onload = resolve;
-    document.body.appendChild(s);
-  }));
+  await loadDropIn(p);
   await p.evaluate(() => {
     document.getElementById('app').innerHTML = '<div class="kommo_oauth" data-client-id="onload-1"></div>';
     window.onload();
@@ -172,12 +175,7 @@ test("calling window.onload() by hand works and a page's own onload is not clobb
 
   const own = await openPage(browser, `${server.origin}/own-onload`);
   await own.waitForFunction(() => window.pageOnloadRan === 1);
-  await own.evaluate(() => new Promise((resolve) => {
-    const s = document.createElement('script');
-    s.src = '/dist/button.js';
-    s.onload = resolve;
-    document.body.appendChild(s);
-  }));
+  await loadDropIn(own);
   await own.evaluate(() => window.onload());
   assert.equal(await own.evaluate(() => window.pageOnloadRan), 2, "the page's handler is still the one called");
   await own.context().close();
