@@ -15,7 +15,7 @@ const sh = (cmd) => execSync(cmd, { stdio: 'inherit', cwd: root });
 const WASM_OPT_FEATURES = '--enable-bulk-memory --enable-reference-types --enable-multivalue --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals';
 
 function wasmOpt(file) {
-  sh(`wasm-opt -Oz ${WASM_OPT_FEATURES} --strip-debug --strip-producers -o ${file} ${file}`);
+  sh(`wasm-opt -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers -o ${file} ${file}`);
 }
 
 // 1. The npm package.
