@@ -18,6 +18,27 @@ function wasmOpt(file) {
   sh(`wasm-opt -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers -o ${file} ${file}`);
 }
 
+// The glue's import and export names (`__wbg_setAttribute_f75317b2b5cabfb4`, …) appear in
+// both files and compress badly (hashes): binaryen renames them in the wasm to one or two
+// letters and prints the mapping, which is applied to the glue here. Fails the build if
+// the glue does not read as expected, rather than shipping a wasm it cannot instantiate.
+function shortenNames(file, glue, name) {
+  const map = JSON.parse(execSync(`wasm-opt ${WASM_OPT_FEATURES} --minify-imports-and-exports-and-modules -o ${file} ${file}`, { cwd: root }).toString());
+  const swap = (text, from, to) => {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`build: ${from} is not in the ${name} glue`);
+    return next;
+  };
+  const word = (s) => new RegExp(`\\b${s.replace(/[.$]/g, '\\$&')}\\b`, 'g');
+  // binaryen names every import module "a".
+  glue = swap(glue, `"./${name}_bg.js": import0`, '"a": import0');
+  for (const [, from, to] of map.imports) glue = swap(glue, word(from), to);
+  for (const [from, to] of map.exports) {
+    if (glue.includes(`wasm.${from}`)) glue = swap(glue, word(`wasm.${from}`), `wasm.${to}`);
+  }
+  return glue;
+}
+
 // 1. The npm package.
 sh('wasm-pack build --release --target web --out-dir pkg --out-name kommo_oauth_button');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
@@ -31,13 +52,13 @@ async function dropin(name, feature, template) {
   sh(`wasm-pack build --release --target no-modules --out-dir ${tmp} --out-name ${name} --no-pack -- --no-default-features --features ${feature}`);
   copyFileSync(join(tmp, `${name}_bg.wasm`), join(root, 'dist', `${name}_bg.wasm`));
   wasmOpt(`dist/${name}_bg.wasm`);
-  const glue = readFileSync(join(tmp, `${name}.js`), 'utf8');
+  const glue = shortenNames(`dist/${name}_bg.wasm`, readFileSync(join(tmp, `${name}.js`), 'utf8'), name);
   const source = readFileSync(join(root, 'js', template), 'utf8').replace('/*__GLUE__*/', () => glue);
   const { code } = await minify(source, { compress: { passes: 2 }, mangle: true, format: { comments: false } });
   writeFileSync(join(root, 'dist', `${name}.js`), code);
 }
-await dropin('button', 'automount', 'button-loader.js');
-await dropin('callback', 'helper', 'callback-loader.js');
+await dropin('button', 'automount,standalone', 'button-loader.js');
+await dropin('callback', 'helper,standalone', 'callback-loader.js');
 
 // 3. The demo gallery, bundled from the npm package.
 sh('webpack --no-stats');

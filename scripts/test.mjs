@@ -21,7 +21,8 @@ function step(title, cmd) {
 
 step('native unit tests', 'cargo test --workspace');
 step('build', 'node scripts/build.mjs');
-step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome');
+// Tests link std (wasm-bindgen-test), so the crate's own panic handler (`standalone`) stays off.
+step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome -- --no-default-features --features automount,api,helper');
 const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
 // A smoke run keeps the benchmark working; it prints timings and asserts none.

@@ -11,6 +11,20 @@
 //! ```
 //!
 //! or mount it from code with [`web::api::mount`] (the npm package).
+//!
+//! The crate is `no_std` (with `alloc`): see the `standalone` feature in Cargo.toml.
+
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+/// What every module uses from `alloc`.
+mod prelude {
+    pub use alloc::string::String;
+    pub use alloc::vec::Vec;
+}
 
 /// Pure logic: settings, validation, URLs, protocol and flow; tested natively.
 pub mod core;
@@ -22,3 +36,12 @@ pub mod web;
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// The drop-in's panic handler: a trap. Nothing here panics by design (every fallible
+/// browser call has a fallback); if something did, the trap stops this module without
+/// touching the host page. `debug` builds print panics instead (console_error_panic_hook).
+#[cfg(all(target_arch = "wasm32", feature = "standalone", not(feature = "debug")))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}

@@ -1,6 +1,7 @@
 //! The consent page URL, in the form the real consent page expects, with every value
 //! percent-encoded exactly once (the original encodes nothing).
 
+use crate::prelude::*;
 use super::config::{ButtonConfig, Identity, Provider};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -58,6 +59,7 @@ pub fn authorization_url(config: &ButtonConfig, state: &str, mode: &str, page_ur
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
     use super::*;
     use crate::core::config::Provider;
     use crate::core::parse::parse;

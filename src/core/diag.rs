@@ -1,6 +1,7 @@
 //! Console diagnostics. Each names the setting, the value and what is accepted, and says
 //! what the button does instead, so one line tells the integrator how to fix their tag.
 
+use crate::prelude::*;
 use super::strings::concat;
 
 /// How loud a diagnostic is.

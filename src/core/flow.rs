@@ -1,6 +1,7 @@
 //! What one sign-in attempt does with each thing that happens to it: a pure step function
 //! from (what the attempt expects, an event) to an outcome the web shell carries out.
 
+use crate::prelude::*;
 use super::config::Mode;
 use super::protocol::{state_of_url, CallbackResult, Message};
 
@@ -108,6 +109,7 @@ pub fn on_poll(closed: bool, elapsed_ms: f64) -> Poll {
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
     use super::*;
 
     fn expected(mode: Mode, client_id: Option<&str>) -> Expected {

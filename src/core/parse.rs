@@ -1,6 +1,7 @@
 //! Reading settings into a [`ButtonConfig`], tolerant of how people really write them
 //! (whitespace, case, `"1"`/`"true"`), with one diagnostic per problem.
 
+use crate::prelude::*;
 use super::config::*;
 use super::diag::{Diagnostic, Diagnostics};
 use super::settings::{Setting, Source};
@@ -327,6 +328,9 @@ pub fn normalize_origin(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
+    use alloc::string::ToString;
+    use std::vec;
     use super::*;
     use crate::core::diag::Level;
 

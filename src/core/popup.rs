@@ -1,5 +1,7 @@
 //! Popup geometry: 750×580, centred over the current browser window.
 
+use crate::prelude::*;
+
 /// The window name the original uses; a second `window.open` with it reuses the window.
 pub const WINDOW_NAME: &str = "Grant access for integration";
 pub const WIDTH: i32 = 750;
@@ -20,7 +22,12 @@ pub struct WindowRect {
 pub fn centred(rect: WindowRect) -> (i32, i32) {
     let left = rect.x + (rect.width - f64::from(WIDTH)) / 2.0;
     let top = rect.y + (rect.height - f64::from(HEIGHT)) / 2.0;
-    (left.round() as i32, top.round() as i32)
+    (round(left), round(top))
+}
+
+/// Rounds half away from zero, as `f64::round` does (which needs `std`); `as` saturates.
+fn round(v: f64) -> i32 {
+    if v < 0.0 { (v - 0.5) as i32 } else { (v + 0.5) as i32 }
 }
 
 /// The `window.open` features string.

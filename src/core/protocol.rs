@@ -9,6 +9,7 @@
 //! Anything else is ignored. The web shell reads `event.data` through [`Fields`], so the
 //! same validation runs natively in tests.
 
+use crate::prelude::*;
 use super::strings::{concat, keyword};
 
 /// The `type` of every message our Redirect URI helper sends.
@@ -149,6 +150,7 @@ pub fn state_of_url(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
     use super::*;
     use std::collections::HashMap;
 

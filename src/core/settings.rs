@@ -1,6 +1,7 @@
 //! The names of every setting, as a `data-*` attribute on a tag and as a key of the
 //! programmatic options object.
 
+use crate::prelude::*;
 /// One setting of the button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {

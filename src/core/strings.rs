@@ -1,5 +1,6 @@
 //! Small string helpers that avoid `core::fmt` (it costs kilobytes in the wasm).
 
+use crate::prelude::*;
 /// Concatenates string pieces into one `String` without going through `format!`.
 pub fn concat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());

@@ -2,18 +2,18 @@
 //! `BroadcastChannel` fallback and the closed poll. Finishing, cancelling or replacing the
 //! attempt drops it, and that releases all of them.
 
+use crate::prelude::*;
 use super::js::{self, JsFields};
 use crate::core::flow::{on_poll, Expected, Poll};
 use crate::core::popup::{features, WindowRect, WINDOW_NAME};
 use crate::core::protocol::{channel_name, classify, Message, ACK_TYPE};
-use gloo_events::EventListener;
-use gloo_timers::callback::Interval;
-use std::rc::Rc;
+use super::listen::{EventListener, Timer};
+use alloc::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent, Window};
 
 /// How often the popup's `closed` flag is read.
-const POLL_MS: u32 = 300;
+const POLL_MS: i32 = 300;
 
 /// What happens to an attempt, for its owner to act on.
 pub enum AttemptEvent {
@@ -41,7 +41,7 @@ pub struct Attempt {
     popup: Window,
     _message: EventListener,
     _channel: Option<Channel>,
-    poll: Option<Interval>,
+    poll: Option<Timer>,
 }
 
 /// Where the browser window is, for centring the popup over it.
@@ -77,7 +77,7 @@ impl Attempt {
         let own_origin = js::own_origin();
         let message = {
             let (on_event, own_origin) = (on_event.clone(), own_origin.clone());
-            EventListener::new(&js::window(), "message", move |event| {
+            EventListener::new(js::window().as_ref(), "message", move |event| {
                 let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
                 let data = event.data();
                 if let Some(message) = classify(&event.origin(), &provider_origin, &own_origin, &JsFields(&data)) {
@@ -89,7 +89,7 @@ impl Attempt {
         let opened_at = js_sys::Date::now();
         let poll = {
             let popup = popup.clone();
-            Interval::new(POLL_MS, move || {
+            Timer::interval(POLL_MS, move || {
                 let closed = popup.closed().unwrap_or(true);
                 on_event(AttemptEvent::Poll(on_poll(closed, js_sys::Date::now() - opened_at)));
             })

@@ -5,12 +5,13 @@
 //! Tags are marked with an expando property that every copy of the bundle shares, so a page
 //! that includes the script twice still mounts each tag once.
 
+use crate::prelude::*;
 use super::button::Button;
 use super::source::{Settings, TAG_SELECTOR};
 use super::{console, js};
-use gloo_timers::callback::Timeout;
+use super::js::PageLocal;
+use super::listen::Timer;
 use js_sys::Array;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
 
@@ -29,13 +30,11 @@ struct Mounted {
 /// The page-wide observer and the closure it calls.
 type Observer = (MutationObserver, Closure<dyn FnMut(Array)>);
 
-thread_local! {
-    static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
-    /// Kept for the life of the page on purpose: the observer must outlive every tag.
-    static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
-    /// The pending warm-up of the click path (see `Button::warm_up`).
-    static WARM_UP: RefCell<Option<Timeout>> = const { RefCell::new(None) };
-}
+static BUTTONS: PageLocal<Vec<Mounted>> = PageLocal::new(Vec::new());
+/// Kept for the life of the page on purpose: the observer must outlive every tag.
+static OBSERVER: PageLocal<Option<Observer>> = PageLocal::new(None);
+/// The pending warm-up of the click path (see `Button::warm_up`).
+static WARM_UP: PageLocal<Option<Timer>> = PageLocal::new(None);
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent.
 #[wasm_bindgen(js_name = autoMount)]
@@ -50,7 +49,7 @@ pub fn auto_mount() {
 
 /// After the first buttons are painted, exercise one button's click path once.
 fn schedule_warm_up() {
-    let timeout = Timeout::new(0, || {
+    let timeout = Timer::timeout(0, || {
         BUTTONS.with(|b| {
             if let Some(m) = b.borrow().first() {
                 m.button.warm_up();

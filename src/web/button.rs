@@ -2,6 +2,7 @@
 //! current sign-in attempt. Closures hold only a weak reference back, so dropping the
 //! `Button` releases everything.
 
+use crate::prelude::*;
 use super::attempt::{open_popup, Attempt, AttemptEvent};
 use super::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use super::source::Settings;
@@ -12,10 +13,10 @@ use crate::core::diag::Diagnostics;
 use crate::core::flow::{codes, on_message, Expected, Failure, Outcome, Poll};
 use crate::core::protocol::{is_navigable, CallbackResult, CALLBACK_FIELDS};
 use crate::core::settings::Setting;
-use gloo_events::EventListener;
+use super::listen::EventListener;
 use js_sys::Function;
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use core::cell::RefCell;
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlButtonElement;
 
@@ -60,7 +61,7 @@ impl Button {
             logged: RefCell::new(diagnostics.0.iter().map(|d| d.message.clone()).collect()),
         });
         let weak = Rc::downgrade(&inner);
-        let click = EventListener::new(&inner.element, "click", move |_| {
+        let click = EventListener::new(inner.element.as_ref(), "click", move |_| {
             if let Some(inner) = weak.upgrade() {
                 sign_in(&inner);
             }

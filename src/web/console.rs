@@ -1,5 +1,6 @@
 //! Console output. Every line starts with `[kommo-oauth]`.
 
+use crate::prelude::*;
 use crate::core::diag::{Diagnostic, Level, PREFIX};
 use wasm_bindgen::JsValue;
 

@@ -1,5 +1,7 @@
 //! Small JS interop helpers shared by the web modules.
 
+use crate::prelude::*;
+use core::cell::RefCell;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Document, Window};
@@ -53,4 +55,23 @@ pub fn own_origin() -> String {
 /// Casts without panicking: `None` when `value` is not a `T`.
 pub fn cast<T: JsCast>(value: JsValue) -> Option<T> {
     value.dyn_into::<T>().ok()
+}
+
+/// A value that lives as long as the page, in a `static`. The wasm runs on the page's one
+/// thread (built without atomics), so a plain cell is enough: this is what `thread_local!`
+/// amounts to there, without `std`.
+pub struct PageLocal<T>(RefCell<T>);
+
+// SAFETY: wasm32 without the `atomics` target feature has exactly one thread.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Sync for PageLocal<T> {}
+
+impl<T> PageLocal<T> {
+    pub const fn new(value: T) -> PageLocal<T> {
+        PageLocal(RefCell::new(value))
+    }
+
+    pub fn with<R>(&'static self, f: impl FnOnce(&RefCell<T>) -> R) -> R {
+        f(&self.0)
+    }
 }

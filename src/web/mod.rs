@@ -28,6 +28,8 @@ pub mod api;
 pub mod redirect;
 /// Small JS interop helpers.
 pub mod js;
+/// Event listeners and timers released on drop.
+pub mod listen;
 
 /// Readable panics in the console, in debug builds only (`--features debug`).
 #[cfg(feature = "debug")]

@@ -4,14 +4,14 @@
 //! `BroadcastChannel` when `window.opener` was cut (the opener answers on it, which tells the
 //! helper it runs in the popup); then closes the popup, or says how.
 
+use crate::prelude::*;
 use super::js::{self, JsFields};
 use super::state;
 use crate::core::popup::WINDOW_NAME;
 use crate::core::protocol::{channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_FIELDS, CALLBACK_TYPE};
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
+use super::js::PageLocal;
+use super::listen::{EventListener, Timer};
 use js_sys::Object;
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
 
@@ -72,13 +72,13 @@ pub fn complete_sign_in() -> CompletedSignIn {
 }
 
 /// How long the helper waits for the opener's acknowledgement on the channel.
-const ACK_WAIT_MS: u32 = 3000;
+const ACK_WAIT_MS: i32 = 3000;
 
 /// The channel kept open while waiting for the opener's acknowledgement.
 struct AwaitingAck {
     channel: BroadcastChannel,
     _listener: EventListener,
-    _deadline: Timeout,
+    _deadline: Timer,
 }
 
 impl Drop for AwaitingAck {
@@ -87,9 +87,7 @@ impl Drop for AwaitingAck {
     }
 }
 
-thread_local! {
-    static AWAITING: RefCell<Option<AwaitingAck>> = const { RefCell::new(None) };
-}
+static AWAITING: PageLocal<Option<AwaitingAck>> = PageLocal::new(None);
 
 fn broadcast_and_await_ack(state: &str, payload: &Object, result: CallbackResult) {
     let Ok(channel) = BroadcastChannel::new(&channel_name(state)) else { return };
@@ -100,7 +98,7 @@ fn broadcast_and_await_ack(state: &str, payload: &Object, result: CallbackResult
             close_or_explain(&js::window(), &result);
         }
     });
-    let deadline = Timeout::new(ACK_WAIT_MS, || AWAITING.with(|slot| drop(slot.borrow_mut().take())));
+    let deadline = Timer::timeout(ACK_WAIT_MS, || AWAITING.with(|slot| drop(slot.borrow_mut().take())));
     let _ = channel.post_message(payload);
     AWAITING.with(|slot| *slot.borrow_mut() = Some(AwaitingAck { channel, _listener: listener, _deadline: deadline }));
 }

@@ -2,7 +2,9 @@
 //! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node,
 //! classes through `classList`.
 
+use crate::prelude::*;
 use crate::core::config::{Appearance, ButtonConfig, Theme};
+use super::js::PageLocal;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlButtonElement, Node};
 
@@ -47,18 +49,16 @@ fn base_classes(look: &Appearance) -> String {
     crate::core::strings::concat(&["kbtn ", &scheme, compact])
 }
 
-thread_local! {
-    /// The logo is built once and cloned for each button (one DOM call instead of a dozen).
-    static LOGO: std::cell::OnceCell<Node> = const { std::cell::OnceCell::new() };
-}
+/// The logo is built once and cloned for each button (one DOM call instead of a dozen).
+static LOGO: PageLocal<Option<Node>> = PageLocal::new(None);
 
 fn logo(document: &Document) -> Result<Node, JsValue> {
-    let template = LOGO.with(|cell| cell.get().cloned());
+    let template = LOGO.with(|cell| cell.borrow().clone());
     let template = match template {
         Some(t) if t.owner_document().as_ref() == Some(document) => t,
         _ => {
             let built: Node = build_logo(document)?.into();
-            LOGO.with(|cell| { let _ = cell.set(built.clone()); });
+            LOGO.with(|cell| *cell.borrow_mut() = Some(built.clone()));
             built
         }
     };

@@ -1,6 +1,7 @@
 //! Where a button's settings come from: a tag's attributes, or (npm API) an options object.
 //! Both are read again at click time, since integrators change them after render.
 
+use crate::prelude::*;
 use crate::core::config::Provider;
 use crate::core::parse::{has_settings, parse, Parsed};
 use web_sys::Element;
@@ -75,6 +76,7 @@ fn tag_snapshot(el: &Element) -> Vec<(String, String)> {
 
 #[cfg(feature = "api")]
 mod options {
+    use crate::prelude::*;
     use crate::core::settings::Setting;
     use crate::web::js;
     use js_sys::Array;

@@ -1,6 +1,7 @@
 //! State values: random ones from `crypto.getRandomValues`, and their `sessionStorage`
 //! record so the Redirect URI page can tell a state this tab issued from a forged one.
 
+use crate::prelude::*;
 use super::js::window;
 use crate::core::protocol::state_key;
 use crate::core::strings::hex;
