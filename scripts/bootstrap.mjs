@@ -1,5 +1,5 @@
 // Installs what `npm start` / `npm test` need on a fresh machine, idempotently:
-// the wasm32 target (rustup), wasm-pack (cargo install), npm packages (npm install) and,
+// the wasm32 target and rust-src (rustup), wasm-pack (cargo install), npm packages (npm install) and,
 // with --browser, Debian's chromium + chromium-driver (apt-get). Each step is skipped when
 // its tool is already there.
 import { execSync, spawnSync } from 'node:child_process';
@@ -27,6 +27,18 @@ function ensureWasmTarget() {
   }
 }
 
+// The standard library's source, for the drop-in's size build (scripts/build.mjs); the
+// build falls back to the prebuilt core when this cannot be installed.
+function ensureRustSrc() {
+  const installed = execSync('rustup component list --installed', { encoding: 'utf8' });
+  if (installed.split('\n').includes('rust-src')) return;
+  try {
+    run('rustup component add rust-src', 'adding the rust-src component');
+  } catch {
+    console.warn('[bootstrap] rust-src is unavailable: the drop-in will be built with the prebuilt core (larger).');
+  }
+}
+
 function ensureWasmPack() {
   if (!has('wasm-pack')) run('cargo install wasm-pack --locked', 'installing wasm-pack');
 }
@@ -46,6 +58,7 @@ function ensureChromium() {
 }
 
 ensureWasmTarget();
+ensureRustSrc();
 ensureWasmPack();
 ensureNodeModules();
 if (process.argv.includes('--browser')) ensureChromium();
