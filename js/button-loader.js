@@ -11,8 +11,10 @@
     w[KEY].then(function (api) { api.rescan(); }, function () {});
     return;
   }
+  // The wasm download starts before the glue below is even evaluated.
+  var wasm = fetch(new URL('button_bg.wasm', base));
   /*__GLUE__*/
-  var ready = w[KEY] = wasm_bindgen({ module_or_path: new URL('button_bg.wasm', base) })
+  var ready = w[KEY] = wasm_bindgen({ module_or_path: wasm })
     .then(function () { return wasm_bindgen; });
   ready.then(function (api) { api.autoMount(); }, function (e) {
     console.error('[kommo-oauth] could not load button_bg.wasm next to ' + base + ':', e);

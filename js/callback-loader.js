@@ -5,8 +5,9 @@
   'use strict';
   var me = document.currentScript;
   var base = (me && me.src) || location.href;
+  var wasm = fetch(new URL('callback_bg.wasm', base));
   /*__GLUE__*/
-  wasm_bindgen({ module_or_path: new URL('callback_bg.wasm', base) }).then(function () {
+  wasm_bindgen({ module_or_path: wasm }).then(function () {
     var result = wasm_bindgen.completeSignIn();
     window.dispatchEvent(new CustomEvent('kommo-oauth:callback', { detail: result }));
   }, function (e) {

@@ -26,7 +26,7 @@ const SIZE_BUILD = {
 const WASM_OPT_FEATURES = '--enable-bulk-memory --enable-reference-types --enable-multivalue --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals';
 
 function wasmOpt(file) {
-  sh(`wasm-opt -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers -o ${file} ${file}`);
+  sh(`wasm-opt -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers --strip-target-features -o ${file} ${file}`);
 }
 
 // The glue's import and export names (`__wbg_setAttribute_f75317b2b5cabfb4`, …) appear in

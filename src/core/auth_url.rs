@@ -3,17 +3,7 @@
 
 use crate::prelude::*;
 use super::config::{ButtonConfig, Identity, Provider};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-/// What `encodeURIComponent` leaves alone.
-const COMPONENT: &AsciiSet =
-    &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'!').remove(b'~').remove(b'*')
-        .remove(b'\'').remove(b'(').remove(b')');
-
-/// Percent-encodes one query value.
-pub fn encode(value: &str) -> String {
-    utf8_percent_encode(value, COMPONENT).collect()
-}
+use super::strings::encode_component;
 
 struct Query(String);
 
@@ -24,7 +14,7 @@ impl Query {
         }
         self.0.push_str(key);
         self.0.push('=');
-        self.0.push_str(&encode(value));
+        self.0.push_str(&encode_component(value));
     }
 }
 

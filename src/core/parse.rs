@@ -5,7 +5,7 @@ use crate::prelude::*;
 use super::config::*;
 use super::diag::{Diagnostic, Diagnostics};
 use super::settings::{Setting, Source};
-use super::strings::keyword;
+use super::strings::{decode, keyword};
 use super::text::default_title;
 
 /// The outcome of reading one tag: a config, or `None` when the tag is unusable.
@@ -44,7 +44,7 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized)) -> Parsed {
 /// A trimmed, non-empty value.
 fn text(source: &(impl Source + ?Sized), setting: Setting) -> Option<String> {
     let value = source.get(setting)?;
-    let trimmed = value.trim();
+    let trimmed = value.trim_ascii();
     (!trimmed.is_empty()).then(|| String::from(trimmed))
 }
 
@@ -113,11 +113,8 @@ fn identity(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Option<Iden
 /// Accepts `https://…` (or `http://` on a loopback host, for the local sandbox); decodes a
 /// value that arrives already percent-encoded (`https%3A%2F%2F…`) so it is encoded once.
 fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<String> {
-    let decoded = if keyword(value).starts_with("http%3a") || keyword(value).starts_with("https%3a") {
-        percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()
-    } else {
-        String::from(value)
-    };
+    let encoded = keyword(value).starts_with("http%3a") || keyword(value).starts_with("https%3a");
+    let decoded = encoded.then(|| decode(value, false)).flatten().unwrap_or_else(|| String::from(value));
     if is_secure_url(&decoded) {
         return Some(decoded);
     }
@@ -253,9 +250,9 @@ fn color(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostic
 
 fn mode(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Mode {
     let Some(raw) = text(source, Setting::Mode) else { return Mode::Popup };
-    match keyword(&raw).replace('-', "_").as_str() {
+    match keyword(&raw).as_str() {
         "popup" => Mode::Popup,
-        "post_message" | "postmessage" => Mode::PostMessage,
+        "post_message" | "post-message" | "postmessage" => Mode::PostMessage,
         _ => {
             d.push(Diagnostic::invalid(Setting::Mode.attribute(), &raw, "popup, post_message", "using \"popup\""));
             Mode::Popup
@@ -265,8 +262,8 @@ fn mode(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Mode {
 
 fn fallback(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Fallback {
     let Some(raw) = text(source, Setting::Fallback) else { return Fallback::None };
-    match keyword(&raw).replace('-', "_").as_str() {
-        "same_tab" => Fallback::SameTab,
+    match keyword(&raw).as_str() {
+        "same_tab" | "same-tab" => Fallback::SameTab,
         "none" => Fallback::None,
         _ => {
             d.push(Diagnostic::invalid(Setting::Fallback.attribute(), &raw, "none, same-tab", "using \"none\""));
@@ -320,7 +317,7 @@ fn auth_origin(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diag
 pub fn normalize_origin(raw: &str) -> Option<String> {
     let lower = keyword(raw);
     let trimmed = lower.strip_suffix('/').unwrap_or(&lower);
-    let (_, host) = trimmed.split_once("://")?;
+    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"))?;
     let host_ok = !host.is_empty()
         && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     (host_ok && is_secure_url(trimmed)).then(|| String::from(trimmed))

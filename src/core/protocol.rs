@@ -10,7 +10,7 @@
 //! same validation runs natively in tests.
 
 use crate::prelude::*;
-use super::strings::{concat, keyword};
+use super::strings::{concat, keyword, query_pairs};
 
 /// The `type` of every message our Redirect URI helper sends.
 pub const CALLBACK_TYPE: &str = "kommo-oauth:callback";
@@ -56,9 +56,9 @@ impl CallbackResult {
     /// Parses the Redirect URI's query (without the leading `?`).
     pub fn from_query(url: &str, query: &str) -> Self {
         let mut result = CallbackResult { url: String::from(url), ..Default::default() };
-        for (key, value) in form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+        for (key, value) in query_pairs(query.trim_start_matches('?')) {
             if let Some(slot) = result.field_mut(&key) {
-                *slot = Some(value.into_owned());
+                *slot = Some(value);
             }
         }
         result
@@ -120,7 +120,7 @@ pub enum Message {
 /// Only `http:` and `https:` URLs may be navigated to (never `javascript:` or `data:`).
 pub fn is_navigable(url: &str) -> bool {
     let lower = keyword(url);
-    url.len() == url.trim().len() && (lower.starts_with("https://") || lower.starts_with("http://"))
+    url.len() == url.trim_ascii().len() && (lower.starts_with("https://") || lower.starts_with("http://"))
 }
 
 /// Accepts a message in this order: the origin is the one expected for its kind, the
@@ -143,9 +143,7 @@ pub fn classify(origin: &str, provider_origin: &str, own_origin: &str, data: &im
 pub fn state_of_url(url: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or_default();
-    form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
+    query_pairs(query).find(|(k, _)| k == "state").map(|(_, v)| v)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::core::flow::{codes, on_message, Expected, Failure, Outcome, Poll};
 use crate::core::protocol::{is_navigable, CallbackResult, CALLBACK_FIELDS};
 use crate::core::settings::Setting;
 use super::listen::EventListener;
+#[cfg(feature = "api")]
 use js_sys::Function;
 use core::cell::RefCell;
 use alloc::rc::{Rc, Weak};
@@ -29,7 +30,9 @@ struct Inner {
     settings: Settings,
     attempt: RefCell<Option<Attempt>>,
     click: RefCell<Option<EventListener>>,
-    /// Promises from `signIn()` waiting for the current attempt: (resolve, reject).
+    /// Promises from `signIn()` waiting for the current attempt: (resolve, reject). Only
+    /// the npm API has `signIn()`; the drop-in leaves this out.
+    #[cfg(feature = "api")]
     pending: RefCell<Vec<(Function, Function)>>,
     /// Diagnostics already printed, so a click does not repeat them.
     logged: RefCell<Vec<String>>,
@@ -38,6 +41,14 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         self.element.remove();
+        #[cfg(feature = "api")]
+        self.reject_pending();
+    }
+}
+
+impl Inner {
+    #[cfg(feature = "api")]
+    fn reject_pending(&self) {
         let payload = report::error_object(None, "cancelled", "the button was destroyed before sign-in finished");
         for (_, reject) in self.pending.take() {
             let _ = reject.call1(&JsValue::NULL, &payload);
@@ -57,6 +68,7 @@ impl Button {
             settings,
             attempt: RefCell::new(None),
             click: RefCell::new(None),
+            #[cfg(feature = "api")]
             pending: RefCell::new(Vec::new()),
             logged: RefCell::new(diagnostics.0.iter().map(|d| d.message.clone()).collect()),
         });
@@ -85,6 +97,7 @@ impl Button {
     }
 
     /// Starts signing in (as a click does); the promise settles with the result.
+    #[cfg(feature = "api")]
     pub fn sign_in(&self) -> js_sys::Promise {
         let inner = self.0.clone();
         js_sys::Promise::new(&mut |resolve, reject| {
@@ -185,11 +198,13 @@ struct Route {
     event: &'static str,
     option: &'static str,
     setting: Setting,
+    /// Whether pending `signIn()` promises resolve (or reject).
+    #[cfg(feature = "api")]
     succeeded: bool,
 }
 
-const SUCCESS: Route = Route { event: SUCCESS_EVENT, option: "onSuccess", setting: Setting::SuccessCallback, succeeded: true };
-const ERROR: Route = Route { event: ERROR_EVENT, option: "onError", setting: Setting::ErrorCallback, succeeded: false };
+const SUCCESS: Route = Route { event: SUCCESS_EVENT, option: "onSuccess", setting: Setting::SuccessCallback, #[cfg(feature = "api")] succeeded: true };
+const ERROR: Route = Route { event: ERROR_EVENT, option: "onError", setting: Setting::ErrorCallback, #[cfg(feature = "api")] succeeded: false };
 
 /// Tells the integrator by the DOM event, the options function, the named global callback
 /// and pending `signIn()` promises; returns false when a listener cancelled the event.
@@ -201,6 +216,7 @@ fn deliver(inner: &Inner, route: &Route, payload: &JsValue, cancelable: bool) ->
     if let Some(name) = inner.callback_name(route.setting) {
         report::call_named(route.setting.attribute(), &name, payload);
     }
+    #[cfg(feature = "api")]
     for (resolve, reject) in inner.pending.take() {
         let settle = if route.succeeded { resolve } else { reject };
         let _ = settle.call1(&JsValue::NULL, payload);

@@ -3,11 +3,20 @@
 use crate::prelude::*;
 use core::cell::RefCell;
 use js_sys::{Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{Document, Window};
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `window`, read once. (`web_sys::window()` looks the global object up
+    /// through four fallbacks and an `instanceof` check on every call.)
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Window;
+}
+
 pub fn window() -> Window {
-    web_sys::window().expect_throw("unreachable: the button runs in a window")
+    WINDOW.with(Window::clone)
 }
 
 pub fn document() -> Document {

@@ -83,7 +83,7 @@ mod options {
     use wasm_bindgen::JsValue;
 
     pub fn provider_is_amocrm(obj: &JsValue) -> bool {
-        js::get(obj, "provider").as_string().is_some_and(|p| p.trim().eq_ignore_ascii_case("amocrm"))
+        js::get(obj, "provider").as_string().is_some_and(|p| p.trim_ascii().eq_ignore_ascii_case("amocrm"))
     }
 
     pub fn snapshot(obj: &JsValue) -> Vec<(String, String)> {
