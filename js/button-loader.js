@@ -11,8 +11,9 @@
     w[KEY].then(function (api) { api.rescan(); }, function () {});
     return;
   }
-  // The wasm download starts before the glue below is even evaluated.
-  var wasm = fetch(new URL('button_bg.wasm', base));
+  // The wasm download starts (and compiles as it arrives) before the glue is evaluated.
+  var wasm = compileWasm(new URL('button_bg.wasm', base));
+  /*__COMPILE_WASM__*/
   /*__GLUE__*/
   var ready = w[KEY] = wasm_bindgen({ module_or_path: wasm })
     .then(function () { return wasm_bindgen; });

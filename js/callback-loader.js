@@ -5,7 +5,8 @@
   'use strict';
   var me = document.currentScript;
   var base = (me && me.src) || location.href;
-  var wasm = fetch(new URL('callback_bg.wasm', base));
+  var wasm = compileWasm(new URL('callback_bg.wasm', base));
+  /*__COMPILE_WASM__*/
   /*__GLUE__*/
   wasm_bindgen({ module_or_path: wasm }).then(function () {
     var result = wasm_bindgen.completeSignIn();

@@ -70,7 +70,10 @@ async function dropin(name, feature, template) {
   copyFileSync(join(tmp, `${name}_bg.wasm`), join(root, 'dist', `${name}_bg.wasm`));
   wasmOpt(`dist/${name}_bg.wasm`);
   const glue = shortenNames(`dist/${name}_bg.wasm`, readFileSync(join(tmp, `${name}.js`), 'utf8'), name);
-  const source = readFileSync(join(root, 'js', template), 'utf8').replace('/*__GLUE__*/', () => glue);
+  const compile = readFileSync(join(root, 'js', 'compile-wasm.js'), 'utf8');
+  const source = readFileSync(join(root, 'js', template), 'utf8')
+    .replace('/*__COMPILE_WASM__*/', () => compile)
+    .replace('/*__GLUE__*/', () => glue);
   const { code } = await minify(source, { compress: { passes: 2 }, mangle: true, format: { comments: false } });
   writeFileSync(join(root, 'dist', `${name}.js`), code);
 }

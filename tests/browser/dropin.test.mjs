@@ -216,3 +216,33 @@ test('works under a strict Content-Security-Policy without unsafe-inline', async
   await p.context().close();
   await strict.close();
 });
+
+test('a server that sends the wasm as application/octet-stream still gets a button', async () => {
+  const p = await openPage(browser);
+  await p.route('**/button_bg.wasm', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+  });
+  await p.goto(`${server.origin}/kommo`);
+  await p.waitForSelector('button.kbtn');
+  assert.deepEqual(p.pageErrors, []);
+  assert.deepEqual(p.consoleMessages.filter((m) => m.type === 'error' || m.type === 'warning'), []);
+  await p.context().close();
+});
+
+test('a missing wasm file gets one console error naming it, and nothing thrown to the page', async () => {
+  const p = await openPage(browser);
+  await p.route('**/button_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await p.goto(`${server.origin}/kommo`);
+  await p.waitForFunction(() => Boolean(window.__kommoOauth));
+  await p.evaluate(() => window.__kommoOauth.then(() => {}, () => {}));
+  const ours = () => p.consoleMessages.filter((m) => m.type === 'error' && m.text.includes('[kommo-oauth]'));
+  for (let i = 0; i < 40 && ours().length === 0; i++) await p.waitForTimeout(50);
+  const errors = ours();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].text, /button_bg\.wasm/);
+  assert.match(errors[0].text, /404/);
+  assert.deepEqual(p.pageErrors, []);
+  assert.equal(await p.$$eval('button.kbtn', (b) => b.length), 0);
+  await p.context().close();
+});
