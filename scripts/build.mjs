@@ -43,6 +43,8 @@ function shortenNames(file, glue, name) {
   const word = (s) => new RegExp(`\\b${s.replace(/[.$]/g, '\\$&')}\\b`, 'g');
   // binaryen names every import module "a".
   glue = swap(glue, `"./${name}_bg.js": import0`, '"a": import0');
+  // The loaders always initialise asynchronously: leave `initSync` for the minifier to drop.
+  glue = swap(glue, 'return Object.assign(__wbg_init, { initSync }, exports);', 'return Object.assign(__wbg_init, exports);');
   for (const [, from, to] of map.imports) glue = swap(glue, word(from), to);
   for (const [from, to] of map.exports) {
     if (glue.includes(`wasm.${from}`)) glue = swap(glue, word(`wasm.${from}`), `wasm.${to}`);
