@@ -37,9 +37,10 @@ pub mod web;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// The drop-in's panic handler: a trap. Nothing here panics by design (every fallible
-/// browser call has a fallback); if something did, the trap stops this module without
-/// touching the host page. `debug` builds print panics instead (console_error_panic_hook).
+/// The wasm's panic handler: a trap. Nothing here is meant to panic (every fallible browser
+/// call has a fallback); if something did, the trap ends that one call into the wasm with a
+/// `RuntimeError` and leaves the host page's own code alone. `debug` builds print panics
+/// instead (console_error_panic_hook).
 #[cfg(all(target_arch = "wasm32", feature = "standalone", not(feature = "debug")))]
 #[panic_handler]
 fn panic(_: &::core::panic::PanicInfo) -> ! {
