@@ -1,6 +1,6 @@
 //! Builds the `<button>`: a real button with an inline SVG logo and the title as text.
-//! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node,
-//! classes through `classList`.
+//! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node, the
+//! classes as the `class` attribute's value.
 
 use crate::prelude::*;
 use crate::core::config::{Appearance, ButtonConfig, Theme};
@@ -18,11 +18,7 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
     let look = &config.appearance;
     let button: HtmlButtonElement = document.create_element("button")?.unchecked_into();
     button.set_type("button");
-    button.set_class_name(&base_classes(look));
-    for class in &look.classes {
-        // A token the DOM refuses is dropped rather than breaking the button.
-        let _ = button.class_list().add_1(class);
-    }
+    button.set_class_name(&classes(look));
     if let Some(id) = config.identity.client_id() {
         button.set_attribute("data-client_id", id)?;
     }
@@ -39,14 +35,21 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
     Ok(button)
 }
 
-fn base_classes(look: &Appearance) -> String {
+/// Ours, then the integrator's (already split on ASCII whitespace, as `class` is, so each
+/// one stays one class).
+fn classes(look: &Appearance) -> String {
     let scheme = match (look.color, look.theme) {
         (Some(color), _) => crate::core::strings::concat(&["kbtn-c-", color.keyword()]),
         (None, Theme::Light) => String::from("kbtn-light"),
         (None, Theme::Dark) => String::from("kbtn-dark"),
     };
     let compact = if look.compact { " kbtn-compact" } else { "" };
-    crate::core::strings::concat(&["kbtn ", &scheme, compact])
+    let mut classes = crate::core::strings::concat(&["kbtn ", &scheme, compact]);
+    for class in &look.classes {
+        classes.push(' ');
+        classes.push_str(class);
+    }
+    classes
 }
 
 /// The logo is built once and cloned for each button (one DOM call instead of a dozen).

@@ -6,9 +6,9 @@ use crate::core::config::Provider;
 use crate::core::parse::{has_settings, parse, Parsed};
 use web_sys::Element;
 
-/// The classes that mark a config tag, and the selector matching them.
-pub const AMOCRM_CLASS: &str = "amocrm_oauth";
+/// The selectors matching a config tag, and an amoCRM one.
 pub const TAG_SELECTOR: &str = ".kommo_oauth,.amocrm_oauth";
+const AMOCRM_SELECTOR: &str = ".amocrm_oauth";
 
 /// A button's settings source.
 pub enum Settings {
@@ -21,7 +21,7 @@ pub enum Settings {
 impl Settings {
     pub fn provider(&self) -> Provider {
         let amo = match self {
-            Settings::Tag(el) => el.class_list().contains(AMOCRM_CLASS),
+            Settings::Tag(el) => el.matches(AMOCRM_SELECTOR).unwrap_or(false),
             #[cfg(feature = "api")]
             Settings::Options(obj) => options::provider_is_amocrm(obj),
         };
