@@ -1,6 +1,7 @@
 //! The validated configuration of one button.
 
 use crate::prelude::*;
+
 /// Which CRM the button signs in with; chosen by the tag's class
 /// (`kommo_oauth` or `amocrm_oauth`) or the `provider` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

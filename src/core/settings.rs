@@ -2,6 +2,7 @@
 //! programmatic options object.
 
 use crate::prelude::*;
+
 /// One setting of the button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Setting {

@@ -198,13 +198,13 @@ struct Route {
     event: &'static str,
     option: &'static str,
     setting: Setting,
-    /// Whether pending `signIn()` promises resolve (or reject).
-    #[cfg(feature = "api")]
+    /// Whether pending `signIn()` promises resolve (or reject); the drop-in has none.
+    #[cfg_attr(not(feature = "api"), allow(dead_code))]
     succeeded: bool,
 }
 
-const SUCCESS: Route = Route { event: SUCCESS_EVENT, option: "onSuccess", setting: Setting::SuccessCallback, #[cfg(feature = "api")] succeeded: true };
-const ERROR: Route = Route { event: ERROR_EVENT, option: "onError", setting: Setting::ErrorCallback, #[cfg(feature = "api")] succeeded: false };
+const SUCCESS: Route = Route { event: SUCCESS_EVENT, option: "onSuccess", setting: Setting::SuccessCallback, succeeded: true };
+const ERROR: Route = Route { event: ERROR_EVENT, option: "onError", setting: Setting::ErrorCallback, succeeded: false };
 
 /// Tells the integrator by the DOM event, the options function, the named global callback
 /// and pending `signIn()` promises; returns false when a listener cancelled the event.
