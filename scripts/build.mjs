@@ -15,7 +15,7 @@ const sh = (cmd, env = {}) => execSync(cmd, { stdio: 'inherit', cwd: root, env: 
 
 // The drop-ins compile core and alloc from source (`-Z build-std`, rust-src component) with
 // `panic = immediate-abort`: every panic site becomes a trap, so no panic message, location
-// or `core::fmt` code is linked (about 4.7 KB gzipped of the wasm). Those options are
+// or `core::fmt` code is linked (about 4.9 KB gzipped of the wasm). Those options are
 // unstable; RUSTC_BOOTSTRAP lets the stable toolchain accept them, for these two builds only
 // (their own target dir). If the build fails, the drop-in is built the standard way.
 const SIZE_BUILD = {
@@ -29,11 +29,12 @@ function wasmOpt(file) {
   sh(`wasm-opt -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers --strip-target-features -o ${file} ${file}`);
 }
 
-// The glue's import and export names (`__wbg_setAttribute_f75317b2b5cabfb4`, …) appear in
-// both files and compress badly (hashes): binaryen renames them in the wasm to one or two
-// letters and prints the mapping, which is applied to the glue here. Fails the build if
-// the glue does not read as expected, rather than shipping a wasm it cannot instantiate.
-function shortenNames(file, glue, name) {
+// Trims the drop-in's glue. Its import and export names (`__wbg_setAttribute_f75317b2…`)
+// appear in both files and compress badly (hashes): binaryen renames them in the wasm to one
+// or two letters and prints the mapping, which is applied to the glue here; `initSync` is
+// left for the minifier to drop. Fails the build if the glue does not read as expected,
+// rather than shipping a wasm it cannot instantiate.
+function trimGlue(file, glue, name) {
   const map = JSON.parse(execSync(`wasm-opt ${WASM_OPT_FEATURES} --minify-imports-and-exports-and-modules -o ${file} ${file}`, { cwd: root }).toString());
   const swap = (text, from, to) => {
     const next = text.replace(from, to);
@@ -43,7 +44,7 @@ function shortenNames(file, glue, name) {
   const word = (s) => new RegExp(`\\b${s.replace(/[.$]/g, '\\$&')}\\b`, 'g');
   // binaryen names every import module "a".
   glue = swap(glue, `"./${name}_bg.js": import0`, '"a": import0');
-  // The loaders always initialise asynchronously: leave `initSync` for the minifier to drop.
+  // The loaders always initialise asynchronously.
   glue = swap(glue, 'return Object.assign(__wbg_init, { initSync }, exports);', 'return Object.assign(__wbg_init, exports);');
   for (const [, from, to] of map.imports) glue = swap(glue, word(from), to);
   for (const [from, to] of map.exports) {
@@ -71,7 +72,7 @@ async function dropin(name, feature, template) {
   }
   copyFileSync(join(tmp, `${name}_bg.wasm`), join(root, 'dist', `${name}_bg.wasm`));
   wasmOpt(`dist/${name}_bg.wasm`);
-  const glue = shortenNames(`dist/${name}_bg.wasm`, readFileSync(join(tmp, `${name}.js`), 'utf8'), name);
+  const glue = trimGlue(`dist/${name}_bg.wasm`, readFileSync(join(tmp, `${name}.js`), 'utf8'), name);
   const compile = readFileSync(join(root, 'js', 'compile-wasm.js'), 'utf8');
   const source = readFileSync(join(root, 'js', template), 'utf8')
     .replace('/*__COMPILE_WASM__*/', () => compile)
