@@ -1,5 +1,5 @@
-// npm run bench: the drop-in (dist/button.js + button_bg.wasm) against the fixed plain-JS
-// reference (../shared/bench/baseline-button.js, unmodified), in one run of Debian's
+// npm run bench: the drop-in (dist/button.js + button_bg.wasm) against the plain-JS
+// reference in this folder (bench/baseline-button.js), in one run of Debian's
 // headless chromium, alternating sides, fresh browser context (cold cache) per page load.
 // Prints a table (median, p25–p75, ratio project/baseline) and writes bench/results/*.json.
 // A benchmark, not a test: nothing here asserts on timings. `--smoke` runs 3 loads a side.
@@ -13,8 +13,7 @@ const root = new URL('..', import.meta.url).pathname;
 const smoke = process.argv.includes('--smoke');
 const LOADS = smoke ? 3 : Number(process.env.BENCH_LOADS || 30);
 const CYCLES = smoke ? 500 : 10_000;
-const baselinePath = [join(root, '..', 'shared', 'bench', 'baseline-button.js'), join(root, 'bench', 'baseline-button.js')].find(existsSync);
-if (!baselinePath) throw new Error('baseline-button.js not found next to the repository (../shared/bench/)');
+const baselinePath = join(root, 'bench', 'baseline-button.js');
 
 const FILES = {
   project: [['/dist/button.js', join(root, 'dist/button.js')], ['/dist/button_bg.wasm', join(root, 'dist/button_bg.wasm')]],
