@@ -37,7 +37,11 @@ fn a_listener_hears_its_events_until_it_is_dropped() {
     assert_eq!(seen.get(), 2);
     drop(listener);
     click(&target);
-    assert_eq!(seen.get(), 2, "a dropped listener is removed from its target");
+    assert_eq!(
+        seen.get(),
+        2,
+        "a dropped listener is removed from its target"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -34,20 +34,34 @@ struct Args {
 fn parse_spec(spec: &str) -> Result<Integration, String> {
     let parts: Vec<&str> = spec.splitn(4, ',').collect();
     let [client_id, client_secret, redirect_uri, rest @ ..] = parts.as_slice() else {
-        return Err(format!("--integration {spec}: expected CLIENT_ID,CLIENT_SECRET,REDIRECT_URI[,NAME]"));
+        return Err(format!(
+            "--integration {spec}: expected CLIENT_ID,CLIENT_SECRET,REDIRECT_URI[,NAME]"
+        ));
     };
     Ok(Integration {
-        client_id: (*client_id).into(), client_secret: (*client_secret).into(), redirect_uri: (*redirect_uri).into(),
-        name: rest.first().copied().unwrap_or("Sandbox integration").into(), description: String::new(),
-        logo: None, scopes: vec!["crm".into()], disconnect_uri: None, secrets_uri: None,
+        client_id: (*client_id).into(),
+        client_secret: (*client_secret).into(),
+        redirect_uri: (*redirect_uri).into(),
+        name: rest
+            .first()
+            .copied()
+            .unwrap_or("Sandbox integration")
+            .into(),
+        description: String::new(),
+        logo: None,
+        scopes: vec!["crm".into()],
+        disconnect_uri: None,
+        secrets_uri: None,
     })
 }
 
 fn load(args: &Args) -> Result<Store, String> {
     let mut store = Store::default();
     if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let list: Vec<Integration> = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let list: Vec<Integration> =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         list.into_iter().for_each(|i| store.register(i));
     }
     for spec in &args.integrations {
@@ -69,17 +83,26 @@ async fn main() {
     let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("kommo-sandbox: cannot listen on {}:{}: {e}", args.host, args.port);
+            eprintln!(
+                "kommo-sandbox: cannot listen on {}:{}: {e}",
+                args.host, args.port
+            );
             std::process::exit(1);
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     println!("Kommo sandbox provider: http://{addr}  (consent page /oauth, admin /sandbox/admin)");
     let app = routes::router(routes::App::new(store));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         eprintln!("kommo-sandbox: {e}");
     }
 }

@@ -27,10 +27,42 @@ impl Lang {
     fn words(self) -> [&'static str; 7] {
         // title, wants access, choose account, allow, decline, widget, scopes
         match self {
-            Lang::En => ["Grant access", "wants access to your Kommo account", "Choose an account", "Allow", "Decline", "Simulate a widget install (adds from_widget)", "Requested access"],
-            Lang::Es => ["Conceder acceso", "quiere acceder a tu cuenta de Kommo", "Elige una cuenta", "Permitir", "Rechazar", "Simular la instalación de un widget (añade from_widget)", "Acceso solicitado"],
-            Lang::Pt => ["Conceder acesso", "quer acessar sua conta Kommo", "Escolha uma conta", "Permitir", "Recusar", "Simular a instalação de um widget (adiciona from_widget)", "Acesso solicitado"],
-            Lang::Id => ["Berikan akses", "ingin mengakses akun Kommo Anda", "Pilih akun", "Izinkan", "Tolak", "Simulasikan pemasangan widget (menambah from_widget)", "Akses yang diminta"],
+            Lang::En => [
+                "Grant access",
+                "wants access to your Kommo account",
+                "Choose an account",
+                "Allow",
+                "Decline",
+                "Simulate a widget install (adds from_widget)",
+                "Requested access",
+            ],
+            Lang::Es => [
+                "Conceder acceso",
+                "quiere acceder a tu cuenta de Kommo",
+                "Elige una cuenta",
+                "Permitir",
+                "Rechazar",
+                "Simular la instalación de un widget (añade from_widget)",
+                "Acceso solicitado",
+            ],
+            Lang::Pt => [
+                "Conceder acesso",
+                "quer acessar sua conta Kommo",
+                "Escolha uma conta",
+                "Permitir",
+                "Recusar",
+                "Simular a instalação de um widget (adiciona from_widget)",
+                "Acesso solicitado",
+            ],
+            Lang::Id => [
+                "Berikan akses",
+                "ingin mengakses akun Kommo Anda",
+                "Pilih akun",
+                "Izinkan",
+                "Tolak",
+                "Simulasikan pemasangan widget (menambah from_widget)",
+                "Akses yang diminta",
+            ],
         }
     }
 
@@ -71,8 +103,15 @@ pub struct Consent<'a> {
 
 pub fn consent(lang: Lang, c: &Consent) -> String {
     let [title, wants, choose, allow, decline, widget, requested] = lang.words();
-    let logo = c.logo.map(|l| format!("<img class=\"logo\" alt=\"\" src=\"{}\">", attr(l))).unwrap_or_default();
-    let scopes: String = c.scopes.iter().map(|s| format!("<li>{}</li>", text(s))).collect();
+    let logo = c
+        .logo
+        .map(|l| format!("<img class=\"logo\" alt=\"\" src=\"{}\">", attr(l)))
+        .unwrap_or_default();
+    let scopes: String = c
+        .scopes
+        .iter()
+        .map(|s| format!("<li>{}</li>", text(s)))
+        .collect();
     let accounts: String = ACCOUNTS
         .iter()
         .enumerate()
@@ -95,29 +134,54 @@ pub fn consent(lang: Lang, c: &Consent) -> String {
 
 /// Posts `message` to the opener at `target_origin` and closes; without an opener (cut by
 /// Cross-Origin-Opener-Policy, or opened as a tab) goes to `fallback` instead.
-pub fn report_to_opener(message_json: &str, target_origin: &str, fallback: &str, close: bool) -> String {
-    let json = |s: &str| serde_json::to_string(s).unwrap_or_default().replace('<', "\\u003c");
+pub fn report_to_opener(
+    message_json: &str,
+    target_origin: &str,
+    fallback: &str,
+    close: bool,
+) -> String {
+    let json = |s: &str| {
+        serde_json::to_string(s)
+            .unwrap_or_default()
+            .replace('<', "\\u003c")
+    };
     let script = format!(
         "<script>(function(){{var m={},t={},f={};\
          if(window.opener){{window.opener.postMessage(m,t);{}}}else{{location.replace(f);}}}})();</script>",
         message_json.replace('<', "\\u003c"), json(target_origin), json(fallback),
         if close { "window.close();" } else { "location.replace(f);" }
     );
-    shell("en", "Kommo sandbox", &format!("<main><p>Returning to the site…</p></main>{script}"))
+    shell(
+        "en",
+        "Kommo sandbox",
+        &format!("<main><p>Returning to the site…</p></main>{script}"),
+    )
 }
 
 pub fn error(status_title: &str, detail: &str) -> String {
-    shell("en", status_title, &format!("<main><h1>{}</h1><p>{}</p></main>", text(status_title), text(detail)))
+    shell(
+        "en",
+        status_title,
+        &format!(
+            "<main><h1>{}</h1><p>{}</p></main>",
+            text(status_title),
+            text(detail)
+        ),
+    )
 }
 
 pub fn admin(integrations: &[Integration], installs: &[(String, u64)]) -> String {
     let rows: String = integrations
         .iter()
-        .map(|i| format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            text(&i.name), text(&i.client_id), text(&i.redirect_uri),
-            text(i.disconnect_uri.as_deref().unwrap_or("—"))
-        ))
+        .map(|i| {
+            format!(
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                text(&i.name),
+                text(&i.client_id),
+                text(&i.redirect_uri),
+                text(i.disconnect_uri.as_deref().unwrap_or("—"))
+            )
+        })
         .collect();
     let installed: String = installs
         .iter()

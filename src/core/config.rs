@@ -49,8 +49,14 @@ pub enum Color {
 }
 
 impl Color {
-    pub const ALL: [Color; 6] =
-        [Color::Default, Color::Blue, Color::Violet, Color::Green, Color::Orange, Color::Red];
+    pub const ALL: [Color; 6] = [
+        Color::Default,
+        Color::Blue,
+        Color::Violet,
+        Color::Green,
+        Color::Orange,
+        Color::Red,
+    ];
 
     /// The keyword an integrator writes.
     pub const fn keyword(self) -> &'static str {

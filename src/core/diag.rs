@@ -1,8 +1,8 @@
 //! Console diagnostics. Each names the setting, the value and what is accepted, and says
 //! what the button does instead, so one line tells the integrator how to fix their tag.
 
-use crate::prelude::*;
 use super::strings::concat;
+use crate::prelude::*;
 
 /// How loud a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,24 +27,40 @@ impl Diagnostic {
     /// `data-theme="blue" is not accepted (accepted: light, dark); using "light".`
     pub fn invalid(setting: &str, value: &str, accepted: &str, fallback: &str) -> Self {
         let message = concat(&[
-            PREFIX, setting, "=\"", value, "\" is not accepted (accepted: ", accepted, "); ",
-            fallback, ".",
+            PREFIX,
+            setting,
+            "=\"",
+            value,
+            "\" is not accepted (accepted: ",
+            accepted,
+            "); ",
+            fallback,
+            ".",
         ]);
-        Diagnostic { level: Level::Warn, message }
+        Diagnostic {
+            level: Level::Warn,
+            message,
+        }
     }
 
     /// A problem that stops the button from rendering or from signing in.
     pub fn fatal(parts: &[&str]) -> Self {
         let mut message = String::from(PREFIX);
         message.push_str(&concat(parts));
-        Diagnostic { level: Level::Error, message }
+        Diagnostic {
+            level: Level::Error,
+            message,
+        }
     }
 
     /// A note that changes nothing for the visitor but that the integrator should see.
     pub fn note(parts: &[&str]) -> Self {
         let mut message = String::from(PREFIX);
         message.push_str(&concat(parts));
-        Diagnostic { level: Level::Warn, message }
+        Diagnostic {
+            level: Level::Warn,
+            message,
+        }
     }
 }
 

@@ -27,7 +27,11 @@ pub fn centred(rect: WindowRect) -> (i32, i32) {
 
 /// Rounds half away from zero, as `f64::round` does (which needs `std`); `as` saturates.
 fn round(v: f64) -> i32 {
-    if v < 0.0 { (v - 0.5) as i32 } else { (v + 0.5) as i32 }
+    if v < 0.0 {
+        (v - 0.5) as i32
+    } else {
+        (v + 0.5) as i32
+    }
 }
 
 /// The `window.open` features string.
@@ -35,8 +39,14 @@ pub fn features(rect: WindowRect) -> String {
     let (left, top) = centred(rect);
     let int = |n: i32| super::strings::int(i64::from(n));
     super::strings::concat(&[
-        "popup=yes,scrollbars=yes,status=yes,resizable=yes,width=", &int(WIDTH),
-        ",height=", &int(HEIGHT), ",left=", &int(left), ",top=", &int(top),
+        "popup=yes,scrollbars=yes,status=yes,resizable=yes,width=",
+        &int(WIDTH),
+        ",height=",
+        &int(HEIGHT),
+        ",left=",
+        &int(left),
+        ",top=",
+        &int(top),
     ])
 }
 
@@ -46,19 +56,37 @@ mod tests {
 
     #[test]
     fn centres_over_the_window() {
-        let rect = WindowRect { x: 100.0, y: 50.0, width: 1350.0, height: 980.0 };
+        let rect = WindowRect {
+            x: 100.0,
+            y: 50.0,
+            width: 1350.0,
+            height: 980.0,
+        };
         assert_eq!(centred(rect), (400, 250));
     }
 
     #[test]
     fn follows_a_window_on_a_monitor_left_of_the_primary() {
-        let rect = WindowRect { x: -1920.0, y: 0.0, width: 1920.0, height: 1080.0 };
+        let rect = WindowRect {
+            x: -1920.0,
+            y: 0.0,
+            width: 1920.0,
+            height: 1080.0,
+        };
         assert_eq!(centred(rect), (-1335, 250));
     }
 
     #[test]
     fn features_string_is_resizable_and_sized() {
-        let f = features(WindowRect { x: 0.0, y: 0.0, width: 750.0, height: 580.0 });
-        assert_eq!(f, "popup=yes,scrollbars=yes,status=yes,resizable=yes,width=750,height=580,left=0,top=0");
+        let f = features(WindowRect {
+            x: 0.0,
+            y: 0.0,
+            width: 750.0,
+            height: 580.0,
+        });
+        assert_eq!(
+            f,
+            "popup=yes,scrollbars=yes,status=yes,resizable=yes,width=750,height=580,left=0,top=0"
+        );
     }
 }

@@ -29,10 +29,25 @@ pub enum Setting {
 
 impl Setting {
     pub const ALL: [Setting; 19] = [
-        Setting::ClientId, Setting::Title, Setting::Compact, Setting::ClassName, Setting::Theme,
-        Setting::Color, Setting::Locale, Setting::State, Setting::Mode, Setting::ErrorCallback,
-        Setting::SuccessCallback, Setting::Name, Setting::Description, Setting::RedirectUri,
-        Setting::SecretsUri, Setting::Logo, Setting::Scopes, Setting::AuthOrigin, Setting::Fallback,
+        Setting::ClientId,
+        Setting::Title,
+        Setting::Compact,
+        Setting::ClassName,
+        Setting::Theme,
+        Setting::Color,
+        Setting::Locale,
+        Setting::State,
+        Setting::Mode,
+        Setting::ErrorCallback,
+        Setting::SuccessCallback,
+        Setting::Name,
+        Setting::Description,
+        Setting::RedirectUri,
+        Setting::SecretsUri,
+        Setting::Logo,
+        Setting::Scopes,
+        Setting::AuthOrigin,
+        Setting::Fallback,
     ];
 
     /// The attribute an integrator writes on the tag.

@@ -90,10 +90,13 @@ pub fn decode(value: &str, plus: bool) -> Option<String> {
 /// `application/x-www-form-urlencoded` reads them; pairs that do not decode to UTF-8 are
 /// left out.
 pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter(|pair| !pair.is_empty()).filter_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        Some((decode(key, true)?, decode(value, true)?))
-    })
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(key, true)?, decode(value, true)?))
+        })
 }
 
 /// Trims (ASCII whitespace, as HTML attributes use) and ASCII-lower-cases a setting value,
@@ -104,7 +107,6 @@ pub fn keyword(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::prelude::*;
     use super::*;
 
     #[test]
@@ -123,7 +125,10 @@ mod tests {
     #[test]
     fn encode_component_matches_encode_uri_component() {
         // encodeURIComponent("a b&c=d/é%{}-_.!~*'()") in any browser.
-        assert_eq!(encode_component("a b&c=d/é%{}-_.!~*'()"), "a%20b%26c%3Dd%2F%C3%A9%25%7B%7D-_.!~*'()");
+        assert_eq!(
+            encode_component("a b&c=d/é%{}-_.!~*'()"),
+            "a%20b%26c%3Dd%2F%C3%A9%25%7B%7D-_.!~*'()"
+        );
         assert_eq!(encode_component(""), "");
     }
 

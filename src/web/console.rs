@@ -1,7 +1,7 @@
 //! Console output. Every line starts with `[kommo-oauth]`.
 
-use crate::prelude::*;
 use crate::core::diag::{Diagnostic, Level, PREFIX};
+use crate::prelude::*;
 use wasm_bindgen::JsValue;
 
 pub fn report(diagnostic: &Diagnostic) {

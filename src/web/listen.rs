@@ -20,16 +20,26 @@ pub struct EventListener {
 }
 
 impl EventListener {
-    pub fn new(target: &EventTarget, kind: &'static str, mut callback: impl FnMut(&Event) + 'static) -> EventListener {
+    pub fn new(
+        target: &EventTarget,
+        kind: &'static str,
+        mut callback: impl FnMut(&Event) + 'static,
+    ) -> EventListener {
         let callback = Closure::<dyn FnMut(Event)>::new(move |event: Event| callback(&event));
         let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
-        EventListener { target: target.clone(), kind, callback }
+        EventListener {
+            target: target.clone(),
+            kind,
+            callback,
+        }
     }
 }
 
 impl Drop for EventListener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
     }
 }
 
@@ -46,18 +56,32 @@ impl Timer {
     pub fn timeout(ms: i32, callback: impl FnOnce() + 'static) -> Timer {
         let callback = Closure::once(callback);
         let id = js::window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                ms,
+            )
             .unwrap_or(0);
-        Timer { id, repeats: false, _callback: callback }
+        Timer {
+            id,
+            repeats: false,
+            _callback: callback,
+        }
     }
 
     /// Calls `callback` every `ms` milliseconds.
     pub fn interval(ms: i32, callback: impl FnMut() + 'static) -> Timer {
         let callback = Closure::<dyn FnMut()>::new(callback);
         let id = js::window()
-            .set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms)
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                ms,
+            )
             .unwrap_or(0);
-        Timer { id, repeats: true, _callback: callback }
+        Timer {
+            id,
+            repeats: true,
+            _callback: callback,
+        }
     }
 }
 

@@ -2,15 +2,16 @@
 //! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node, the
 //! classes as the `class` attribute's value.
 
-use crate::prelude::*;
-use crate::core::config::{Appearance, ButtonConfig, Theme};
 use super::js::PageLocal;
+use crate::core::config::{Appearance, ButtonConfig, Theme};
+use crate::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlButtonElement, Node};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 /// An original mark: a speech bubble holding a key-shaped "K".
-const LOGO_BUBBLE: &str = "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z";
+const LOGO_BUBBLE: &str =
+    "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z";
 const LOGO_K: &str = "M8 6.5h2.2v3.6l3.3-3.6h2.8l-3.8 4 4 4.5h-2.9l-3.4-3.9v3.9H8z";
 
 /// Creates the button element for `config` (not yet inserted).

@@ -28,7 +28,9 @@ pub(super) struct Disable {
 async fn disable(app: &App, d: &Disable) -> bool {
     let (found, hook) = {
         let mut store = app.store();
-        let hook = store.integration(&d.client_id).and_then(|i| i.disconnect_uri.clone());
+        let hook = store
+            .integration(&d.client_id)
+            .and_then(|i| i.disconnect_uri.clone());
         (store.disable(&d.client_id, d.account_id), hook)
     };
     if let (true, Some(hook)) = (found, hook) {
@@ -47,13 +49,20 @@ pub(super) async fn api_disable(State(app): State<App>, Json(d): Json<Disable>) 
     Json(json!({ "disabled": found })).into_response()
 }
 
-pub(super) async fn register(State(app): State<App>, body: Result<Json<Integration>, JsonRejection>) -> Response {
+pub(super) async fn register(
+    State(app): State<App>,
+    body: Result<Json<Integration>, JsonRejection>,
+) -> Response {
     match body {
         Ok(Json(i)) if !i.client_id.is_empty() && is_secure_url(&i.redirect_uri) => {
             app.store().register(i);
             StatusCode::CREATED.into_response()
         }
-        Ok(_) => json_error(StatusCode::BAD_REQUEST, "Bad request", "client_id is required and redirect_uri must be https (http only on localhost)"),
+        Ok(_) => json_error(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "client_id is required and redirect_uri must be https (http only on localhost)",
+        ),
         Err(e) => json_error(StatusCode::BAD_REQUEST, "Bad request", &e.body_text()),
     }
 }
@@ -78,4 +87,3 @@ pub(super) async fn logo() -> impl IntoResponse {
         <path d=\"M30 18h10v14l14-14h12L50 34l16 16H54L40 36v14H30z\" fill=\"#fff\"/></svg>";
     ([(header::CONTENT_TYPE, "image/svg+xml")], SVG)
 }
-

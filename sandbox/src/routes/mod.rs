@@ -7,12 +7,12 @@
 //! - `/sandbox/admin`: integrations and installs, with a Disable control
 //! - `/sandbox/api/*`: the same as JSON for scripts and tests (register, state, clock, disable)
 
+/// The admin page and the JSON API for scripts and tests.
+mod admin;
 /// The consent page and the decision.
 mod consent;
 /// The token endpoint and the account API.
 mod tokens;
-/// The admin page and the JSON API for scripts and tests.
-mod admin;
 
 use crate::pages;
 use crate::store::Store;
@@ -35,16 +35,25 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store) -> App {
-        App { store: Arc::new(Mutex::new(store)), offset: Arc::default(), http: reqwest::Client::new() }
+        App {
+            store: Arc::new(Mutex::new(store)),
+            offset: Arc::default(),
+            http: reqwest::Client::new(),
+        }
     }
 
     pub(crate) fn now(&self) -> u64 {
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
         wall + self.offset.load(Ordering::Relaxed)
     }
 
     pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -69,10 +78,17 @@ pub fn router(app: App) -> Router {
 }
 
 pub(crate) fn bad_page(detail: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Html(pages::error("Bad request", detail))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Html(pages::error("Bad request", detail)),
+    )
+        .into_response()
 }
 
 pub(crate) fn json_error(status: StatusCode, title: &str, hint: &str) -> Response {
-    (status, Json(json!({ "status": status.as_u16(), "title": title, "hint": hint }))).into_response()
+    (
+        status,
+        Json(json!({ "status": status.as_u16(), "title": title, "hint": hint })),
+    )
+        .into_response()
 }
-
