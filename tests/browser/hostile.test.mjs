@@ -1,0 +1,380 @@
+// The trust model under attack (docs/security.md): markup that an HTML sanitizer lets
+// through, windows other than the popup, a clobbered loader, tampered bytes. Real windows on
+// real-looking origins: https://site.example (the integrator), https://www.kommo.com (the
+// provider) and https://attacker.example, all served by Playwright request routing, so the
+// browser applies its real cross-origin rules and nothing leaves the machine.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, root } from './harness.mjs';
+
+const SITE = 'https://site.example';
+const PROVIDER = 'https://www.kommo.com';
+const ATTACKER = 'https://attacker.example';
+const TYPES = { js: 'text/javascript', wasm: 'application/wasm' };
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/**
+ * A browser context where `pages` (path → HTML) are served on the integrator's origin with
+ * dist/ next to them, and any other page of the three origins is a blank page. Every request
+ * is recorded; `headers` go on the integrator's HTML; `wasm` replaces dist/button_bg.wasm.
+ */
+async function context({ pages = {}, headers = {}, wasm } = {}) {
+  const ctx = await browser.newContext();
+  ctx.requests = [];
+  await ctx.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    ctx.requests.push(url.href);
+    const html = (body, extra = {}) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: extra, body });
+    if (url.origin === SITE && url.pathname.startsWith('/dist/')) {
+      const file = url.pathname.slice('/dist/'.length);
+      const body = file === 'button_bg.wasm' && wasm ? wasm : readFileSync(join(root, 'dist', file));
+      return route.fulfill({ status: 200, contentType: TYPES[file.split('.').pop()], body });
+    }
+    if (url.origin === SITE && pages[url.pathname]) return html(pages[url.pathname], headers);
+    if ([SITE, PROVIDER, ATTACKER].includes(url.origin)) return html('<!doctype html><title>blank</title><p>blank</p>');
+    return route.abort();
+  });
+  return ctx;
+}
+
+async function open(ctx, path) {
+  const page = await ctx.newPage();
+  page.consoleMessages = [];
+  page.on('console', (m) => page.consoleMessages.push({ type: m.type(), text: m.text() }));
+  page.pageErrors = [];
+  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+  await page.goto(`${SITE}${path}`);
+  return page;
+}
+
+const doc = (body, head = '') => `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}
+<script>window.calls = []; function record(kind) { return function (r) { window.calls.push([kind, r]); }; }
+function onErr(r) { calls.push(['error', r]); } function onOk(r) { calls.push(['success', r]); }</script></body></html>`;
+
+async function clickForPopup(page, selector) {
+  const popupPromise = page.waitForEvent('popup');
+  await page.click(selector);
+  const popup = await popupPromise;
+  await popup.waitForLoadState();
+  return popup;
+}
+
+/** Posts each message to the popup's opener (or `target` expression) from inside `win`. */
+const postFrom = (win, messages, target = 'opener') =>
+  win.evaluate(([list, t]) => { const to = t === 'opener' ? window.opener : window.parent; for (const m of list) to.postMessage(m, '*'); }, [messages, target]);
+
+const CALLBACK_PAGE = `<!doctype html><meta charset="utf-8"><script src="/dist/callback.js"></script>
+<script>window.seenSearch = location.search; addEventListener('kommo-oauth:callback', function (e) { window.result = e.detail; });</script>`;
+
+const sinks = [
+  'document.write', 'document.writeln', 'setTimeout', 'setInterval', 'eval', 'Function', 'open', 'alert',
+  'location.assign', 'location.replace', 'document.body.insertAdjacentHTML', 'history.pushState', 'postMessage',
+  'Object.assign', 'queueMicrotask', 'fetch', 'importScripts', 'Reflect.apply', 'document.documentElement.setHTMLUnsafe',
+  'ugc.firstChild.insertAdjacentHTML', 'constructor', 'onErr.constructor', 'onErr.__proto__.call',
+];
+
+test('sanitized markup cannot pick the consent origin nor turn a built-in into the error callback', async () => {
+  const ctx = await context({
+    pages: {
+      '/ugc': doc(`<div id="ugc"><div class="kommo_oauth" data-client-id="x" data-auth-origin="${ATTACKER}" data-error-callback="document.write"></div></div>
+        <script src="/dist/button.js"></script>`),
+    },
+  });
+  const page = await open(ctx, '/ugc');
+  await page.waitForSelector('button.kbtn');
+  assert.ok(page.consoleMessages.some((m) => m.text.includes(`data-auth-origin="${ATTACKER}"`)), 'the refused origin is named in the console');
+  for (const sink of sinks) {
+    await page.evaluate((s) => document.querySelector('#ugc .kommo_oauth').setAttribute('data-error-callback', s), sink);
+    const popup = await clickForPopup(page, 'button.kbtn');
+    assert.equal(new URL(popup.url()).origin, PROVIDER, 'the consent page is the provider, never the attacker');
+    await popup.evaluate(() => {
+      const evil = Object.assign(['<img src=x onerror="window.pwned=1">', 'window.pwned=2'], { client_id: 'x', error: '<img src=x onerror="window.pwned=3">' });
+      window.opener.postMessage(evil, '*');
+    });
+    await popup.waitForEvent('close', { timeout: 3000 }).catch(() => {});
+    await page.waitForTimeout(30);
+    assert.equal(await page.evaluate(() => window.pwned), undefined, `${sink}: nothing ran`);
+    assert.equal(page.url(), `${SITE}/ugc`, `${sink}: the page stayed`);
+    assert.equal(await page.locator('button.kbtn').count(), 1, `${sink}: the document is intact`);
+    assert.ok(page.consoleMessages.some((m) => m.text.includes(`data-error-callback="${sink}"`)), `${sink}: named in the console`);
+  }
+  assert.deepEqual(ctx.requests.filter((u) => u.startsWith(ATTACKER)), []);
+  assert.deepEqual(page.pageErrors, []);
+  await ctx.close();
+});
+
+test('an integrator callback gets a fresh object of the documented strings only', async () => {
+  const ctx = await context({ pages: { '/cb-shape': doc(`<script class="kommo_oauth" data-client-id="x" data-error-callback="onErr" src="/dist/button.js"></script>`) } });
+  const page = await open(ctx, '/cb-shape');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  await popup.evaluate(() => window.opener.postMessage(Object.assign(['a'], { client_id: 'x', error: 'access_denied', error_description: 'no', extra: { html: '<b>' }, then: 'x' }), '*'));
+  await page.waitForFunction(() => calls.length === 1);
+  const got = await page.evaluate(() => ({ json: JSON.stringify(calls[0][1]), array: Array.isArray(calls[0][1]), proto: Object.getPrototypeOf(calls[0][1]) === Object.prototype }));
+  assert.deepEqual(got, { json: '{"client_id":"x","error":"access_denied","error_description":"no"}', array: false, proto: true });
+  await ctx.close();
+});
+
+test('a clobbered currentScript and clobbered globals neither redirect the wasm nor stop the buttons', async () => {
+  const ctx = await context({
+    pages: {
+      '/clobber': doc(`<img name="currentScript" src="http://["><div id="__kommoOauth"></div><img name="querySelector">
+        <img name="documentElement" src="${ATTACKER}/x.png"><img name="createElement"><img name="createElementNS"><img name="adoptedStyleSheets">
+        <form name="body"></form><form name="documentElement"></form>
+        <form name="kommo-oauth.loader"></form><form id="wasm_bindgen"></form>
+        <form class="kommo_oauth" data-client-id="f1"><input name="__kommoOauthButton"><input name="getAttribute"><input name="matches"></form>
+        <form><input name="insertBefore"><input name="contains"><input name="querySelectorAll"><div class="kommo_oauth" data-client-id="in-form"></div></form>
+        <div class="kommo_oauth" data-client-id="a1"></div>
+        <script async src="/dist/button.js"></script>`),
+    },
+  });
+  const page = await open(ctx, '/clobber');
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2);
+  // A <form> is never a config element: its named controls shadow its own methods.
+  assert.deepEqual(await page.$$eval('button.kbtn', (bs) => bs.map((b) => b.getAttribute('data-client_id'))), ['in-form', 'a1']);
+  // Forms added later, and removed, break nothing either.
+  await page.evaluate(() => { // the page's own document members are shadowed too: go through the prototype
+    const f = Document.prototype.createElement.call(document, 'form');
+    f.innerHTML = '<input name="querySelectorAll"><input name="matches"><input name="contains"><div class="kommo_oauth" data-client-id="late"></div>';
+    Object.getOwnPropertyDescriptor(Document.prototype, 'body').get.call(document).appendChild(f);
+  });
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  await page.evaluate(() => Document.prototype.querySelector.call(document, 'form:last-of-type').remove());
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2);
+  assert.deepEqual(ctx.requests.filter((u) => u.startsWith(ATTACKER) && !u.endsWith('/x.png')), [], 'nothing fetched from the attacker but the image itself');
+  assert.ok(ctx.requests.includes(`${SITE}/dist/button_bg.wasm`));
+  assert.deepEqual(page.pageErrors, []);
+  await ctx.close();
+});
+
+test('markup cannot choose the state or a success callback (jQuery.getScript would load the redirect URL as a script)', async () => {
+  const ctx = await context({
+    pages: {
+      '/jq': doc(`<div class="kommo_oauth" data-client-id="attackers-integration" data-state="known" data-success-callback="jQuery.getScript"></div>
+        <script>window.jQuery = { getScript: function (s) { window.pwned = s; } };
+        document.addEventListener('kommo-oauth:success', function (e) { window.success = e.detail; e.preventDefault(); });</script>
+        <script src="/dist/button.js"></script>`),
+    },
+  });
+  const page = await open(ctx, '/jq');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  const state = new URL(popup.url()).searchParams.get('state');
+  assert.match(state, /^[0-9a-f]{32}$/, 'a random state, not the one in the markup');
+  await postFrom(popup, [{ url: `${ATTACKER}/x?code=c&state=${state}` }]);
+  await page.waitForFunction(() => window.success);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  const warnings = page.consoleMessages.map((m) => m.text);
+  assert.ok(warnings.some((t) => t.includes('data-state="known"')), warnings.join('\n'));
+  assert.ok(warnings.some((t) => t.includes('data-success-callback="jQuery.getScript"')), warnings.join('\n'));
+  await ctx.close();
+});
+
+test('a Redirect URI opened by another window with a forged result never reaches the attempt', async () => {
+  const ctx = await context({
+    pages: {
+      '/pm': doc(`<script class="kommo_oauth" data-client-id="cid" data-mode="post_message" data-success-callback="onOk" src="/dist/button.js"></script>`),
+      '/cb': CALLBACK_PAGE,
+    },
+  });
+  const page = await open(ctx, '/pm');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  const state = new URL(popup.url()).searchParams.get('state');
+  // Another tab of the same browser (say, opened from the attacker's mail) with the attacker's code.
+  const forged = await ctx.newPage();
+  await forged.goto(`${SITE}/cb?code=attackers-code&state=${state}&client_id=cid`);
+  await forged.waitForFunction(() => window.result);
+  assert.equal(await forged.evaluate(() => window.result.verified), false);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => calls), [], 'no success from a window this tab did not open');
+  assert.ok(!popup.isClosed());
+  await ctx.close();
+});
+
+test('frames and second windows on the provider origin cannot navigate, fail or finish the attempt', async () => {
+  const ctx = await context({
+    pages: {
+      '/frames': doc(`<script class="kommo_oauth" data-client-id="cid" data-error-callback="onErr" data-success-callback="onOk" src="/dist/button.js"></script>
+        <iframe id="frame" src="${PROVIDER}/frame"></iframe>`),
+    },
+  });
+  const page = await open(ctx, '/frames');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  const state = new URL(popup.url()).searchParams.get('state');
+  assert.match(state, /^[0-9a-f]{32}$/);
+  const huge = 'x'.repeat(4 * 1024 * 1024);
+  const cb = `${SITE}/cb?code=evil&referer=a.kommo.com&client_id=cid`;
+  const scriptUrls = ['javascript:alert(1)//', 'JaVaScRiPt:alert(1)//', ' https://site.example/x', 'java\tscript:alert(1)//', 'data:text/html,<script>alert(1)</script>',
+    'blob:https://www.kommo.com/uuid', '/relative', '//attacker.example/x', 'https:attacker.example', 'HTTPS://attacker.example/\u0000',
+    'https://attacker.example/\n', '\u0001https://site.example/cb'].map((u) => ({ url: `${u}?state=${state}&code=c` }));
+  const forged = [
+    { url: cb }, { url: `${cb}&state=wrong` }, { url: `${cb}&state=${state}` }, { url: `${cb}&state=${state}`, state },
+    { client_id: 'cid', error: 'access_denied' }, { error: 'access_denied' }, { error: huge, client_id: 'cid' },
+    { type: 'kommo-oauth:callback', code: 'evil', state, url: cb }, Object.assign([`${cb}&state=${state}`], { url: `${cb}&state=${state}` }),
+    null, 3, 'a string', huge, { url: huge }, ...scriptUrls,
+  ];
+  const frame = page.frames().find((f) => f.url().startsWith(PROVIDER));
+  await postFrom(frame, forged, 'parent');
+  const second = await page.evaluate((u) => { window.second = window.open(u, 'second-window'); return true; }, `${PROVIDER}/second`);
+  assert.ok(second);
+  const secondPage = ctx.pages().find((p) => p.url().startsWith(`${PROVIDER}/second`)) || await ctx.waitForEvent('page');
+  await secondPage.waitForLoadState();
+  await postFrom(secondPage, forged);
+  // The real popup: a wrong state, no state, or a script URL is ignored too.
+  await postFrom(popup, [{ url: cb }, { url: `${cb}&state=wrong` }, { url: `${cb}&state=${state}x` }, null, 3, huge, { url: huge }, ...scriptUrls]);
+  await page.waitForTimeout(300);
+  assert.equal(page.url(), `${SITE}/frames`, 'no navigation');
+  assert.deepEqual(await page.evaluate(() => calls), [], 'no callback');
+  assert.ok(!popup.isClosed(), 'the attempt is still open');
+  // The real popup's real decline still lands, exactly once.
+  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  await page.waitForFunction(() => calls.length === 1);
+  assert.deepEqual(await page.evaluate(() => calls), [['error', { client_id: 'cid', error: 'access_denied' }]]);
+  // A replay after the attempt ended, with the right state, from any window, does nothing.
+  await postFrom(frame, [{ url: `${cb}&state=${state}` }, { client_id: 'cid', error: 'access_denied' }], 'parent');
+  await postFrom(secondPage, [{ url: `${cb}&state=${state}` }]);
+  await page.waitForTimeout(200);
+  assert.equal(page.url(), `${SITE}/frames`);
+  assert.equal(await page.evaluate(() => calls.length), 1);
+  assert.deepEqual(page.pageErrors, []);
+  await ctx.close();
+});
+
+test('popup mode: the popup with this attempt\'s state sends the main window to the Redirect URI', async () => {
+  const ctx = await context({ pages: { '/ok': doc(`<script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script>`), '/cb': '<!doctype html><p>cb</p>' } });
+  const page = await open(ctx, '/ok');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  const state = new URL(popup.url()).searchParams.get('state');
+  await Promise.all([page.waitForURL(/\/cb\?/), postFrom(popup, [{ url: `${SITE}/cb?code=good&state=${state}&client_id=cid` }])]);
+  assert.equal(new URL(page.url()).searchParams.get('code'), 'good');
+  await ctx.close();
+});
+
+test('two buttons clicked in turn: each result reaches only its own button', async () => {
+  const ctx = await context({
+    pages: {
+      '/two': doc(`<script class="kommo_oauth" data-client-id="cid-a" data-error-callback="onErr" src="/dist/button.js"></script>
+        <div class="kommo_oauth" data-client-id="cid-b" data-error-callback="onErr"></div>`),
+    },
+  });
+  const page = await open(ctx, '/two');
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2);
+  const first = await clickForPopup(page, 'button.kbtn >> nth=0');
+  assert.equal(new URL(first.url()).searchParams.get('client_id'), 'cid-a');
+  await page.click('button.kbtn >> nth=1');
+  await first.waitForURL(/client_id=cid-b/);
+  await postFrom(first, [{ client_id: 'cid-b', error: 'access_denied' }]);
+  await page.waitForFunction(() => calls.length >= 1);
+  await page.waitForTimeout(200);
+  assert.deepEqual(await page.evaluate(() => calls.map(([, r]) => r.client_id + ':' + r.error)), ['cid-b:access_denied']);
+  await ctx.close();
+});
+
+test('under a strict CSP the drop-in renders, signs in and reports a decline without a violation', async () => {
+  const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+  const ctx = await context({
+    headers: { 'content-security-policy': csp },
+    pages: { '/csp': `<!doctype html><html><head><meta charset="utf-8"></head><body><script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script></body></html>` },
+  });
+  const page = await open(ctx, '/csp');
+  await page.waitForSelector('button.kbtn');
+  await page.evaluate(() => { window.errors = []; document.addEventListener('kommo-oauth:error', (e) => window.errors.push(e.detail.error)); });
+  const popup = await clickForPopup(page, 'button.kbtn');
+  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  await page.waitForFunction(() => window.errors.length === 1);
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('button.kbtn')).height), '45px', 'styled');
+  assert.deepEqual(page.consoleMessages.filter((m) => /Content Security Policy|Refused/i.test(m.text)), []);
+  await ctx.close();
+});
+
+test('a wasm file whose bytes differ from the build is refused (Subresource Integrity)', async () => {
+  const bytes = Buffer.from(readFileSync(join(root, 'dist', 'button_bg.wasm')));
+  bytes[bytes.length - 1] ^= 1; // still a valid module: only the last data byte changes
+  const ctx = await context({ wasm: bytes, pages: { '/sri': doc(`<script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script>`) } });
+  const page = await open(ctx, '/sri');
+  await page.waitForFunction(() => document.readyState === 'complete');
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('button.kbtn').count(), 0);
+  assert.ok(page.consoleMessages.some((m) => m.type === 'error' && m.text.includes('button_bg.wasm')), JSON.stringify(page.consoleMessages));
+  await ctx.close();
+});
+
+test('the loader allow-list keeps user content from mounting another integration', async () => {
+  const ctx = await context({
+    pages: {
+      '/allow': doc(`<div class="kommo_oauth" data-client-id="theirs"></div><div class="kommo_oauth" data-client-id="mine"></div>
+        <div class="amocrm_oauth" data-name="n" data-description="d" data-redirect_uri="${SITE}/cb" data-secrets_uri="${SITE}/s" data-scopes="crm"></div>
+        <script src="/dist/button.js" data-allowed-client-ids="mine other"></script>`),
+    },
+  });
+  const page = await open(ctx, '/allow');
+  await page.waitForSelector('button.kbtn');
+  await page.waitForTimeout(100);
+  assert.deepEqual(await page.$$eval('button.kbtn', (bs) => bs.map((b) => b.getAttribute('data-client_id'))), ['mine']);
+  const errors = page.consoleMessages.filter((m) => m.type === 'error').map((m) => m.text);
+  assert.ok(errors.some((t) => t.includes('data-client-id="theirs" is not in the loader tag\'s data-allowed-client-ids')), errors.join('\n'));
+  assert.ok(errors.some((t) => t.includes('metadata button')), errors.join('\n'));
+  await ctx.close();
+});
+
+test('a metadata button in markup cannot send the new integration\'s secrets off the site', async () => {
+  const meta = (secrets) => `<div class="amocrm_oauth" data-name="n" data-description="d" data-redirect_uri="${SITE}/cb" data-secrets_uri="${secrets}" data-scopes="crm"></div>`;
+  const ctx = await context({ pages: { '/meta': doc(`${meta(`${ATTACKER}/steal`)}${meta(`${SITE}/api/secrets`)}<script src="/dist/button.js"></script>`) } });
+  const page = await open(ctx, '/meta');
+  await page.waitForSelector('button.kbtn');
+  await page.waitForTimeout(100);
+  assert.equal(await page.locator('button.kbtn').count(), 1, 'only the on-site one renders');
+  assert.ok(page.consoleMessages.some((m) => m.text.includes(`data-secrets_uri="${ATTACKER}/steal" must be on this page's origin`)));
+  await ctx.close();
+});
+
+test('the Redirect URI helper scrubs code and state from the address bar before the page\'s own scripts run', async () => {
+  const ctx = await context({ pages: { '/cb': CALLBACK_PAGE } });
+  const page = await open(ctx, '/cb?code=secret-code&state=s1&x=1');
+  assert.equal(await page.evaluate(() => window.seenSearch), '?x=1');
+  await page.waitForFunction(() => window.result);
+  assert.equal(await page.evaluate(() => window.result.code), 'secret-code', 'the page still gets the result');
+  assert.equal(new URL(page.url()).search, '?x=1');
+  await ctx.close();
+});
+
+test('the helper in our popup reports to its opener by postMessage (no BroadcastChannel needed)', async () => {
+  const ctx = await context({
+    pages: {
+      '/pm': doc(`<script class="kommo_oauth" data-client-id="cid" data-mode="post_message" data-success-callback="onOk" src="/dist/button.js"></script>`),
+      '/cb': CALLBACK_PAGE,
+    },
+  });
+  await ctx.addInitScript(() => { if (location.pathname === '/cb') delete window.BroadcastChannel; });
+  const page = await open(ctx, '/pm');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  const state = new URL(popup.url()).searchParams.get('state');
+  // The consent page sends the popup to the Redirect URI (a navigation the page itself starts).
+  const closed = popup.waitForEvent('close');
+  await popup.evaluate((u) => { location.href = u; }, `${SITE}/cb?code=by-post&state=${state}&client_id=cid`);
+  await page.waitForFunction(() => calls.length === 1);
+  assert.equal(await page.evaluate(() => calls[0][1].code), 'by-post');
+  await closed;
+  await ctx.close();
+});
+
+test('the helper posts to an opener only when it runs in our popup', async () => {
+  const ctx = await context({ pages: { '/cb': CALLBACK_PAGE, '/opener': doc('') } });
+  const page = await open(ctx, '/opener');
+  await page.evaluate(() => { window.got = []; addEventListener('message', (e) => window.got.push(e.data)); });
+  const [other] = await Promise.all([ctx.waitForEvent('page'), page.evaluate((u) => { window.open(u, 'some-other-window'); }, `${SITE}/cb?code=c1&state=s1`)]);
+  await other.waitForFunction(() => window.result);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => window.got), [], 'a same-origin opener that is not our button gets nothing');
+  assert.ok(!other.isClosed(), 'and the window is not closed');
+  await ctx.close();
+});
