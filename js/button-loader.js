@@ -3,22 +3,27 @@
 (function () {
   'use strict';
   var w = window;
-  var KEY = '__kommoOauth';
-  var me = document.currentScript;
-  var base = (me && me.src) || location.href;
+  // A symbol, so that no element's id or name can stand in for it.
+  var KEY = Symbol.for('kommo-oauth.loader');
+  /*__LOADER_COMMON__*/
+  var prior = w[KEY];
   // Included twice (or re-added by a framework): the first copy mounts new tags.
-  if (w[KEY]) {
-    w[KEY].then(function (api) { api.rescan(); }, function () {});
+  if (prior) {
+    prior.then(function (api) { api.rescan(); }, function () {});
+    return;
+  }
+  var me = ownScript('button.js');
+  if (!me) {
+    console.error('[kommo-oauth] button.js could not find its own <script src=".../button.js"> element.');
     return;
   }
   // The wasm download starts (and compiles as it arrives) before the glue is evaluated.
-  var wasm = compileWasm(new URL('button_bg.wasm', base));
-  /*__COMPILE_WASM__*/
+  var wasm = compileWasm(new URL('button_bg.wasm', me.src), '__WASM_INTEGRITY__');
   /*__GLUE__*/
   var ready = w[KEY] = wasm_bindgen({ module_or_path: wasm })
     .then(function () { return wasm_bindgen; });
-  ready.then(function (api) { api.autoMount(); }, function (e) {
-    console.error('[kommo-oauth] could not load button_bg.wasm next to ' + base + ':', e);
+  ready.then(function (api) { api.autoMount(me); }, function (e) {
+    console.error('[kommo-oauth] could not load button_bg.wasm next to ' + me.src + ' (from another origin it needs Access-Control-Allow-Origin; a CSP must allow \'wasm-unsafe-eval\' and connect-src it):', e);
   });
   // The original button renders in window.onload and integrators call window.onload() by
   // hand to force it: keep that call working without clobbering a page's own handler.

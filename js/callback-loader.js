@@ -3,15 +3,28 @@
 // dispatched on window as the `kommo-oauth:callback` event for the page's own code.
 (function () {
   'use strict';
-  var me = document.currentScript;
-  var base = (me && me.src) || location.href;
-  var wasm = compileWasm(new URL('callback_bg.wasm', base));
-  /*__COMPILE_WASM__*/
+  // First, before the wasm loads: take the code and state out of the address bar.
+  var href = location.href;
+  try {
+    var url = new URL(href);
+    if (url.searchParams.has('code') || url.searchParams.has('state')) {
+      url.searchParams.delete('code');
+      url.searchParams.delete('state');
+      history.replaceState(history.state, '', url.href);
+    }
+  } catch (e) { /* an address the URL parser refuses: leave it */ }
+  /*__LOADER_COMMON__*/
+  var me = ownScript('callback.js');
+  if (!me) {
+    console.error('[kommo-oauth] callback.js could not find its own <script src=".../callback.js"> element.');
+    return;
+  }
+  var wasm = compileWasm(new URL('callback_bg.wasm', me.src), '__WASM_INTEGRITY__');
   /*__GLUE__*/
   wasm_bindgen({ module_or_path: wasm }).then(function () {
-    var result = wasm_bindgen.completeSignIn();
+    var result = wasm_bindgen.completeSignIn(href);
     window.dispatchEvent(new CustomEvent('kommo-oauth:callback', { detail: result }));
   }, function (e) {
-    console.error('[kommo-oauth] could not load callback_bg.wasm next to ' + base + ':', e);
+    console.error('[kommo-oauth] could not load callback_bg.wasm next to ' + me.src + ':', e);
   });
 })();

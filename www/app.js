@@ -30,4 +30,9 @@
     });
   });
   document.getElementById('load-account').addEventListener('click', loadAccount);
+  // Already connected in this session (e.g. after the popup-mode COOP fallback reloaded
+  // this page): show the account.
+  fetch('/api/account').then(function (r) {
+    if (r.ok) { status.textContent = 'Connected.'; loadAccount(); }
+  });
 })();

@@ -1,9 +1,9 @@
 //! The consent page URL, in the form the real consent page expects, with every value
 //! percent-encoded exactly once (the original encodes nothing).
 
-use crate::prelude::*;
 use super::config::{ButtonConfig, Identity, Provider};
 use super::strings::encode_component;
+use crate::prelude::*;
 
 struct Query(String);
 
@@ -27,7 +27,11 @@ pub fn authorization_url(config: &ButtonConfig, state: &str, mode: &str, page_ur
         Provider::Kommo => config.locale.path_prefix(),
         Provider::AmoCrm => "",
     };
-    let mut q = Query(super::strings::concat(&[&config.auth_origin, prefix, "/oauth/?"]));
+    let mut q = Query(super::strings::concat(&[
+        &config.auth_origin,
+        prefix,
+        "/oauth/?",
+    ]));
     q.push("state", state);
     q.push("mode", mode);
     q.push("origin", page_url);
@@ -49,14 +53,23 @@ pub fn authorization_url(config: &ButtonConfig, state: &str, mode: &str, page_ur
 
 #[cfg(test)]
 mod tests {
-    use crate::prelude::*;
     use super::*;
     use crate::core::config::Provider;
     use crate::core::parse::parse;
+    use crate::core::trust::{Author, Context};
+
+    fn ctx() -> Context {
+        Context::new(Author::ScriptTag, "http://localhost:8080")
+    }
 
     fn url(provider: Provider, attrs: &[(&str, &str)]) -> String {
-        let c = parse(provider, attrs).config.expect("config");
-        authorization_url(&c, "st", c.mode.keyword(), "https://site.example/page?a=1&b=2#x")
+        let c = parse(provider, attrs, &ctx()).config.expect("config");
+        authorization_url(
+            &c,
+            "st",
+            c.mode.keyword(),
+            "https://site.example/page?a=1&b=2#x",
+        )
     }
 
     #[test]
@@ -69,22 +82,52 @@ mod tests {
 
     #[test]
     fn locale_picks_the_consent_page_path() {
-        assert!(url(Provider::Kommo, &[("data-client-id", "a"), ("data-locale", "pt")]).starts_with("https://www.kommo.com/br/oauth/?"));
-        assert!(url(Provider::Kommo, &[("data-client-id", "a"), ("data-locale", "es")]).starts_with("https://www.kommo.com/es/oauth/?"));
-        assert!(url(Provider::Kommo, &[("data-client-id", "a"), ("data-locale", "id")]).starts_with("https://www.kommo.com/id/oauth/?"));
+        assert!(url(
+            Provider::Kommo,
+            &[("data-client-id", "a"), ("data-locale", "pt")]
+        )
+        .starts_with("https://www.kommo.com/br/oauth/?"));
+        assert!(url(
+            Provider::Kommo,
+            &[("data-client-id", "a"), ("data-locale", "es")]
+        )
+        .starts_with("https://www.kommo.com/es/oauth/?"));
+        assert!(url(
+            Provider::Kommo,
+            &[("data-client-id", "a"), ("data-locale", "id")]
+        )
+        .starts_with("https://www.kommo.com/id/oauth/?"));
     }
 
     #[test]
     fn amocrm_and_overridden_origins() {
-        assert!(url(Provider::AmoCrm, &[("data-client-id", "a")]).starts_with("https://www.amocrm.ru/oauth/?state=st&mode=popup"));
-        let sandbox = url(Provider::Kommo, &[("data-client-id", "a"), ("data-auth-origin", "http://localhost:7070")]);
+        assert!(url(Provider::AmoCrm, &[("data-client-id", "a")])
+            .starts_with("https://www.amocrm.ru/oauth/?state=st&mode=popup"));
+        let sandbox = url(
+            Provider::Kommo,
+            &[
+                ("data-client-id", "a"),
+                ("data-auth-origin", "http://localhost:7070"),
+            ],
+        );
         assert!(sandbox.starts_with("http://localhost:7070/oauth/?"));
     }
 
     #[test]
     fn escape_worthy_values_are_encoded_exactly_once() {
-        let c = parse(Provider::Kommo, &[("data-client-id", "a&b=c"), ("data-mode", "post_message")][..]).config.expect("config");
-        let u = authorization_url(&c, "x y&z=1/é%20{{T}}", "post_message", "https://s.example/");
+        let c = parse(
+            Provider::Kommo,
+            &[("data-client-id", "a&b=c"), ("data-mode", "post_message")][..],
+            &ctx(),
+        )
+        .config
+        .expect("config");
+        let u = authorization_url(
+            &c,
+            "x y&z=1/é%20{{T}}",
+            "post_message",
+            "https://s.example/",
+        );
         assert!(u.contains("state=x%20y%26z%3D1%2F%C3%A9%2520%7B%7BT%7D%7D&"));
         assert!(u.contains("mode=post_message&"));
         assert!(u.ends_with("client_id=a%26b%3Dc"));
@@ -92,11 +135,17 @@ mod tests {
 
     #[test]
     fn metadata_button_sends_metadata_and_one_scope_parameter_each() {
-        let u = url(Provider::AmoCrm, &[
-            ("data-name", "My app"), ("data-description", "Does, things"),
-            ("data-redirect_uri", "https://e.com/cb?x=1"), ("data-secrets_uri", "https://e.com/s"),
-            ("data-logo", "https://e.com/l.png"), ("data-scopes", "crm,notifications"),
-        ]);
+        let u = url(
+            Provider::AmoCrm,
+            &[
+                ("data-name", "My app"),
+                ("data-description", "Does, things"),
+                ("data-redirect_uri", "https://e.com/cb?x=1"),
+                ("data-secrets_uri", "https://e.com/s"),
+                ("data-logo", "https://e.com/l.png"),
+                ("data-scopes", "crm,notifications"),
+            ],
+        );
         assert!(!u.contains("client_id="));
         assert!(u.contains("&name=My%20app&description=Does%2C%20things&redirect_uri=https%3A%2F%2Fe.com%2Fcb%3Fx%3D1&secrets_uri=https%3A%2F%2Fe.com%2Fs&logo=https%3A%2F%2Fe.com%2Fl.png&scopes[]=crm&scopes[]=notifications"));
     }

@@ -1,9 +1,9 @@
 //! What one sign-in attempt does with each thing that happens to it: a pure step function
 //! from (what the attempt expects, an event) to an outcome the web shell carries out.
 
-use crate::prelude::*;
 use super::config::Mode;
 use super::protocol::{state_of_url, CallbackResult, Message};
+use crate::prelude::*;
 
 /// Error codes reported to callbacks and events, beyond the provider's own (`access_denied`).
 pub mod codes {
@@ -13,8 +13,26 @@ pub mod codes {
     pub const POPUP_BLOCKED: &str = "popup_blocked";
     /// The user closed the popup before finishing.
     pub const POPUP_CLOSED: &str = "popup_closed";
-    /// The result carried a state this attempt did not issue (possible CSRF).
-    pub const STATE_MISMATCH: &str = "state_mismatch";
+    /// The browser offers no `crypto.getRandomValues`: no state can be made, so no sign-in
+    /// is started (never a predictable state).
+    pub const CRYPTO_UNAVAILABLE: &str = "crypto_unavailable";
+    /// The settings became unusable before the click (the console says why).
+    pub const INVALID_CONFIG: &str = "invalid_config";
+    /// npm only: the button was destroyed while `signIn()` was pending.
+    pub const CANCELLED: &str = "cancelled";
+
+    /// The `error_description` this library gives its own codes.
+    pub fn describe(code: &str) -> &'static str {
+        match code {
+            ACCESS_DENIED => "the user declined to grant access",
+            POPUP_BLOCKED => "the browser blocked the sign-in popup",
+            POPUP_CLOSED => "the user closed the sign-in popup before finishing",
+            CRYPTO_UNAVAILABLE => "this browser offers no secure random numbers (crypto.getRandomValues), so sign-in was not started",
+            INVALID_CONFIG => "the button's settings are not usable; see the console",
+            CANCELLED => "the button was destroyed before sign-in finished",
+            _ => "sign-in failed",
+        }
+    }
 }
 
 /// What an open attempt waits for.
@@ -31,8 +49,23 @@ pub struct Expected {
 pub struct Failure {
     pub code: String,
     pub client_id: Option<String>,
-    /// True when the provider sent it: callbacks then get the provider's own object.
+    /// The provider's `error_description`, when the provider sent the error; this library's
+    /// own errors are described by [`codes::describe`].
+    pub description: Option<String>,
+    /// True when the provider sent it: callbacks then get the provider's fields only.
     pub from_provider: bool,
+}
+
+impl Failure {
+    /// An error this library detected itself.
+    pub fn own(code: &str, client_id: Option<String>) -> Failure {
+        Failure {
+            code: String::from(code),
+            client_id,
+            description: None,
+            from_provider: false,
+        }
+    }
 }
 
 /// What the shell does next.
@@ -44,38 +77,57 @@ pub enum Outcome {
     Navigate(String),
     /// Finish: report success (post_message mode), closing the popup.
     Success(CallbackResult),
+    /// Finish, popup mode, when the Redirect URI already loaded in the popup (the helper's
+    /// `BroadcastChannel` fallback under Cross-Origin-Opener-Policy): report success, then
+    /// reload this page rather than load the Redirect URI, and its code, a second time.
+    Loaded(CallbackResult),
     /// Finish: report the error, closing the popup.
     Fail(Failure),
 }
 
-fn fail(code: &str, expected: &Expected, from_provider: bool) -> Outcome {
-    Outcome::Fail(Failure { code: String::from(code), client_id: expected.client_id.clone(), from_provider })
-}
-
-/// A message arrived (already origin- and shape-checked by `protocol::classify`).
+/// A message arrived from this attempt's popup (its source and origin already checked by
+/// the shell, its shape by `protocol::classify`). A result must carry this attempt's state:
+/// anything else, foreign, stale or forged, is ignored and the attempt keeps waiting.
 pub fn on_message(expected: &Expected, message: Message) -> Outcome {
     match message {
-        Message::ProviderError { client_id, error } => {
+        Message::ProviderError {
+            client_id,
+            error,
+            description,
+        } => {
             let ours = expected.client_id.is_none() || client_id == expected.client_id;
             if !ours {
                 return Outcome::Ignore;
             }
-            Outcome::Fail(Failure { code: error, client_id: client_id.or_else(|| expected.client_id.clone()), from_provider: true })
+            let client_id = client_id.or_else(|| expected.client_id.clone());
+            Outcome::Fail(Failure {
+                code: error,
+                client_id,
+                description,
+                from_provider: true,
+            })
         }
         Message::ProviderRedirect { url } => match state_of_url(&url) {
-            Some(state) if state != expected.state => fail(codes::STATE_MISMATCH, expected, false),
-            _ => Outcome::Navigate(url),
+            Some(state) if state == expected.state => Outcome::Navigate(url),
+            _ => Outcome::Ignore,
         },
         Message::Callback(result) => {
             if result.state.as_deref() != Some(expected.state.as_str()) {
-                return fail(codes::STATE_MISMATCH, expected, false);
+                return Outcome::Ignore;
             }
-            if let Some(error) = &result.error {
-                return fail(error, expected, false);
+            if let Some(error) = result.error {
+                // The provider's decision, relayed by the Redirect URI's query: reported as the
+                // provider reports it (`{client_id, error}` on a decline).
+                return Outcome::Fail(Failure {
+                    code: error,
+                    client_id: expected.client_id.clone(),
+                    description: None,
+                    from_provider: true,
+                });
             }
             match expected.mode {
-                Mode::Popup if !result.url.is_empty() => Outcome::Navigate(result.url),
-                _ => Outcome::Success(result),
+                Mode::Popup => Outcome::Loaded(result),
+                Mode::PostMessage => Outcome::Success(result),
             }
         }
     }
@@ -109,11 +161,14 @@ pub fn on_poll(closed: bool, elapsed_ms: f64) -> Poll {
 
 #[cfg(test)]
 mod tests {
-    use crate::prelude::*;
     use super::*;
 
     fn expected(mode: Mode, client_id: Option<&str>) -> Expected {
-        Expected { mode, client_id: client_id.map(String::from), state: "s1".into() }
+        Expected {
+            mode,
+            client_id: client_id.map(String::from),
+            state: "s1".into(),
+        }
     }
 
     fn callback(state: &str, code: Option<&str>, error: Option<&str>) -> Message {
@@ -128,49 +183,127 @@ mod tests {
 
     #[test]
     fn decline_for_our_client_fails_with_the_provider_code() {
-        let out = on_message(&expected(Mode::Popup, Some("c")), Message::ProviderError { client_id: Some("c".into()), error: "access_denied".into() });
-        assert_eq!(out, Outcome::Fail(Failure { code: "access_denied".into(), client_id: Some("c".into()), from_provider: true }));
+        let out = on_message(
+            &expected(Mode::Popup, Some("c")),
+            Message::ProviderError {
+                client_id: Some("c".into()),
+                error: "access_denied".into(),
+                description: None,
+            },
+        );
+        assert_eq!(
+            out,
+            Outcome::Fail(Failure {
+                code: "access_denied".into(),
+                client_id: Some("c".into()),
+                description: None,
+                from_provider: true
+            })
+        );
     }
 
     #[test]
     fn decline_for_another_client_is_ignored() {
-        let out = on_message(&expected(Mode::Popup, Some("c")), Message::ProviderError { client_id: Some("other".into()), error: "access_denied".into() });
+        let out = on_message(
+            &expected(Mode::Popup, Some("c")),
+            Message::ProviderError {
+                client_id: Some("other".into()),
+                error: "access_denied".into(),
+                description: None,
+            },
+        );
         assert_eq!(out, Outcome::Ignore);
     }
 
     #[test]
     fn decline_reaches_a_metadata_button() {
-        let out = on_message(&expected(Mode::Popup, None), Message::ProviderError { client_id: None, error: "access_denied".into() });
+        let out = on_message(
+            &expected(Mode::Popup, None),
+            Message::ProviderError {
+                client_id: None,
+                error: "access_denied".into(),
+                description: Some("no".into()),
+            },
+        );
         assert!(matches!(out, Outcome::Fail(f) if f.code == "access_denied"));
     }
 
     #[test]
-    fn popup_mode_redirect_navigates_unless_the_state_differs() {
+    fn popup_mode_redirect_navigates_only_with_this_attempts_state() {
         let e = expected(Mode::Popup, Some("c"));
-        let ok = on_message(&e, Message::ProviderRedirect { url: "https://s/cb?code=1&state=s1".into() });
+        let ok = on_message(
+            &e,
+            Message::ProviderRedirect {
+                url: "https://s/cb?code=1&state=s1".into(),
+            },
+        );
         assert_eq!(ok, Outcome::Navigate("https://s/cb?code=1&state=s1".into()));
-        let bad = on_message(&e, Message::ProviderRedirect { url: "https://s/cb?code=1&state=zz".into() });
-        assert!(matches!(bad, Outcome::Fail(f) if f.code == codes::STATE_MISMATCH));
+        for url in [
+            "https://s/cb?code=1&state=zz",
+            "https://s/cb?code=1",
+            "https://s/cb#state=s1",
+            "https://s/cb?state=s1x",
+        ] {
+            assert_eq!(
+                on_message(&e, Message::ProviderRedirect { url: url.into() }),
+                Outcome::Ignore,
+                "{url}"
+            );
+        }
     }
 
     #[test]
-    fn helper_result_succeeds_in_post_message_mode_and_navigates_in_popup_mode() {
-        let pm = on_message(&expected(Mode::PostMessage, Some("c")), callback("s1", Some("k"), None));
+    fn helper_result_succeeds_in_post_message_mode_and_is_loaded_once_in_popup_mode() {
+        let pm = on_message(
+            &expected(Mode::PostMessage, Some("c")),
+            callback("s1", Some("k"), None),
+        );
         assert!(matches!(pm, Outcome::Success(r) if r.code.as_deref() == Some("k")));
-        let popup = on_message(&expected(Mode::Popup, Some("c")), callback("s1", Some("k"), None));
-        assert!(matches!(popup, Outcome::Navigate(_)));
+        let popup = on_message(
+            &expected(Mode::Popup, Some("c")),
+            callback("s1", Some("k"), None),
+        );
+        assert!(
+            matches!(popup, Outcome::Loaded(r) if r.code.as_deref() == Some("k")),
+            "never Navigate: the popup loaded it"
+        );
     }
 
     #[test]
-    fn helper_result_with_a_foreign_state_is_rejected() {
-        let out = on_message(&expected(Mode::PostMessage, Some("c")), callback("forged", Some("k"), None));
-        assert!(matches!(out, Outcome::Fail(f) if f.code == codes::STATE_MISMATCH && !f.from_provider));
+    fn a_result_with_another_state_is_ignored_and_the_attempt_keeps_waiting() {
+        for state in ["forged", "", "s1 ", "S1"] {
+            assert_eq!(
+                on_message(
+                    &expected(Mode::PostMessage, Some("c")),
+                    callback(state, Some("k"), None)
+                ),
+                Outcome::Ignore
+            );
+            assert_eq!(
+                on_message(
+                    &expected(Mode::PostMessage, Some("c")),
+                    callback(state, None, Some("access_denied"))
+                ),
+                Outcome::Ignore
+            );
+        }
     }
 
     #[test]
     fn helper_error_is_reported() {
-        let out = on_message(&expected(Mode::PostMessage, Some("c")), callback("s1", None, Some("access_denied")));
-        assert!(matches!(out, Outcome::Fail(f) if f.code == "access_denied"));
+        let out = on_message(
+            &expected(Mode::PostMessage, Some("c")),
+            callback("s1", None, Some("access_denied")),
+        );
+        assert_eq!(
+            out,
+            Outcome::Fail(Failure {
+                code: "access_denied".into(),
+                client_id: Some("c".into()),
+                description: None,
+                from_provider: true
+            })
+        );
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! Reading settings into a [`ButtonConfig`], tolerant of how people really write them
 //! (whitespace, case, `"1"`/`"true"`), with one diagnostic per problem.
 
-use crate::prelude::*;
 use super::config::*;
 use super::diag::{Diagnostic, Diagnostics};
 use super::settings::{Setting, Source};
 use super::strings::{decode, keyword};
 use super::text::default_title;
+use super::trust::{Author, Context};
+use crate::prelude::*;
 
 /// The outcome of reading one tag: a config, or `None` when the tag is unusable.
 pub struct Parsed {
@@ -20,10 +21,11 @@ pub fn has_settings(source: &(impl Source + ?Sized)) -> bool {
     Setting::ALL.iter().any(|s| source.get(*s).is_some())
 }
 
-/// Reads and validates every setting.
-pub fn parse(provider: Provider, source: &(impl Source + ?Sized)) -> Parsed {
+/// Reads and validates every setting, as far as `context` (who wrote them, on which page)
+/// lets them reach.
+pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Context) -> Parsed {
     let mut d = Diagnostics::default();
-    let identity = identity(source, &mut d);
+    let identity = identity(source, context, &mut d);
     let locale = locale(provider, source, &mut d);
     let appearance = appearance(provider, locale, source, &mut d);
     let config = identity.map(|identity| ButtonConfig {
@@ -32,13 +34,53 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized)) -> Parsed {
         appearance,
         locale,
         mode: mode(source, &mut d),
-        state: text(source, Setting::State),
+        state: page_authored(
+            source,
+            Setting::State,
+            context,
+            "a random state is used",
+            &mut d,
+        ),
         error_callback: callback_name(source, Setting::ErrorCallback, &mut d),
-        success_callback: callback_name(source, Setting::SuccessCallback, &mut d),
-        auth_origin: auth_origin(provider, source, &mut d),
+        success_callback: page_authored(
+            source,
+            Setting::SuccessCallback,
+            context,
+            "no callback will be called",
+            &mut d,
+        )
+        .and_then(|_| callback_name(source, Setting::SuccessCallback, &mut d)),
+        auth_origin: auth_origin(provider, source, context, &mut d),
         fallback: fallback(source, &mut d),
     });
-    Parsed { config, diagnostics: d }
+    Parsed {
+        config,
+        diagnostics: d,
+    }
+}
+
+/// A setting that only page authors may give (`<script>` tags and code): from other
+/// elements, a success callback could hand a foreign integration's redirect URL to a page
+/// function (`jQuery.getScript`), and a known state would let a link in user content finish
+/// someone else's sign-in. There it is refused with a warning.
+fn page_authored(
+    source: &(impl Source + ?Sized),
+    setting: Setting,
+    context: &Context,
+    instead: &str,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    let value = text(source, setting)?;
+    if context.author != Author::Markup {
+        return Some(value);
+    }
+    d.push(Diagnostic::invalid(
+        setting.attribute(),
+        &value,
+        "only on a <script class=\"kommo_oauth\"> tag",
+        instead,
+    ));
+    None
 }
 
 /// A trimmed, non-empty value.
@@ -57,8 +99,22 @@ pub fn boolean(value: &str) -> Option<bool> {
     }
 }
 
-fn identity(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Option<Identity> {
+fn identity(
+    source: &(impl Source + ?Sized),
+    context: &Context,
+    d: &mut Diagnostics,
+) -> Option<Identity> {
     if let Some(id) = text(source, Setting::ClientId) {
+        if !context.allows_client_id(&id) {
+            d.push(Diagnostic::fatal(&[
+                "no button rendered: ",
+                Setting::ClientId.attribute(),
+                "=\"",
+                &id,
+                "\" is not in the loader tag's data-allowed-client-ids.",
+            ]));
+            return None;
+        }
         return Some(Identity::ClientId(id));
     }
     let name = text(source, Setting::Name);
@@ -66,28 +122,39 @@ fn identity(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Option<Iden
     let redirect = text(source, Setting::RedirectUri);
     let secrets = text(source, Setting::SecretsUri);
     let scopes = scopes(source, d);
-    let missing: Vec<&str> = [
+    // A plain loop rather than `[&str]::join` (see docs/size.md).
+    let mut missing = String::new();
+    for (absent, setting) in [
         (name.is_none(), Setting::Name),
         (description.is_none(), Setting::Description),
         (redirect.is_none(), Setting::RedirectUri),
         (secrets.is_none(), Setting::SecretsUri),
         (scopes.is_empty(), Setting::Scopes),
-    ]
-    .iter()
-    .filter(|(absent, _)| *absent)
-    .map(|(_, s)| s.attribute())
-    .collect();
+    ] {
+        if absent {
+            if !missing.is_empty() {
+                missing.push_str(", ");
+            }
+            missing.push_str(setting.attribute());
+        }
+    }
     if !missing.is_empty() {
         d.push(Diagnostic::fatal(&[
             "no button rendered: set data-client-id, or the full metadata set (data-name, \
              data-description, data-redirect_uri, data-secrets_uri, data-scopes); missing: ",
-            &missing.join(", "),
+            &missing,
             ".",
         ]));
         return None;
     }
-    let redirect_uri = secure_url(Setting::RedirectUri, &redirect?, d)?;
-    let secrets_uri = secure_url(Setting::SecretsUri, &secrets?, d)?;
+    if !context.allows_metadata() {
+        d.push(Diagnostic::fatal(&[
+            "no button rendered: with data-allowed-client-ids, a metadata button is accepted only on a <script> tag.",
+        ]));
+        return None;
+    }
+    let redirect_uri = site_url(Setting::RedirectUri, &redirect?, context, d)?;
+    let secrets_uri = site_url(Setting::SecretsUri, &secrets?, context, d)?;
     let logo = text(source, Setting::Logo).and_then(|logo| {
         let checked = secure_url(Setting::Logo, &logo, &mut Diagnostics::default());
         if checked.is_none() {
@@ -110,11 +177,37 @@ fn identity(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Option<Iden
     }))
 }
 
+/// A metadata URL: secure, and on the page's own origin unless a `<script>` tag or code set it.
+fn site_url(
+    setting: Setting,
+    value: &str,
+    context: &Context,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    let url = secure_url(setting, value, d)?;
+    if context.allows_metadata_url(&url) {
+        return Some(url);
+    }
+    d.push(Diagnostic::fatal(&[
+        "no button rendered: ",
+        setting.attribute(),
+        "=\"",
+        value,
+        "\" must be on this page's origin (",
+        &context.page_origin,
+        ") unless set on a <script> tag.",
+    ]));
+    None
+}
+
 /// Accepts `https://…` (or `http://` on a loopback host, for the local sandbox); decodes a
 /// value that arrives already percent-encoded (`https%3A%2F%2F…`) so it is encoded once.
 fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<String> {
     let encoded = keyword(value).starts_with("http%3a") || keyword(value).starts_with("https%3a");
-    let decoded = encoded.then(|| decode(value, false)).flatten().unwrap_or_else(|| String::from(value));
+    let decoded = encoded
+        .then(|| decode(value, false))
+        .flatten()
+        .unwrap_or_else(|| String::from(value));
     if is_secure_url(&decoded) {
         return Some(decoded);
     }
@@ -128,17 +221,37 @@ fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<Stri
     None
 }
 
-/// `https://host…`, or `http://` with a loopback host.
+/// `https://host…`, or `http://` with a loopback host; never with userinfo or a backslash in
+/// the authority (`http://localhost:1@evil.example/` is evil.example to the browser).
 pub fn is_secure_url(url: &str) -> bool {
     let lower = keyword(url);
+    let plain_authority = |rest: &str| {
+        let authority = rest
+            .bytes()
+            .take_while(|b| !matches!(b, b'/' | b'?' | b'#'));
+        !authority.into_iter().any(|b| b == b'@' || b == b'\\')
+    };
     if let Some(rest) = lower.strip_prefix("https://") {
-        return !rest.is_empty() && !rest.starts_with('/');
+        return !rest.is_empty() && !rest.starts_with('/') && plain_authority(rest);
     }
-    lower.strip_prefix("http://").is_some_and(is_loopback_host)
+    lower
+        .strip_prefix("http://")
+        .is_some_and(|rest| plain_authority(rest) && is_loopback_host(rest))
+}
+
+/// `http://localhost:7070`, `http://127.0.0.1`, `http://[::1]:8080`, `http://app.localhost`.
+pub fn is_loopback_origin(origin: &str) -> bool {
+    keyword(origin)
+        .strip_prefix("http://")
+        .is_some_and(is_loopback_host)
 }
 
 fn is_loopback_host(rest: &str) -> bool {
-    let host_port = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host_port = &rest[..end];
     let host = match host_port.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => host_port.split(':').next().unwrap_or_default(),
@@ -147,7 +260,9 @@ fn is_loopback_host(rest: &str) -> bool {
 }
 
 fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
-    let Some(raw) = text(source, Setting::Scopes) else { return Vec::new() };
+    let Some(raw) = text(source, Setting::Scopes) else {
+        return Vec::new();
+    };
     let mut scopes = Vec::new();
     for item in raw.split(',').map(keyword).filter(|s| !s.is_empty()) {
         let scope = match item.as_str() {
@@ -171,9 +286,15 @@ fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
 }
 
 fn locale(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Locale {
-    let Some(raw) = text(source, Setting::Locale) else { return Locale::En };
+    let Some(raw) = text(source, Setting::Locale) else {
+        return Locale::En;
+    };
     let lower = keyword(&raw);
-    let primary = lower.split(['-', '_']).next().unwrap_or_default();
+    let end = lower
+        .bytes()
+        .position(|b| b == b'-' || b == b'_')
+        .unwrap_or(lower.len());
+    let primary = &lower[..end];
     match primary {
         "en" => Locale::En,
         "es" => Locale::Es,
@@ -204,7 +325,12 @@ fn appearance(
         None => false,
         Some(raw) => boolean(&raw).unwrap_or_else(|| {
             let accepted = "true, false (also 1, 0, yes, no)";
-            d.push(Diagnostic::invalid(Setting::Compact.attribute(), &raw, accepted, "showing the title"));
+            d.push(Diagnostic::invalid(
+                Setting::Compact.attribute(),
+                &raw,
+                accepted,
+                "showing the title",
+            ));
             false
         }),
     };
@@ -214,27 +340,46 @@ fn appearance(
     if classes.is_empty() {
         classes.push(String::from(provider.default_class()));
     }
-    Appearance { title, compact, classes, theme: theme(source, d), color: color(provider, source, d) }
+    Appearance {
+        title,
+        compact,
+        classes,
+        theme: theme(source, d),
+        color: color(provider, source, d),
+    }
 }
 
 fn theme(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Theme {
-    let Some(raw) = text(source, Setting::Theme) else { return Theme::Light };
+    let Some(raw) = text(source, Setting::Theme) else {
+        return Theme::Light;
+    };
     match keyword(&raw).as_str() {
         "light" => Theme::Light,
         "dark" => Theme::Dark,
         _ => {
-            d.push(Diagnostic::invalid(Setting::Theme.attribute(), &raw, "light, dark", "using \"light\""));
+            d.push(Diagnostic::invalid(
+                Setting::Theme.attribute(),
+                &raw,
+                "light, dark",
+                "using \"light\"",
+            ));
             Theme::Light
         }
     }
 }
 
-fn color(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Option<Color> {
+fn color(
+    provider: Provider,
+    source: &(impl Source + ?Sized),
+    d: &mut Diagnostics,
+) -> Option<Color> {
     let fallback = match provider {
         Provider::AmoCrm => Some(Color::Default),
         Provider::Kommo => None,
     };
-    let Some(raw) = text(source, Setting::Color) else { return fallback };
+    let Some(raw) = text(source, Setting::Color) else {
+        return fallback;
+    };
     let lower = keyword(&raw);
     let found = Color::ALL.iter().copied().find(|c| c.keyword() == lower);
     if found.is_none() {
@@ -249,31 +394,49 @@ fn color(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostic
 }
 
 fn mode(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Mode {
-    let Some(raw) = text(source, Setting::Mode) else { return Mode::Popup };
+    let Some(raw) = text(source, Setting::Mode) else {
+        return Mode::Popup;
+    };
     match keyword(&raw).as_str() {
         "popup" => Mode::Popup,
         "post_message" | "post-message" | "postmessage" => Mode::PostMessage,
         _ => {
-            d.push(Diagnostic::invalid(Setting::Mode.attribute(), &raw, "popup, post_message", "using \"popup\""));
+            d.push(Diagnostic::invalid(
+                Setting::Mode.attribute(),
+                &raw,
+                "popup, post_message",
+                "using \"popup\"",
+            ));
             Mode::Popup
         }
     }
 }
 
 fn fallback(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Fallback {
-    let Some(raw) = text(source, Setting::Fallback) else { return Fallback::None };
+    let Some(raw) = text(source, Setting::Fallback) else {
+        return Fallback::None;
+    };
     match keyword(&raw).as_str() {
         "same_tab" | "same-tab" => Fallback::SameTab,
         "none" => Fallback::None,
         _ => {
-            d.push(Diagnostic::invalid(Setting::Fallback.attribute(), &raw, "none, same-tab", "using \"none\""));
+            d.push(Diagnostic::invalid(
+                Setting::Fallback.attribute(),
+                &raw,
+                "none, same-tab",
+                "using \"none\"",
+            ));
             Fallback::None
         }
     }
 }
 
 /// A global function name or dotted path (`app.auth.onError`); resolved at message time.
-fn callback_name(source: &(impl Source + ?Sized), setting: Setting, d: &mut Diagnostics) -> Option<String> {
+fn callback_name(
+    source: &(impl Source + ?Sized),
+    setting: Setting,
+    d: &mut Diagnostics,
+) -> Option<String> {
     let raw = text(source, setting)?;
     if is_callback_path(&raw) {
         return Some(raw);
@@ -281,7 +444,7 @@ fn callback_name(source: &(impl Source + ?Sized), setting: Setting, d: &mut Diag
     d.push(Diagnostic::invalid(
         setting.attribute(),
         &raw,
-        "the name of a global function, or a dotted path such as app.auth.onError",
+        "the name of a global function of yours, or a dotted path such as app.auth.onError (never __proto__, constructor or prototype)",
         "no callback will be called",
     ));
     None
@@ -292,22 +455,43 @@ fn callback_name(source: &(impl Source + ?Sized), setting: Setting, d: &mut Diag
 /// pull Unicode tables into the wasm for no safety gain, since nothing is evaluated.)
 pub fn is_callback_path(path: &str) -> bool {
     let word = |c: char| c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
-    path.split('.').all(|part| part.chars().next().is_some_and(|c| word(c) && !c.is_ascii_digit()) && part.chars().all(word))
+    let forbidden = |part: &str| matches!(part, "__proto__" | "constructor" | "prototype");
+    path.split('.').all(|part| {
+        part.chars()
+            .next()
+            .is_some_and(|c| word(c) && !c.is_ascii_digit())
+            && part.chars().all(word)
+            && !forbidden(part)
+    })
 }
 
-fn auth_origin(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostics) -> String {
+fn auth_origin(
+    provider: Provider,
+    source: &(impl Source + ?Sized),
+    context: &Context,
+    d: &mut Diagnostics,
+) -> String {
     let default = String::from(provider.default_origin());
-    let Some(raw) = text(source, Setting::AuthOrigin) else { return default };
-    match normalize_origin(&raw) {
+    let Some(raw) = text(source, Setting::AuthOrigin) else {
+        return default;
+    };
+    match normalize_origin(&raw).filter(|origin| context.allows_auth_origin(origin)) {
         Some(origin) => origin,
         None => {
-            let accepted = "an origin such as https://www.kommo.com (http:// only for localhost)";
+            let accepted =
+                "https://www.kommo.com, https://www.amocrm.ru, https://www.amocrm.com; loopback \
+                            on a loopback page; others only by mount()";
             let fallback = if provider == Provider::Kommo {
                 "using https://www.kommo.com"
             } else {
                 "using https://www.amocrm.ru"
             };
-            d.push(Diagnostic::invalid(Setting::AuthOrigin.attribute(), &raw, accepted, fallback));
+            d.push(Diagnostic::invalid(
+                Setting::AuthOrigin.attribute(),
+                &raw,
+                accepted,
+                fallback,
+            ));
             default
         }
     }
@@ -317,22 +501,29 @@ fn auth_origin(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diag
 pub fn normalize_origin(raw: &str) -> Option<String> {
     let lower = keyword(raw);
     let trimmed = lower.strip_suffix('/').unwrap_or(&lower);
-    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"))?;
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))?;
     let host_ok = !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     (host_ok && is_secure_url(trimmed)).then(|| String::from(trimmed))
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::prelude::*;
-    use alloc::string::ToString;
-    use std::vec;
     use super::*;
     use crate::core::diag::Level;
+    use alloc::string::ToString;
+    use std::vec;
+
+    fn test_context() -> Context {
+        Context::new(Author::ScriptTag, "http://localhost:8080")
+    }
 
     fn kommo(attrs: &[(&str, &str)]) -> Parsed {
-        parse(Provider::Kommo, attrs)
+        parse(Provider::Kommo, attrs, &test_context())
     }
 
     fn config(attrs: &[(&str, &str)]) -> ButtonConfig {
@@ -383,9 +574,23 @@ mod tests {
 
     #[test]
     fn locale_translates_default_title_but_not_a_custom_one() {
-        assert_eq!(config(&[("data-client-id", "a"), ("data-locale", "es")]).appearance.title, "Continuar con Kommo");
-        assert_eq!(config(&[("data-client-id", "a"), ("data-locale", "id")]).appearance.title, "Lanjutkan dengan Kommo");
-        let custom = config(&[("data-client-id", "a"), ("data-locale", "es"), ("data-title", "Entrar")]);
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-locale", "es")])
+                .appearance
+                .title,
+            "Continuar con Kommo"
+        );
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-locale", "id")])
+                .appearance
+                .title,
+            "Lanjutkan dengan Kommo"
+        );
+        let custom = config(&[
+            ("data-client-id", "a"),
+            ("data-locale", "es"),
+            ("data-title", "Entrar"),
+        ]);
         assert_eq!(custom.appearance.title, "Entrar");
     }
 
@@ -399,18 +604,33 @@ mod tests {
             ("data-locale", "fr"),
         ]);
         let c = p.config.expect("config");
-        assert_eq!((c.appearance.theme, c.mode, c.appearance.compact, c.locale), (Theme::Light, Mode::Popup, false, Locale::En));
+        assert_eq!(
+            (c.appearance.theme, c.mode, c.appearance.compact, c.locale),
+            (Theme::Light, Mode::Popup, false, Locale::En)
+        );
         let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(messages.len(), 4);
-        assert!(messages[0].contains("data-locale=\"fr\"") && messages[0].contains("en, es, pt, id"));
-        assert!(messages.iter().any(|m| m.contains("data-theme=\"blue\"") && m.contains("light, dark")));
-        assert!(messages.iter().any(|m| m.contains("data-mode=\"redirect\"") && m.contains("popup, post_message")));
+        assert!(
+            messages[0].contains("data-locale=\"fr\"") && messages[0].contains("en, es, pt, id")
+        );
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("data-theme=\"blue\"") && m.contains("light, dark")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("data-mode=\"redirect\"") && m.contains("popup, post_message")));
         assert!(p.diagnostics.0.iter().all(|d| d.level == Level::Warn));
     }
 
     #[test]
     fn amocrm_defaults_to_the_default_colour_and_russian_title() {
-        let c = parse(Provider::AmoCrm, &[("data-client-id", "a")][..]).config.expect("config");
+        let c = parse(
+            Provider::AmoCrm,
+            &[("data-client-id", "a")][..],
+            &test_context(),
+        )
+        .config
+        .expect("config");
         assert_eq!(c.appearance.color, Some(Color::Default));
         assert_eq!(c.appearance.title, "Авторизоваться через amoCRM");
         assert_eq!(c.appearance.classes, vec!["amocrm-oauth".to_string()]);
@@ -420,15 +640,33 @@ mod tests {
     #[test]
     fn unknown_colour_falls_back_to_default_with_a_warning_and_kommo_honours_colour() {
         let p = kommo(&[("data-client-id", "a"), ("data-color", "white")]);
-        assert_eq!(p.config.expect("config").appearance.color, Some(Color::Default));
+        assert_eq!(
+            p.config.expect("config").appearance.color,
+            Some(Color::Default)
+        );
         assert!(p.diagnostics.0[0].message.contains("data-color=\"white\""));
-        assert_eq!(config(&[("data-client-id", "a"), ("data-color", " Violet")]).appearance.color, Some(Color::Violet));
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-color", " Violet")])
+                .appearance
+                .color,
+            Some(Color::Violet)
+        );
     }
 
     #[test]
     fn empty_class_name_keeps_the_default_class_and_several_classes_split() {
-        assert_eq!(config(&[("data-client-id", "a"), ("data-class-name", "")]).appearance.classes, vec!["kommo-oauth".to_string()]);
-        assert_eq!(config(&[("data-client-id", "a"), ("data-class-name", " a  b ")]).appearance.classes, vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-class-name", "")])
+                .appearance
+                .classes,
+            vec!["kommo-oauth".to_string()]
+        );
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-class-name", " a  b ")])
+                .appearance
+                .classes,
+            vec!["a".to_string(), "b".to_string()]
+        );
     }
 
     #[test]
@@ -454,8 +692,12 @@ mod tests {
     #[test]
     fn metadata_button_reads_the_full_set() {
         let attrs = metadata(&[("data-logo", "https://example.com/logo.png")]);
-        let c = parse(Provider::AmoCrm, &attrs[..]).config.expect("config");
-        let Identity::Metadata(m) = c.identity else { panic!("metadata expected") };
+        let c = parse(Provider::AmoCrm, &attrs[..], &test_context())
+            .config
+            .expect("config");
+        let Identity::Metadata(m) = c.identity else {
+            panic!("metadata expected")
+        };
         assert_eq!(m.scopes, vec![Scope::Crm, Scope::Notifications]);
         assert_eq!(m.logo.as_deref(), Some("https://example.com/logo.png"));
     }
@@ -463,56 +705,108 @@ mod tests {
     #[test]
     fn client_id_wins_over_metadata() {
         let attrs = metadata(&[("data-client-id", "id-1")]);
-        assert_eq!(parse(Provider::AmoCrm, &attrs[..]).config.expect("config").identity, Identity::ClientId("id-1".into()));
+        assert_eq!(
+            parse(Provider::AmoCrm, &attrs[..], &test_context())
+                .config
+                .expect("config")
+                .identity,
+            Identity::ClientId("id-1".into())
+        );
     }
 
     #[test]
     fn partial_metadata_names_the_missing_attributes() {
-        let p = parse(Provider::AmoCrm, &[("data-name", "x"), ("data-scopes", "crm")][..]);
+        let p = parse(
+            Provider::AmoCrm,
+            &[("data-name", "x"), ("data-scopes", "crm")][..],
+            &test_context(),
+        );
         assert!(p.config.is_none());
         let m = &p.diagnostics.0[0].message;
-        assert!(m.contains("data-description") && m.contains("data-redirect_uri") && !m.contains("missing: data-name"));
+        assert!(
+            m.contains("data-description")
+                && m.contains("data-redirect_uri")
+                && !m.contains("missing: data-name")
+        );
     }
 
     #[test]
     fn metadata_urls_must_be_https_except_on_localhost() {
-        let p = parse(Provider::AmoCrm, &[
-            ("data-name", "x"), ("data-description", "d"), ("data-scopes", "crm"),
-            ("data-redirect_uri", "http://example.com/cb"), ("data-secrets_uri", "https://e.com/s"),
-        ][..]);
+        let p = parse(
+            Provider::AmoCrm,
+            &[
+                ("data-name", "x"),
+                ("data-description", "d"),
+                ("data-scopes", "crm"),
+                ("data-redirect_uri", "http://example.com/cb"),
+                ("data-secrets_uri", "https://e.com/s"),
+            ][..],
+            &test_context(),
+        );
         assert!(p.config.is_none());
-        assert!(p.diagnostics.0[0].message.contains("data-redirect_uri=\"http://example.com/cb\""));
-        let ok = parse(Provider::AmoCrm, &[
-            ("data-name", "x"), ("data-description", "d"), ("data-scopes", "crm"),
-            ("data-redirect_uri", "http://localhost:8080/cb"), ("data-secrets_uri", "http://127.0.0.1:9/s"),
-        ][..]);
+        assert!(p.diagnostics.0[0]
+            .message
+            .contains("data-redirect_uri=\"http://example.com/cb\""));
+        let ok = parse(
+            Provider::AmoCrm,
+            &[
+                ("data-name", "x"),
+                ("data-description", "d"),
+                ("data-scopes", "crm"),
+                ("data-redirect_uri", "http://localhost:8080/cb"),
+                ("data-secrets_uri", "http://127.0.0.1:9/s"),
+            ][..],
+            &test_context(),
+        );
         assert!(ok.config.is_some());
     }
 
     #[test]
     fn insecure_logo_is_dropped_with_a_warning() {
         let attrs = metadata(&[("data-logo", "http://example.com/l.png")]);
-        let p = parse(Provider::AmoCrm, &attrs[..]);
-        let Identity::Metadata(m) = p.config.expect("config").identity else { panic!() };
+        let p = parse(Provider::AmoCrm, &attrs[..], &test_context());
+        let Identity::Metadata(m) = p.config.expect("config").identity else {
+            panic!()
+        };
         assert_eq!(m.logo, None);
         assert!(p.diagnostics.0[0].message.contains("data-logo"));
     }
 
     #[test]
     fn percent_encoded_secrets_uri_is_decoded_once() {
-        let attrs = metadata(&[]).into_iter()
-            .map(|(k, v)| if k == "data-secrets_uri" { (k, "https%3A%2F%2Fexample.com%2Fs") } else { (k, v) })
+        let attrs = metadata(&[])
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "data-secrets_uri" {
+                    (k, "https%3A%2F%2Fexample.com%2Fs")
+                } else {
+                    (k, v)
+                }
+            })
             .collect::<Vec<_>>();
-        let Identity::Metadata(m) = parse(Provider::AmoCrm, &attrs[..]).config.expect("config").identity else { panic!() };
+        let Identity::Metadata(m) = parse(Provider::AmoCrm, &attrs[..], &test_context())
+            .config
+            .expect("config")
+            .identity
+        else {
+            panic!()
+        };
         assert_eq!(m.secrets_uri, "https://example.com/s");
     }
 
     #[test]
     fn unknown_scopes_are_dropped_with_a_warning() {
-        let attrs = metadata(&[]).into_iter()
-            .map(|(k, v)| if k == "data-scopes" { (k, "crm,files") } else { (k, v) })
+        let attrs = metadata(&[])
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "data-scopes" {
+                    (k, "crm,files")
+                } else {
+                    (k, v)
+                }
+            })
             .collect::<Vec<_>>();
-        let p = parse(Provider::AmoCrm, &attrs[..]);
+        let p = parse(Provider::AmoCrm, &attrs[..], &test_context());
         assert!(p.diagnostics.0[0].message.contains("data-scopes=\"files\""));
     }
 
@@ -531,17 +825,40 @@ mod tests {
         assert!(is_callback_path("$cb_1"));
         assert!(!is_callback_path("alert(1)"));
         assert!(!is_callback_path("a..b"));
-        let p = kommo(&[("data-client-id", "a"), ("data-error-callback", "alert(document.cookie)")]);
+        let p = kommo(&[
+            ("data-client-id", "a"),
+            ("data-error-callback", "alert(document.cookie)"),
+        ]);
         assert_eq!(p.config.expect("config").error_callback, None);
         assert!(p.diagnostics.0[0].message.contains("data-error-callback"));
     }
 
     #[test]
     fn auth_origin_override_is_normalized_and_validated() {
-        assert_eq!(config(&[("data-client-id", "a"), ("data-auth-origin", "https://www.kommo.com/")]).auth_origin, "https://www.kommo.com");
-        assert_eq!(config(&[("data-client-id", "a"), ("data-auth-origin", "http://127.0.0.1:7070")]).auth_origin, "http://127.0.0.1:7070");
-        let p = kommo(&[("data-client-id", "a"), ("data-auth-origin", "http://evil.example")]);
-        assert_eq!(p.config.expect("config").auth_origin, "https://www.kommo.com");
+        assert_eq!(
+            config(&[
+                ("data-client-id", "a"),
+                ("data-auth-origin", "https://www.kommo.com/")
+            ])
+            .auth_origin,
+            "https://www.kommo.com"
+        );
+        assert_eq!(
+            config(&[
+                ("data-client-id", "a"),
+                ("data-auth-origin", "http://127.0.0.1:7070")
+            ])
+            .auth_origin,
+            "http://127.0.0.1:7070"
+        );
+        let p = kommo(&[
+            ("data-client-id", "a"),
+            ("data-auth-origin", "http://evil.example"),
+        ]);
+        assert_eq!(
+            p.config.expect("config").auth_origin,
+            "https://www.kommo.com"
+        );
         assert_eq!(normalize_origin("javascript:alert(1)"), None);
         assert_eq!(normalize_origin("https://a.com/path"), None);
     }
@@ -550,6 +867,182 @@ mod tests {
     fn state_passes_through_as_given() {
         let c = config(&[("data-client-id", "a"), ("data-state", "a b&c={{X}}")]);
         assert_eq!(c.state.as_deref(), Some("a b&c={{X}}"));
-        assert_eq!(config(&[("data-client-id", "a"), ("data-state", "")]).state, None);
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-state", "")]).state,
+            None
+        );
+    }
+
+    #[test]
+    fn markup_cannot_send_visitors_to_a_foreign_consent_origin() {
+        let context = Context::new(Author::Markup, "https://site.example");
+        for origin in [
+            "https://attacker.example",
+            "http://127.0.0.1:7070",
+            "https://www.kommo.com.attacker.example",
+        ] {
+            let p = parse(
+                Provider::Kommo,
+                &[("data-client-id", "x"), ("data-auth-origin", origin)][..],
+                &context,
+            );
+            assert_eq!(
+                p.config.expect("config").auth_origin,
+                "https://www.kommo.com",
+                "{origin}"
+            );
+            assert!(
+                p.diagnostics.0[0].message.contains(origin)
+                    && p.diagnostics.0[0].message.contains("mount()")
+            );
+        }
+        let amo = parse(
+            Provider::Kommo,
+            &[
+                ("data-client-id", "x"),
+                ("data-auth-origin", "https://www.amocrm.com/"),
+            ][..],
+            &context,
+        );
+        assert_eq!(
+            amo.config.expect("config").auth_origin,
+            "https://www.amocrm.com"
+        );
+        let code = parse(
+            Provider::Kommo,
+            &[
+                ("data-client-id", "x"),
+                ("data-auth-origin", "https://auth.example"),
+            ][..],
+            &Context::new(Author::Code, "https://site.example"),
+        );
+        assert_eq!(
+            code.config.expect("config").auth_origin,
+            "https://auth.example"
+        );
+    }
+
+    #[test]
+    fn callback_paths_never_walk_prototypes() {
+        for path in [
+            "__proto__",
+            "a.__proto__.b",
+            "constructor",
+            "x.constructor",
+            "Object.prototype.f",
+        ] {
+            let p = kommo(&[("data-client-id", "a"), ("data-error-callback", path)]);
+            assert_eq!(p.config.expect("config").error_callback, None, "{path}");
+            assert!(p.diagnostics.0[0].message.contains(path));
+        }
+        assert!(
+            is_callback_path("app.auth.onError")
+                && is_callback_path("$cb")
+                && is_callback_path("protoType")
+        );
+    }
+
+    #[test]
+    fn markup_metadata_buttons_keep_their_secrets_on_the_site() {
+        let context = Context::new(Author::Markup, "https://site.example");
+        let attrs = metadata(&[]);
+        let p = parse(Provider::AmoCrm, &attrs[..], &context);
+        assert!(p.config.is_none());
+        assert!(p.diagnostics.0[0]
+            .message
+            .contains("must be on this page's origin (https://site.example)"));
+        let own = [
+            ("data-name", "x"),
+            ("data-description", "d"),
+            ("data-scopes", "crm"),
+            ("data-redirect_uri", "https://site.example/cb"),
+            ("data-secrets_uri", "https://site.example/s"),
+        ];
+        assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_some());
+    }
+
+    #[test]
+    fn the_loader_allow_list_refuses_other_client_ids_and_markup_metadata() {
+        let mut context = Context::new(Author::Markup, "https://site.example");
+        context.allowed_client_ids = Some("mine".to_string());
+        assert!(
+            parse(Provider::Kommo, &[("data-client-id", "mine")][..], &context)
+                .config
+                .is_some()
+        );
+        let other = parse(
+            Provider::Kommo,
+            &[("data-client-id", "theirs")][..],
+            &context,
+        );
+        assert!(other.config.is_none());
+        assert!(other.diagnostics.0[0].message.contains(
+            "data-client-id=\"theirs\" is not in the loader tag's data-allowed-client-ids"
+        ));
+        let own = [
+            ("data-name", "x"),
+            ("data-description", "d"),
+            ("data-scopes", "crm"),
+            ("data-redirect_uri", "https://site.example/cb"),
+            ("data-secrets_uri", "https://site.example/s"),
+        ];
+        assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_none());
+        context.author = Author::ScriptTag;
+        assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_some());
+    }
+
+    #[test]
+    fn markup_may_not_set_the_state_or_a_success_callback() {
+        let attrs = [
+            ("data-client-id", "x"),
+            ("data-state", "known"),
+            ("data-success-callback", "jQuery.getScript"),
+            ("data-error-callback", "onErr"),
+        ];
+        let p = parse(
+            Provider::Kommo,
+            &attrs[..],
+            &Context::new(Author::Markup, "https://site.example"),
+        );
+        let c = p.config.expect("config");
+        assert_eq!(
+            (c.state, c.success_callback, c.error_callback.as_deref()),
+            (None, None, Some("onErr"))
+        );
+        let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("data-state=\"known\"") && m.contains("a random state is used")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("data-success-callback=\"jQuery.getScript\"")),
+            "{messages:?}"
+        );
+        let script = parse(
+            Provider::Kommo,
+            &attrs[..],
+            &Context::new(Author::ScriptTag, "https://site.example"),
+        )
+        .config
+        .expect("config");
+        assert_eq!(
+            (script.state.as_deref(), script.success_callback.as_deref()),
+            (Some("known"), Some("jQuery.getScript"))
+        );
+    }
+
+    #[test]
+    fn userinfo_or_backslashes_never_pass_for_a_secure_host() {
+        for url in [
+            "http://localhost:1@evil.example/x",
+            "https://site.example@evil.example/",
+            "http://127.0.0.1\\@evil.example/",
+            "https://a\\b/",
+        ] {
+            assert!(!is_secure_url(url), "{url}");
+        }
+        assert!(
+            is_secure_url("https://site.example/a@b")
+                && is_secure_url("http://localhost:8080/cb?x=@")
+        );
     }
 }

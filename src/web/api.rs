@@ -2,8 +2,8 @@
 //! whose `destroy()` removes the button and every listener it added.
 
 use super::button::Button;
-use super::source::Settings;
 use super::console;
+use super::source::Settings;
 use crate::core::diag::Level;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
@@ -90,7 +90,11 @@ impl ButtonHandle {
     pub fn sign_in(&self) -> SignInPromise {
         let promise = match &self.button {
             Some(button) => button.sign_in(),
-            None => js_sys::Promise::reject(&super::report::error_object(None, "cancelled", "the button was destroyed")),
+            None => js_sys::Promise::reject(&super::report::error_object(
+                None,
+                crate::core::flow::codes::CANCELLED,
+                Some("the button was destroyed"),
+            )),
         };
         promise.unchecked_into()
     }
@@ -113,10 +117,21 @@ pub fn mount(target: &Element, options: ButtonOptions) -> Result<ButtonHandle, J
     let parsed = settings.parse();
     parsed.diagnostics.0.iter().for_each(console::report);
     let Some(config) = parsed.config else {
-        let first = parsed.diagnostics.0.iter().find(|d| d.level == Level::Error);
-        return Err(JsError::new(first.map_or("[kommo-oauth] unusable options", |d| d.message.as_str())));
+        let first = parsed
+            .diagnostics
+            .0
+            .iter()
+            .find(|d| d.level == Level::Error);
+        return Err(JsError::new(
+            first.map_or("[kommo-oauth] unusable options", |d| d.message.as_str()),
+        ));
     };
-    let button = Button::new(settings, &config, &parsed.diagnostics).map_err(|_| JsError::new("[kommo-oauth] could not render the button"))?;
-    target.append_child(button.element()).map_err(|_| JsError::new("[kommo-oauth] could not insert the button"))?;
-    Ok(ButtonHandle { button: Some(button) })
+    let button = Button::new(settings, &config, &parsed.diagnostics)
+        .map_err(|_| JsError::new("[kommo-oauth] could not render the button"))?;
+    target
+        .append_child(button.element())
+        .map_err(|_| JsError::new("[kommo-oauth] could not insert the button"))?;
+    Ok(ButtonHandle {
+        button: Some(button),
+    })
 }

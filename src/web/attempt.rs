@@ -1,13 +1,15 @@
 //! One sign-in attempt: it owns the popup window handle, the `message` listener, the
-//! `BroadcastChannel` fallback and the closed poll. Finishing, cancelling or replacing the
-//! attempt drops it, and that releases all of them.
+//! `BroadcastChannel` fallback, the closed poll and the deadline after the popup is gone.
+//! Finishing, cancelling or replacing the attempt drops it, and that releases all of them
+//! and the `sessionStorage` record of its state.
 
-use crate::prelude::*;
 use super::js::{self, JsFields};
+use super::listen::{EventListener, Timer};
+use super::state;
 use crate::core::flow::{on_poll, Expected, Poll};
 use crate::core::popup::{features, WindowRect, WINDOW_NAME};
 use crate::core::protocol::{channel_name, classify, Message, ACK_TYPE};
-use super::listen::{EventListener, Timer};
+use crate::prelude::*;
 use alloc::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent, Window};
@@ -15,13 +17,22 @@ use web_sys::{BroadcastChannel, MessageEvent, Window};
 /// How often the popup's `closed` flag is read.
 const POLL_MS: i32 = 300;
 
+/// How long an attempt keeps listening for the Redirect URI helper's broadcast once the
+/// popup handle reads `closed`: Cross-Origin-Opener-Policy cuts the handle while the visitor
+/// is still deciding, so the result may come minutes later (or never, if they closed it).
+const LINGER_MS: i32 = 10 * 60 * 1000;
+
 /// What happens to an attempt, for its owner to act on.
 pub enum AttemptEvent {
-    /// An accepted message, with the payload as sent (callbacks get the provider's object).
-    Message(Message, JsValue),
+    /// A message from this attempt's popup (or its helper's channel), origin- and shape-checked.
+    Message(Message),
     /// A tick of the closed poll.
     Poll(Poll),
+    /// The deadline after the popup closed passed: the attempt is over.
+    Expired,
 }
+
+type OnEvent = Rc<dyn Fn(AttemptEvent)>;
 
 /// A `BroadcastChannel` that is closed when dropped.
 struct Channel {
@@ -39,9 +50,21 @@ impl Drop for Channel {
 pub struct Attempt {
     pub expected: Expected,
     popup: Window,
+    on_event: OnEvent,
     _message: EventListener,
     _channel: Option<Channel>,
     poll: Option<Timer>,
+    deadline: Option<Timer>,
+    /// Whether the state record stays for the Redirect URI page this window goes to.
+    keep_state: bool,
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if !self.keep_state {
+            state::forget(&self.expected.state);
+        }
+    }
 }
 
 /// Where the browser window is, for centring the popup over it.
@@ -64,54 +87,99 @@ pub fn popup_features() -> String {
 /// Returns `None` when the browser blocked it.
 pub fn open_popup(url: &str) -> Option<Window> {
     let win = js::window();
-    let popup = win.open_with_url_and_target_and_features(url, WINDOW_NAME, &popup_features()).ok()??;
+    let popup = win
+        .open_with_url_and_target_and_features(url, WINDOW_NAME, &popup_features())
+        .ok()??;
     let _ = popup.focus();
     Some(popup)
 }
 
 impl Attempt {
-    /// Starts listening for the result of `popup`. Messages are accepted only from
-    /// `provider_origin` (the consent page) or this page's own origin (our helper).
-    pub fn start(popup: Window, expected: Expected, provider_origin: String, on_event: impl Fn(AttemptEvent) + 'static) -> Attempt {
-        let on_event: Rc<dyn Fn(AttemptEvent)> = Rc::new(on_event);
+    /// Starts listening for the result of `popup`. A `message` counts only when its source is
+    /// this popup and its origin is `provider_origin` (the consent page) or this page's own
+    /// (our helper, once the popup is on the Redirect URI); both are checked before any of
+    /// the message's data is read.
+    pub fn start(
+        popup: Window,
+        expected: Expected,
+        provider_origin: String,
+        on_event: impl Fn(AttemptEvent) + 'static,
+    ) -> Attempt {
+        let on_event: OnEvent = Rc::new(on_event);
         let own_origin = js::own_origin();
         let message = {
-            let (on_event, own_origin) = (on_event.clone(), own_origin.clone());
+            let (on_event, own_origin, source) = (
+                on_event.clone(),
+                own_origin.clone(),
+                JsValue::from(popup.clone()),
+            );
             EventListener::new(js::window().as_ref(), "message", move |event| {
-                let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
-                let data = event.data();
-                if let Some(message) = classify(&event.origin(), &provider_origin, &own_origin, &JsFields(&data)) {
-                    on_event(AttemptEvent::Message(message, data));
+                let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                    return;
+                };
+                if !event.source().is_some_and(|s| JsValue::from(s) == source) {
+                    return;
+                }
+                let origin = event.origin();
+                if origin != provider_origin && origin != own_origin {
+                    return;
+                }
+                if let Some(message) = classify(
+                    &origin,
+                    &provider_origin,
+                    &own_origin,
+                    &JsFields(&event.data()),
+                ) {
+                    on_event(AttemptEvent::Message(message));
                 }
             })
         };
         let channel = Self::channel(&expected.state, own_origin, on_event.clone());
         let opened_at = js_sys::Date::now();
         let poll = {
-            let popup = popup.clone();
+            let (popup, on_event) = (popup.clone(), on_event.clone());
             Timer::interval(POLL_MS, move || {
                 let closed = popup.closed().unwrap_or(true);
-                on_event(AttemptEvent::Poll(on_poll(closed, js_sys::Date::now() - opened_at)));
+                on_event(AttemptEvent::Poll(on_poll(
+                    closed,
+                    js_sys::Date::now() - opened_at,
+                )));
             })
         };
-        Attempt { expected, popup, _message: message, _channel: channel, poll: Some(poll) }
+        Attempt {
+            expected,
+            popup,
+            on_event,
+            _message: message,
+            _channel: channel,
+            poll: Some(poll),
+            deadline: None,
+            keep_state: false,
+        }
     }
 
-    /// The helper's fallback when `window.opener` was cut (Cross-Origin-Opener-Policy).
-    fn channel(state: &str, own_origin: String, on_event: Rc<dyn Fn(AttemptEvent)>) -> Option<Channel> {
+    /// The helper's fallback when `window.opener` was cut (Cross-Origin-Opener-Policy). A
+    /// `BroadcastChannel` only connects same-origin contexts, and this one is named after
+    /// the attempt's state.
+    fn channel(state: &str, own_origin: String, on_event: OnEvent) -> Option<Channel> {
         let channel = BroadcastChannel::new(&channel_name(state)).ok()?;
         let reply = channel.clone();
         let listener = EventListener::new(&channel, "message", move |event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
-            let data = event.data();
-            // A BroadcastChannel only connects same-origin contexts: the origin is ours.
-            if let Some(message @ Message::Callback(_)) = classify(&own_origin, "", &own_origin, &JsFields(&data)) {
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            if let Some(message @ Message::Callback(_)) =
+                classify(&own_origin, "", &own_origin, &JsFields(&event.data()))
+            {
                 // Tell the helper it is in our popup, so it can close itself.
                 let _ = reply.post_message(&js::object(&[("type", Some(ACK_TYPE))]));
-                on_event(AttemptEvent::Message(message, data));
+                on_event(AttemptEvent::Message(message));
             }
         });
-        Some(Channel { channel, _listener: listener })
+        Some(Channel {
+            channel,
+            _listener: listener,
+        })
     }
 
     /// Whether the popup can still be focused.
@@ -127,8 +195,18 @@ impl Attempt {
         let _ = self.popup.close();
     }
 
-    /// The handle was cut: stop reading `closed`, keep listening for the helper.
-    pub fn stop_polling(&mut self) {
+    /// The popup handle reads `closed` (closed by the visitor, or cut by COOP): stop polling,
+    /// keep listening for the helper's broadcast until the deadline or the next click.
+    pub fn linger(&mut self) {
         self.poll = None;
+        let on_event = self.on_event.clone();
+        self.deadline.get_or_insert_with(|| {
+            Timer::timeout(LINGER_MS, move || on_event(AttemptEvent::Expired))
+        });
+    }
+
+    /// Keeps the state record for the Redirect URI page this window is about to load.
+    pub fn keep_state(&mut self) {
+        self.keep_state = true;
     }
 }

@@ -5,18 +5,23 @@
 //! Tags are marked with an expando property that every copy of the bundle shares, so a page
 //! that includes the script twice still mounts each tag once.
 
-use crate::prelude::*;
 use super::button::Button;
+use super::js::PageLocal;
 use super::source::{Settings, TAG_SELECTOR};
 use super::{console, js};
-use super::js::PageLocal;
-use super::listen::Timer;
+use crate::prelude::*;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
+use web_sys::{
+    Element, HtmlFormElement, MutationObserver, MutationObserverInit, MutationRecord, Node,
+};
 
-/// The expando marking a tag: `"mounted"`, or `"failed"` (retried when its attributes change).
-const MARK: &str = "__kommoOauthButton";
+/// The loader tag's attribute listing the client ids the page's tags may mount.
+pub const ALLOW_LIST: &str = "data-allowed-client-ids";
+
+/// The symbol-keyed expando marking a tag: `"mounted"`, or `"failed"` (retried when its
+/// attributes change). A symbol, so that no `name`d form control can fake it.
+const MARK: &str = "kommo-oauth.button";
 const MOUNTED: &str = "mounted";
 const FAILED: &str = "failed";
 
@@ -33,51 +38,53 @@ type Observer = (MutationObserver, Closure<dyn FnMut(Array)>);
 static BUTTONS: PageLocal<Vec<Mounted>> = PageLocal::new(Vec::new());
 /// Kept for the life of the page on purpose: the observer must outlive every tag.
 static OBSERVER: PageLocal<Option<Observer>> = PageLocal::new(None);
-/// The pending warm-up of the click path (see `Button::warm_up`).
-static WARM_UP: PageLocal<Option<Timer>> = PageLocal::new(None);
 
-/// Mounts every tag on the page and keeps watching for new ones. Idempotent.
+/// Mounts every tag on the page and keeps watching for new ones. Idempotent. `loader` is
+/// the drop-in's own `<script>` element (or `undefined`): its `data-allowed-client-ids`,
+/// if any, lists the only client ids this page's tags may mount.
 #[wasm_bindgen(js_name = autoMount)]
-pub fn auto_mount() {
+pub fn auto_mount(loader: JsValue) {
+    if let Some(list) = js::cast::<Element>(loader).and_then(|el| el.get_attribute(ALLOW_LIST)) {
+        super::source::ALLOWED_CLIENT_IDS.with(|ids| *ids.borrow_mut() = Some(list));
+    }
     let document = js::document();
-    if let Some(root) = document.document_element() {
+    if let Some(root) = js::document_element(&document) {
         mount_within(&root);
         observe(&root);
     }
-    schedule_warm_up();
-}
-
-/// After the first buttons are painted, exercise one button's click path once.
-fn schedule_warm_up() {
-    let timeout = Timer::timeout(0, || {
-        BUTTONS.with(|b| {
-            if let Some(m) = b.borrow().first() {
-                m.button.warm_up();
-            }
-        });
-    });
-    WARM_UP.with(|slot| *slot.borrow_mut() = Some(timeout));
 }
 
 /// Mounts tags that appeared since the last look (the drop-in's `window.onload()` calls this).
 #[wasm_bindgen]
 pub fn rescan() {
-    if let Some(root) = js::document().document_element() {
+    if let Some(root) = js::document_element(&js::document()) {
         mount_within(&root);
     }
 }
 
-/// The number of buttons auto-mounted so far (for tests and benchmarks).
-#[wasm_bindgen(js_name = mountedCount)]
+/// The number of buttons auto-mounted so far (for the browser tests; not exported).
 pub fn mounted_count() -> usize {
     BUTTONS.with(|b| b.borrow().len())
 }
 
+/// A `<form>`'s named controls shadow its own properties and methods (`<input
+/// name="querySelectorAll">`), so no method is called on one: a form is never a config
+/// element, and one added or removed is looked into from the document instead.
+/// (`instanceof` cannot be shadowed.)
+fn is_form(node: &Node) -> bool {
+    node.is_instance_of::<HtmlFormElement>()
+}
+
 fn mount_within(root: &Element) {
+    if is_form(root) {
+        return rescan();
+    }
     if root.matches(TAG_SELECTOR).unwrap_or(false) {
         try_mount(root.clone());
     }
-    let Ok(tags) = root.query_selector_all(TAG_SELECTOR) else { return };
+    let Ok(tags) = root.query_selector_all(TAG_SELECTOR) else {
+        return;
+    };
     for i in 0..tags.length() {
         if let Some(tag) = tags.item(i).and_then(|n| js::cast::<Element>(n.into())) {
             try_mount(tag);
@@ -86,7 +93,7 @@ fn mount_within(root: &Element) {
 }
 
 fn try_mount(tag: Element) {
-    if js::get(&tag, MARK).is_truthy() {
+    if is_form(&tag) || js::get_key(&tag, &js::symbol(MARK)).is_truthy() {
         return;
     }
     let settings = Settings::Tag(tag.clone());
@@ -95,15 +102,22 @@ fn try_mount(tag: Element) {
     };
     parsed.diagnostics.0.iter().for_each(console::report);
     let (Some(config), Some(parent)) = (parsed.config, tag.parent_node()) else {
-        return js::set(&tag, MARK, &JsValue::from_str(FAILED));
+        return js::set_key(&tag, &js::symbol(MARK), &JsValue::from_str(FAILED));
     };
     match Button::new(settings, &config, &parsed.diagnostics) {
         Ok(button) => {
-            if let Err(e) = parent.insert_before(button.element(), Some(&tag)) {
+            // `before` is called on the tag (never a form), not on its parent (which may be one).
+            if let Err(e) = tag.before_with_node_1(button.element()) {
                 return console::error(&["could not insert the button:"], Some(&e));
             }
-            js::set(&tag, MARK, &JsValue::from_str(MOUNTED));
-            BUTTONS.with(|b| b.borrow_mut().push(Mounted { tag, parent, button }));
+            js::set_key(&tag, &js::symbol(MARK), &JsValue::from_str(MOUNTED));
+            BUTTONS.with(|b| {
+                b.borrow_mut().push(Mounted {
+                    tag,
+                    parent,
+                    button,
+                })
+            });
         }
         Err(e) => console::error(&["could not render the button:"], Some(&e)),
     }
@@ -119,13 +133,27 @@ fn observe(root: &Element) {
                 on_record(&record.unchecked_into());
             }
         });
-        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else { return };
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+            return;
+        };
         let init = MutationObserverInit::new();
         init.set_child_list(true);
         init.set_subtree(true);
         init.set_attributes(true);
-        let watched = ["class", "data-client-id", "data-name", "data-scopes", "data-redirect_uri", "data-secrets_uri"];
-        init.set_attribute_filter(&watched.iter().map(|a| JsValue::from_str(a)).collect::<Array>());
+        let watched = [
+            "class",
+            "data-client-id",
+            "data-name",
+            "data-scopes",
+            "data-redirect_uri",
+            "data-secrets_uri",
+        ];
+        init.set_attribute_filter(
+            &watched
+                .iter()
+                .map(|a| JsValue::from_str(a))
+                .collect::<Array>(),
+        );
         if observer.observe_with_options(root, &init).is_ok() {
             *slot.borrow_mut() = Some((observer, callback));
         }
@@ -135,10 +163,10 @@ fn observe(root: &Element) {
 fn on_record(record: &MutationRecord) {
     if record.type_() == "attributes" {
         if let Some(tag) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
-            if js::get(&tag, MARK).as_string().as_deref() == Some(FAILED) {
-                js::set(&tag, MARK, &JsValue::UNDEFINED);
+            if js::get_key(&tag, &js::symbol(MARK)).as_string().as_deref() == Some(FAILED) {
+                js::set_key(&tag, &js::symbol(MARK), &JsValue::UNDEFINED);
             }
-            if tag.matches(TAG_SELECTOR).unwrap_or(false) {
+            if !is_form(&tag) && tag.matches(TAG_SELECTOR).unwrap_or(false) {
                 try_mount(tag);
             }
         }
@@ -161,8 +189,14 @@ fn on_record(record: &MutationRecord) {
 /// A tag taken out of the page takes its button along (frameworks remove and re-add
 /// script tags on re-render), unless the integrator moved the button elsewhere.
 fn unmount_removed(removed: &Element) {
-    let holds_tag = removed.matches(TAG_SELECTOR).unwrap_or(false)
-        || removed.query_selector(TAG_SELECTOR).ok().flatten().is_some();
+    let form = is_form(removed);
+    let holds_tag = form
+        || removed.matches(TAG_SELECTOR).unwrap_or(false)
+        || removed
+            .query_selector(TAG_SELECTOR)
+            .ok()
+            .flatten()
+            .is_some();
     if !holds_tag {
         return;
     }
@@ -170,15 +204,19 @@ fn unmount_removed(removed: &Element) {
         let gone: Vec<Mounted> = {
             let mut all = buttons.borrow_mut();
             let (gone, kept) = all.drain(..).partition(|m: &Mounted| {
-                let moved = m.button.element().parent_node().is_some_and(|p| p != m.parent);
-                !moved && !m.tag.is_connected() && removed.contains(Some(&m.tag))
+                let moved = m
+                    .button
+                    .element()
+                    .parent_node()
+                    .is_some_and(|p| p != m.parent);
+                !moved && !m.tag.is_connected() && (form || removed.contains(Some(&m.tag)))
             });
             *all = kept;
             gone
         };
         // Dropping each `Button` removes its element and listeners.
         for m in gone {
-            js::set(&m.tag, MARK, &JsValue::UNDEFINED);
+            js::set_key(&m.tag, &js::symbol(MARK), &JsValue::UNDEFINED);
         }
     });
 }

@@ -2,8 +2,8 @@
 //! current sign-in attempt. Closures hold only a weak reference back, so dropping the
 //! `Button` releases everything.
 
-use crate::prelude::*;
 use super::attempt::{open_popup, Attempt, AttemptEvent};
+use super::listen::EventListener;
 use super::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use super::source::Settings;
 use super::{console, js, state};
@@ -13,11 +13,11 @@ use crate::core::diag::Diagnostics;
 use crate::core::flow::{codes, on_message, Expected, Failure, Outcome, Poll};
 use crate::core::protocol::{is_navigable, CallbackResult, CALLBACK_FIELDS};
 use crate::core::settings::Setting;
-use super::listen::EventListener;
+use crate::prelude::*;
+use alloc::rc::{Rc, Weak};
+use core::cell::RefCell;
 #[cfg(feature = "api")]
 use js_sys::Function;
-use core::cell::RefCell;
-use alloc::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlButtonElement;
 
@@ -49,7 +49,11 @@ impl Drop for Inner {
 impl Inner {
     #[cfg(feature = "api")]
     fn reject_pending(&self) {
-        let payload = report::error_object(None, "cancelled", "the button was destroyed before sign-in finished");
+        let payload = report::error_object(
+            None,
+            codes::CANCELLED,
+            Some(codes::describe(codes::CANCELLED)),
+        );
         for (_, reject) in self.pending.take() {
             let _ = reject.call1(&JsValue::NULL, &payload);
         }
@@ -59,7 +63,11 @@ impl Inner {
 impl Button {
     /// Renders the button for `config` (read from `settings`) and wires its click.
     /// The caller inserts [`Button::element`] into the page.
-    pub fn new(settings: Settings, config: &ButtonConfig, diagnostics: &Diagnostics) -> Result<Button, JsValue> {
+    pub fn new(
+        settings: Settings,
+        config: &ButtonConfig,
+        diagnostics: &Diagnostics,
+    ) -> Result<Button, JsValue> {
         let document = js::document();
         super::style::install(&document);
         let element = super::render::render(&document, config)?;
@@ -86,16 +94,6 @@ impl Button {
         &self.0.element
     }
 
-    /// Runs the click's pure work once, without side effects, so the browser has compiled
-    /// it before the visitor clicks (the first click is otherwise several ms slower).
-    pub fn warm_up(&self) {
-        if let Some(config) = self.0.current_config() {
-            let page = js::window().location().href().unwrap_or_default();
-            let url = authorization_url(&config, &state::random(), config.mode.keyword(), &page);
-            let _ = (url, super::attempt::popup_features());
-        }
-    }
-
     /// Starts signing in (as a click does); the promise settles with the result.
     #[cfg(feature = "api")]
     pub fn sign_in(&self) -> js_sys::Promise {
@@ -117,15 +115,34 @@ fn sign_in(inner: &Rc<Inner>) {
     }
     drop(inner.attempt.borrow_mut().take());
     let Some(config) = inner.current_config() else {
-        let failure = Failure { code: String::from("invalid_config"), client_id: None, from_provider: false };
-        return finish(inner, Outcome::Fail(failure), JsValue::UNDEFINED);
+        return finish(
+            inner,
+            Outcome::Fail(Failure::own(codes::INVALID_CONFIG, None)),
+        );
     };
-    let state = config.state.clone().unwrap_or_else(state::random);
+    let client_id = config.identity.client_id().map(String::from);
+    let Some(state) = config.state.clone().or_else(state::random) else {
+        console::error(
+            &["this browser offers no crypto.getRandomValues, so no sign-in was started."],
+            None,
+        );
+        return finish(
+            inner,
+            Outcome::Fail(Failure::own(codes::CRYPTO_UNAVAILABLE, client_id)),
+        );
+    };
+    // Before window.open: the popup's sessionStorage starts as a copy of this tab's.
     state::remember(&state);
     let page = js::window().location().href().unwrap_or_default();
     let url = authorization_url(&config, &state, config.mode.keyword(), &page);
-    let Some(popup) = open_popup(&url) else { return blocked(inner, &config, &state, &page) };
-    let expected = Expected { mode: config.mode, client_id: config.identity.client_id().map(String::from), state };
+    let Some(popup) = open_popup(&url) else {
+        return blocked(inner, &config, &state, &page);
+    };
+    let expected = Expected {
+        mode: config.mode,
+        client_id,
+        state,
+    };
     let weak: Weak<Inner> = Rc::downgrade(inner);
     let attempt = Attempt::start(popup, expected, config.auth_origin, move |event| {
         if let Some(inner) = weak.upgrade() {
@@ -142,54 +159,81 @@ fn blocked(inner: &Rc<Inner>, config: &ButtonConfig, state: &str, page: &str) {
         let _ = js::window().location().assign(&url);
         return;
     }
+    state::forget(state);
     console::error(&["the browser blocked the sign-in popup; set data-fallback=\"same-tab\" to continue in this tab instead."], None);
-    let failure = Failure { code: String::from(codes::POPUP_BLOCKED), client_id: config.identity.client_id().map(String::from), from_provider: false };
-    finish(inner, Outcome::Fail(failure), JsValue::UNDEFINED);
+    let client_id = config.identity.client_id().map(String::from);
+    finish(
+        inner,
+        Outcome::Fail(Failure::own(codes::POPUP_BLOCKED, client_id)),
+    );
 }
 
 fn on_event(inner: &Rc<Inner>, event: AttemptEvent) {
-    let (outcome, raw) = match event {
-        AttemptEvent::Message(message, raw) => {
+    let outcome = match event {
+        AttemptEvent::Message(message) => {
             let attempt = inner.attempt.borrow();
-            let Some(attempt) = attempt.as_ref() else { return };
-            (on_message(&attempt.expected, message), raw)
+            let Some(attempt) = attempt.as_ref() else {
+                return;
+            };
+            on_message(&attempt.expected, message)
         }
         AttemptEvent::Poll(Poll::Open) => return,
-        AttemptEvent::Poll(Poll::Severed) => {
-            if let Some(attempt) = inner.attempt.borrow_mut().as_mut() {
-                attempt.stop_polling();
+        AttemptEvent::Poll(poll) => {
+            // Closed, by the visitor or by COOP: keep listening for the helper either way.
+            let client_id = {
+                let mut attempt = inner.attempt.borrow_mut();
+                let Some(attempt) = attempt.as_mut() else {
+                    return;
+                };
+                attempt.linger();
+                attempt.expected.client_id.clone()
+            };
+            if poll == Poll::ClosedByUser {
+                finish(
+                    inner,
+                    Outcome::Fail(Failure::own(codes::POPUP_CLOSED, client_id)),
+                );
             }
             return;
         }
-        AttemptEvent::Poll(Poll::ClosedByUser) => {
-            let client_id = inner.attempt.borrow().as_ref().and_then(|a| a.expected.client_id.clone());
-            (Outcome::Fail(Failure { code: String::from(codes::POPUP_CLOSED), client_id, from_provider: false }), JsValue::UNDEFINED)
-        }
+        AttemptEvent::Expired => return drop(inner.attempt.borrow_mut().take()),
     };
     if outcome == Outcome::Ignore {
         return;
     }
-    if let Some(attempt) = inner.attempt.borrow_mut().take() {
+    let attempt = inner.attempt.borrow_mut().take();
+    if let Some(mut attempt) = attempt {
         attempt.close_popup();
+        if matches!(outcome, Outcome::Navigate(_)) {
+            attempt.keep_state();
+        }
     }
-    finish(inner, outcome, raw);
+    finish(inner, outcome);
 }
 
-/// Carries out a final outcome: callbacks, events, promises, navigation.
-fn finish(inner: &Rc<Inner>, outcome: Outcome, raw: JsValue) {
+/// Carries out a final outcome: promises, events, callbacks, navigation.
+fn finish(inner: &Rc<Inner>, outcome: Outcome) {
     match outcome {
         Outcome::Ignore => {}
         Outcome::Navigate(url) => {
-            let query = url.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default()).unwrap_or_default();
+            let query = url
+                .split_once('?')
+                .map(|(_, q)| q.split('#').next().unwrap_or_default())
+                .unwrap_or_default();
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {
                 let _ = js::window().location().assign(&url);
             }
         }
+        Outcome::Loaded(result) => {
+            if succeed(inner, &result, true) {
+                let _ = js::window().location().reload();
+            }
+        }
         Outcome::Success(result) => {
             succeed(inner, &result, false);
         }
-        Outcome::Fail(failure) => fail(inner, &failure, raw),
+        Outcome::Fail(failure) => fail(inner, &failure),
     }
 }
 
@@ -203,12 +247,28 @@ struct Route {
     succeeded: bool,
 }
 
-const SUCCESS: Route = Route { event: SUCCESS_EVENT, option: "onSuccess", setting: Setting::SuccessCallback, succeeded: true };
-const ERROR: Route = Route { event: ERROR_EVENT, option: "onError", setting: Setting::ErrorCallback, succeeded: false };
+const SUCCESS: Route = Route {
+    event: SUCCESS_EVENT,
+    option: "onSuccess",
+    setting: Setting::SuccessCallback,
+    succeeded: true,
+};
+const ERROR: Route = Route {
+    event: ERROR_EVENT,
+    option: "onError",
+    setting: Setting::ErrorCallback,
+    succeeded: false,
+};
 
-/// Tells the integrator by the DOM event, the options function, the named global callback
-/// and pending `signIn()` promises; returns false when a listener cancelled the event.
+/// Tells the integrator by pending `signIn()` promises (settled first, so integrator code
+/// that signs in again gets a new promise), the DOM event, the options function and the
+/// named global callback; returns false when a listener cancelled the event.
 fn deliver(inner: &Inner, route: &Route, payload: &JsValue, cancelable: bool) -> bool {
+    #[cfg(feature = "api")]
+    for (resolve, reject) in inner.pending.take() {
+        let settle = if route.succeeded { resolve } else { reject };
+        let _ = settle.call1(&JsValue::NULL, payload);
+    }
     let proceed = report::dispatch(&inner.element, route.event, payload, cancelable);
     if let Some(f) = inner.settings.function(route.option) {
         report::call(&f, &JsValue::NULL, payload);
@@ -216,39 +276,28 @@ fn deliver(inner: &Inner, route: &Route, payload: &JsValue, cancelable: bool) ->
     if let Some(name) = inner.callback_name(route.setting) {
         report::call_named(route.setting.attribute(), &name, payload);
     }
-    #[cfg(feature = "api")]
-    for (resolve, reject) in inner.pending.take() {
-        let settle = if route.succeeded { resolve } else { reject };
-        let _ = settle.call1(&JsValue::NULL, payload);
-    }
     proceed
 }
 
 /// Reports success; returns false when an event listener cancelled the navigation.
 fn succeed(inner: &Inner, result: &CallbackResult, navigating: bool) -> bool {
-    let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS.iter().map(|k| (*k, result.field(k))).collect();
+    let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS
+        .iter()
+        .map(|k| (*k, result.field(k)))
+        .collect();
     pairs.push(("url", Some(&result.url)));
     deliver(inner, &SUCCESS, &js::object(&pairs).into(), navigating)
 }
 
-fn fail(inner: &Inner, failure: &Failure, raw: JsValue) {
-    let payload = if failure.from_provider && raw.is_object() {
-        raw
-    } else {
-        report::error_object(failure.client_id.as_deref(), &failure.code, describe(&failure.code))
+/// Reports an error with a fresh object: the provider's own fields for its errors (exactly
+/// `{client_id, error}` on a decline, as the original), ours described.
+fn fail(inner: &Inner, failure: &Failure) {
+    let description = match failure.from_provider {
+        true => failure.description.as_deref(),
+        false => Some(codes::describe(&failure.code)),
     };
+    let payload = report::error_object(failure.client_id.as_deref(), &failure.code, description);
     deliver(inner, &ERROR, &payload, false);
-}
-
-fn describe(code: &str) -> &'static str {
-    match code {
-        codes::ACCESS_DENIED => "the user declined to grant access",
-        codes::POPUP_BLOCKED => "the browser blocked the sign-in popup",
-        codes::POPUP_CLOSED => "the user closed the sign-in popup before finishing",
-        codes::STATE_MISMATCH => "the result carried a state this page did not issue",
-        "invalid_config" => "the button's settings are not usable; see the console",
-        _ => "sign-in failed",
-    }
 }
 
 impl Inner {

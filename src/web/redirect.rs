@@ -4,13 +4,15 @@
 //! `BroadcastChannel` when `window.opener` was cut (the opener answers on it, which tells the
 //! helper it runs in the popup); then closes the popup, or says how.
 
-use crate::prelude::*;
+use super::js::PageLocal;
 use super::js::{self, JsFields};
+use super::listen::{EventListener, Timer};
 use super::state;
 use crate::core::popup::WINDOW_NAME;
-use crate::core::protocol::{channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_FIELDS, CALLBACK_TYPE};
-use super::js::PageLocal;
-use super::listen::{EventListener, Timer};
+use crate::core::protocol::{
+    channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_FIELDS, CALLBACK_TYPE,
+};
+use crate::prelude::*;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
@@ -39,29 +41,49 @@ extern "C" {
 /// Completes sign-in on the Redirect URI page and returns what it found:
 /// `{code, state, referer, client_id, from_widget, error, url, verified}` where `verified`
 /// says whether this browser tab issued the state.
+///
+/// First it takes `code` and `state` out of the address bar (`history.replaceState`), so
+/// they do not linger in history, bookmarks or the page's own scripts; `href` is the address
+/// as it was when the caller already did that (the drop-in's loader does it before the wasm
+/// loads). The result goes to `window.opener` only when this window carries our popup's
+/// name, with `targetOrigin` set to this page's origin; otherwise (COOP cut the opener) on
+/// the state's `BroadcastChannel`, closing the window only when an opener answers.
 #[wasm_bindgen(js_name = completeSignIn)]
-pub fn complete_sign_in() -> CompletedSignIn {
+pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
     let win = js::window();
-    let location = win.location();
-    let href = location.href().unwrap_or_default();
-    let result = CallbackResult::from_query(&href, &location.search().unwrap_or_default());
+    let href = href.unwrap_or_else(|| scrub_address_bar(&win));
+    let search = href
+        .split_once('?')
+        .map(|(_, q)| q.split('#').next().unwrap_or_default())
+        .unwrap_or_default();
+    let result = CallbackResult::from_query(&href, search);
     let verified = result.state.as_deref().and_then(state::take) == Some(true);
     let payload = payload(&result);
     let own_origin = js::own_origin();
-    let opener = win.opener().ok().and_then(js::cast::<Window>);
+    let our_popup = win.name().ok().as_deref() == Some(WINDOW_NAME);
+    // Not `dyn_into`: `instanceof Window` is false for another window's object.
+    let opener = win
+        .opener()
+        .ok()
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into::<Window>);
     match opener {
-        Some(opener) => {
+        Some(opener) if our_popup => {
             let _ = opener.post_message(&payload, &own_origin);
             close_or_explain(&win, &result);
         }
-        None => {
-            // Cut by Cross-Origin-Opener-Policy, or this is the main window (popup mode):
-            // broadcast, and close when the opener answers that this is its popup (or at
-            // once when the window still carries the popup's name).
-            if let Some(state) = &result.state {
+        _ => {
+            // Cut by Cross-Origin-Opener-Policy (the browser then also clears the name), or
+            // this is the main window (popup mode), or a window some other page opened: only a
+            // broadcast on the state's channel, and close only when the opener answers that
+            // this is its popup.
+            // Only a state this tab issued: the real popup's sessionStorage started as a copy
+            // of its opener's; a window some other page opened on a forged result has none.
+            if let (Some(state), true) = (&result.state, verified) {
                 broadcast_and_await_ack(state, &payload, result.clone());
             }
-            if win.name().ok().as_deref() == Some(WINDOW_NAME) {
+            // Our popup whose opener is gone (closed by the visitor): it has no one to tell.
+            if our_popup {
                 close_or_explain(&win, &result);
             }
         }
@@ -69,6 +91,23 @@ pub fn complete_sign_in() -> CompletedSignIn {
     js::set(&payload, "verified", &JsValue::from_bool(verified));
     js::set(&payload, "type", &JsValue::UNDEFINED);
     payload.unchecked_into()
+}
+
+/// Replaces the address with one without `code` and `state`; returns the address as it was.
+fn scrub_address_bar(win: &Window) -> String {
+    let href = win.location().href().unwrap_or_default();
+    if let Ok(url) = web_sys::Url::new(&href) {
+        let params = url.search_params();
+        if params.has("code") || params.has("state") {
+            params.delete("code");
+            params.delete("state");
+            if let Ok(history) = win.history() {
+                let state = history.state().unwrap_or(JsValue::NULL);
+                let _ = history.replace_state_with_url(&state, "", Some(&url.href()));
+            }
+        }
+    }
+    href
 }
 
 /// How long the helper waits for the opener's acknowledgement on the channel.
@@ -90,21 +129,36 @@ impl Drop for AwaitingAck {
 static AWAITING: PageLocal<Option<AwaitingAck>> = PageLocal::new(None);
 
 fn broadcast_and_await_ack(state: &str, payload: &Object, result: CallbackResult) {
-    let Ok(channel) = BroadcastChannel::new(&channel_name(state)) else { return };
+    let Ok(channel) = BroadcastChannel::new(&channel_name(state)) else {
+        return;
+    };
     let listener = EventListener::new(&channel, "message", move |event| {
-        let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+        let Some(event) = event.dyn_ref::<MessageEvent>() else {
+            return;
+        };
         if JsFields(&event.data()).string("type").as_deref() == Some(ACK_TYPE) {
             AWAITING.with(|slot| drop(slot.borrow_mut().take()));
             close_or_explain(&js::window(), &result);
         }
     });
-    let deadline = Timer::timeout(ACK_WAIT_MS, || AWAITING.with(|slot| drop(slot.borrow_mut().take())));
+    let deadline = Timer::timeout(ACK_WAIT_MS, || {
+        AWAITING.with(|slot| drop(slot.borrow_mut().take()))
+    });
     let _ = channel.post_message(payload);
-    AWAITING.with(|slot| *slot.borrow_mut() = Some(AwaitingAck { channel, _listener: listener, _deadline: deadline }));
+    AWAITING.with(|slot| {
+        *slot.borrow_mut() = Some(AwaitingAck {
+            channel,
+            _listener: listener,
+            _deadline: deadline,
+        })
+    });
 }
 
 fn payload(result: &CallbackResult) -> Object {
-    let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS.iter().map(|k| (*k, result.field(k))).collect();
+    let mut pairs: Vec<(&str, Option<&str>)> = CALLBACK_FIELDS
+        .iter()
+        .map(|k| (*k, result.field(k)))
+        .collect();
     pairs.push(("url", Some(&result.url)));
     pairs.push(("type", Some(CALLBACK_TYPE)));
     js::object(&pairs)
@@ -119,10 +173,12 @@ fn close_or_explain(win: &Window, result: &CallbackResult) {
         "Sign-in finished. You can close this window."
     };
     let document = js::document();
-    let Ok(p) = document.create_element("p") else { return };
+    let Ok(p) = js::create_element(&document, "p") else {
+        return;
+    };
     p.set_text_content(Some(text));
     let _ = p.set_attribute("role", "status");
-    if let Some(body) = document.body() {
+    if let Some(body) = js::body(&document) {
         let _ = body.append_child(&p);
     }
 }

@@ -2,7 +2,7 @@
 //! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node, the
 //! classes as the `class` attribute's value.
 
-use super::js::PageLocal;
+use super::js::{self, PageLocal};
 use crate::core::config::{Appearance, ButtonConfig, Theme};
 use crate::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,7 +17,7 @@ const LOGO_K: &str = "M8 6.5h2.2v3.6l3.3-3.6h2.8l-3.8 4 4 4.5h-2.9l-3.4-3.9v3.9H
 /// Creates the button element for `config` (not yet inserted).
 pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonElement, JsValue> {
     let look = &config.appearance;
-    let button: HtmlButtonElement = document.create_element("button")?.unchecked_into();
+    let button: HtmlButtonElement = js::create_element(document, "button")?.unchecked_into();
     button.set_type("button");
     button.set_class_name(&classes(look));
     if let Some(id) = config.identity.client_id() {
@@ -28,7 +28,7 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
         button.set_attribute("aria-label", &look.title)?;
         button.set_title(&look.title);
     } else {
-        let text = document.create_element("span")?;
+        let text = js::create_element(document, "span")?;
         text.set_class_name("kbtn-text");
         text.set_text_content(Some(&look.title));
         button.append_child(&text)?;
@@ -70,14 +70,14 @@ fn logo(document: &Document) -> Result<Node, JsValue> {
 }
 
 fn build_logo(document: &Document) -> Result<Element, JsValue> {
-    let holder = document.create_element("span")?;
+    let holder = js::create_element(document, "span")?;
     holder.set_class_name("kbtn-logo");
-    let svg = document.create_element_ns(Some(SVG_NS), "svg")?;
+    let svg = js::create_element_ns(document, SVG_NS, "svg")?;
     svg.set_attribute("viewBox", "0 0 24 24")?;
     svg.set_attribute("aria-hidden", "true")?;
     svg.set_attribute("focusable", "false")?;
     for (d, class) in [(LOGO_BUBBLE, "kbtn-b"), (LOGO_K, "kbtn-k")] {
-        let path = document.create_element_ns(Some(SVG_NS), "path")?;
+        let path = js::create_element_ns(document, SVG_NS, "path")?;
         path.set_attribute("d", d)?;
         path.set_attribute("class", class)?;
         svg.append_child(&path)?;

@@ -1,41 +1,84 @@
 //! Reporting a result to the integrator: the named global callback (resolved when the
-//! result arrives, by property lookup only, never `eval`), an options function, and a
-//! `CustomEvent` on the button (`kommo-oauth:success` / `kommo-oauth:error`).
+//! result arrives, through own data properties only, never `eval`), an options function,
+//! and a `CustomEvent` on the button (`kommo-oauth:success` / `kommo-oauth:error`). Each gets
+//! a fresh plain object of string fields.
 
 use super::{console, js};
-use js_sys::Function;
+use crate::core::parse::is_callback_path;
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 
 pub const SUCCESS_EVENT: &str = "kommo-oauth:success";
 pub const ERROR_EVENT: &str = "kommo-oauth:error";
 
-/// Resolves `app.auth.onError` on the global object; returns the function and its `this`.
-pub fn resolve(path: &str) -> Option<(Function, JsValue)> {
-    let mut this = JsValue::from(js_sys::global());
+/// Why a callback name did not resolve to a function of the integrator's.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    /// Nothing callable at that path, through own data properties.
+    Missing,
+    /// A browser built-in (`document.write`, `setTimeout`, an element's method…): never called.
+    BuiltIn,
+}
+
+/// Resolves `app.auth.onError` from `window`, through **own data properties only**: never
+/// through a prototype (`__proto__`, `constructor`, inherited methods), a getter (`document`,
+/// `location`, `top`) or a named element, and never to a browser built-in function. Returns
+/// the function and its `this`.
+pub fn resolve(path: &str) -> Result<(Function, JsValue), Unresolved> {
+    if !is_callback_path(path) {
+        return Err(Unresolved::Missing);
+    }
+    let mut this: JsValue = js::window().into();
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {
-        let value = js::get(&this, part);
+        let value = own_data_property(&this, part).ok_or(Unresolved::Missing)?;
         if parts.peek().is_none() {
-            return value.dyn_into::<Function>().ok().map(|f| (f, this));
-        }
-        if value.is_undefined() || value.is_null() {
-            return None;
+            let function = js::cast::<Function>(value).ok_or(Unresolved::Missing)?;
+            if is_built_in(&function) {
+                return Err(Unresolved::BuiltIn);
+            }
+            return Ok((function, this));
         }
         this = value;
     }
-    None
+    Err(Unresolved::Missing)
+}
+
+/// `obj[key]` when `key` is an own data property of the object or function `obj` (a
+/// descriptor without `get`: accessors are never invoked).
+fn own_data_property(obj: &JsValue, key: &str) -> Option<JsValue> {
+    if !(obj.is_object() || obj.is_function()) {
+        return None;
+    }
+    let descriptor = Reflect::get_own_property_descriptor(
+        obj.unchecked_ref::<js_sys::Object>(),
+        &JsValue::from_str(key),
+    )
+    .ok()?;
+    (descriptor.is_object()
+        && js::get(&descriptor, "get").is_undefined()
+        && js::get(&descriptor, "set").is_undefined())
+    .then(|| js::get(&descriptor, "value"))
+}
+
+/// Built-ins (and bound functions, whose target cannot be told) print `[native code]`.
+fn is_built_in(function: &Function) -> bool {
+    function.to_string().includes("[native code]", 0)
 }
 
 /// Calls the global callback named by `attribute`, logging (never throwing) when it does not
-/// resolve to a function or when it throws.
+/// resolve to one of the integrator's functions or when it throws.
 pub fn call_named(attribute: &str, path: &str, payload: &JsValue) {
     match resolve(path) {
-        Some((function, this)) => call(&function, &this, payload),
-        None => console::error(
-            &[attribute, "=\"", path, "\" does not name a global function when the result arrived; ",
-              "define it with `function ", path, "(result) {…}` or assign it to window (top-level let/const \
-              are not reachable), before the user finishes signing in."],
+        Ok((function, this)) => call(&function, &this, payload),
+        Err(Unresolved::BuiltIn) => console::error(
+            &[attribute, "=\"", path, "\" names a browser built-in, which is never called: name a function of yours."],
+            None,
+        ),
+        Err(Unresolved::Missing) => console::error(
+            &[attribute, "=\"", path, "\" names no function of yours on window when the result arrived: define \
+              `function ", path, "(result) {…}` or set it on window (own properties only; top-level let/const are not on window)."],
             None,
         ),
     }
@@ -61,7 +104,13 @@ pub fn dispatch(target: &EventTarget, name: &str, detail: &JsValue, cancelable: 
     }
 }
 
-/// `{client_id, error, error_description}` for errors this library detects itself.
-pub fn error_object(client_id: Option<&str>, code: &str, description: &str) -> JsValue {
-    js::object(&[("client_id", client_id), ("error", Some(code)), ("error_description", Some(description))]).into()
+/// A fresh `{client_id, error, error_description}` (absent fields left out): what callbacks,
+/// events and promises get for an error, never the message object that brought it.
+pub fn error_object(client_id: Option<&str>, code: &str, description: Option<&str>) -> JsValue {
+    js::object(&[
+        ("client_id", client_id),
+        ("error", Some(code)),
+        ("error_description", description),
+    ])
+    .into()
 }

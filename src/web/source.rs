@@ -1,10 +1,16 @@
 //! Where a button's settings come from: a tag's attributes, or (npm API) an options object.
 //! Both are read again at click time, since integrators change them after render.
 
-use crate::prelude::*;
+use super::js::{self, PageLocal};
 use crate::core::config::Provider;
 use crate::core::parse::{has_settings, parse, Parsed};
-use web_sys::Element;
+use crate::core::trust::{Author, Context};
+use crate::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlScriptElement};
+
+/// The loader tag's `data-allowed-client-ids`, read once by the auto-mount.
+pub static ALLOWED_CLIENT_IDS: PageLocal<Option<String>> = PageLocal::new(None);
 
 /// The selectors matching a config tag, and an amoCRM one.
 pub const TAG_SELECTOR: &str = ".kommo_oauth,.amocrm_oauth";
@@ -25,19 +31,38 @@ impl Settings {
             #[cfg(feature = "api")]
             Settings::Options(obj) => options::provider_is_amocrm(obj),
         };
-        if amo { Provider::AmoCrm } else { Provider::Kommo }
+        if amo {
+            Provider::AmoCrm
+        } else {
+            Provider::Kommo
+        }
     }
 
     /// Reads and validates the settings as they are now.
     pub fn parse(&self) -> Parsed {
-        parse(self.provider(), &self.snapshot()[..])
+        parse(self.provider(), &self.snapshot()[..], &self.context())
+    }
+
+    /// Who wrote these settings, on which page (see `core::trust`).
+    fn context(&self) -> Context {
+        let author = match self {
+            // `instanceof`: an HTML <script> (never an SVG one), and not a property a form
+            // control could shadow.
+            Settings::Tag(el) if el.is_instance_of::<HtmlScriptElement>() => Author::ScriptTag,
+            Settings::Tag(_) => Author::Markup,
+            #[cfg(feature = "api")]
+            Settings::Options(_) => Author::Code,
+        };
+        let mut context = Context::new(author, &js::own_origin());
+        context.allowed_client_ids = ALLOWED_CLIENT_IDS.with(|ids| ids.borrow().clone());
+        context
     }
 
     /// Reads and validates the settings, or `None` when none of ours is present (class-only
     /// elements are skipped quietly). One read of the tag serves both questions.
     pub fn parse_if_present(&self) -> Option<Parsed> {
         let snapshot = self.snapshot();
-        has_settings(&snapshot[..]).then(|| parse(self.provider(), &snapshot[..]))
+        has_settings(&snapshot[..]).then(|| parse(self.provider(), &snapshot[..], &self.context()))
     }
 
     /// The settings as `(attribute, value)` pairs: options keys are mapped to their
@@ -58,7 +83,7 @@ impl Settings {
                 None
             }
             #[cfg(feature = "api")]
-            Settings::Options(obj) => super::js::cast(super::js::get(obj, key)),
+            Settings::Options(obj) => js::cast(js::get(obj, key)),
         }
     }
 }
@@ -76,20 +101,24 @@ fn tag_snapshot(el: &Element) -> Vec<(String, String)> {
 
 #[cfg(feature = "api")]
 mod options {
-    use crate::prelude::*;
     use crate::core::settings::Setting;
+    use crate::prelude::*;
     use crate::web::js;
     use js_sys::Array;
     use wasm_bindgen::JsValue;
 
     pub fn provider_is_amocrm(obj: &JsValue) -> bool {
-        js::get(obj, "provider").as_string().is_some_and(|p| p.trim_ascii().eq_ignore_ascii_case("amocrm"))
+        js::get(obj, "provider")
+            .as_string()
+            .is_some_and(|p| p.trim_ascii().eq_ignore_ascii_case("amocrm"))
     }
 
     pub fn snapshot(obj: &JsValue) -> Vec<(String, String)> {
         Setting::ALL
             .iter()
-            .filter_map(|s| text(&js::get(obj, s.option())).map(|v| (String::from(s.attribute()), v)))
+            .filter_map(|s| {
+                text(&js::get(obj, s.option())).map(|v| (String::from(s.attribute()), v))
+            })
             .collect()
     }
 
@@ -106,7 +135,10 @@ mod options {
             return Some(crate::core::strings::int(n as i64));
         }
         if Array::is_array(value) {
-            let parts: Vec<String> = Array::from(value).iter().filter_map(|v| v.as_string()).collect();
+            let parts: Vec<String> = Array::from(value)
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect();
             return Some(parts.join(","));
         }
         None

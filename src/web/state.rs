@@ -1,18 +1,21 @@
 //! State values: random ones from `crypto.getRandomValues`, and their `sessionStorage`
 //! record so the Redirect URI page can tell a state this tab issued from a forged one.
 
-use crate::prelude::*;
 use super::js::window;
 use crate::core::protocol::state_key;
 use crate::core::strings::hex;
+use crate::prelude::*;
 
-/// 128 random bits as 32 hex digits.
-pub fn random() -> String {
+/// 128 random bits as 32 hex digits, or `None` when the browser offers no secure random
+/// numbers (then no sign-in starts: a predictable state would defeat its purpose).
+pub fn random() -> Option<String> {
     let mut bytes = [0u8; 16];
-    if let Ok(crypto) = window().crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    hex(&bytes)
+    window()
+        .crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    Some(hex(&bytes))
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -24,6 +27,11 @@ pub fn remember(state: &str) {
     if let Some(storage) = storage() {
         let _ = storage.set_item(&state_key(state), "1");
     }
+}
+
+/// Removes the record of `state` (its attempt ended without a trip to the Redirect URI).
+pub fn forget(state: &str) {
+    let _ = take(state);
 }
 
 /// Whether this tab issued `state`, consuming the record; `None` without storage.

@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{CssStyleSheet, Document};
 
 /// Marks a document whose styles are in place (shared by every copy of the bundle).
-const INSTALLED: &str = "__kommoOauthStyles";
+const INSTALLED: &str = "kommo-oauth.styles";
 
 const CSS: &str = concat!(
     "button.kbtn{all:revert;box-sizing:border-box;display:inline-flex;align-items:stretch;",
@@ -45,10 +45,10 @@ const CSS: &str = concat!(
 
 /// Installs the stylesheet into `document` unless some copy of the bundle already did.
 pub fn install(document: &Document) {
-    if js::get(document, INSTALLED).is_truthy() {
+    if js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
         return;
     }
-    js::set(document, INSTALLED, &JsValue::TRUE);
+    js::set_key(document, &js::symbol(INSTALLED), &JsValue::TRUE);
     if adopt(document).is_err() {
         append_style_element(document);
     }
@@ -57,16 +57,18 @@ pub fn install(document: &Document) {
 fn adopt(document: &Document) -> Result<(), JsValue> {
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(CSS)?;
-    let sheets = document.adopted_style_sheets();
+    let sheets = js::adopted_style_sheets(document);
     sheets.push(&sheet);
-    document.set_adopted_style_sheets(&sheets);
+    js::set_adopted_style_sheets(document, &sheets);
     Ok(())
 }
 
 fn append_style_element(document: &Document) {
-    let Ok(style) = document.create_element("style") else { return };
+    let Ok(style) = js::create_element(document, "style") else {
+        return;
+    };
     style.set_text_content(Some(CSS));
-    if let Some(parent) = document.document_element() {
+    if let Some(parent) = js::document_element(document) {
         let _ = parent.append_child(&style);
     }
 }

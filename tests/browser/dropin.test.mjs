@@ -234,8 +234,8 @@ test('a missing wasm file gets one console error naming it, and nothing thrown t
   const p = await openPage(browser);
   await p.route('**/button_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
   await p.goto(`${server.origin}/kommo`);
-  await p.waitForFunction(() => Boolean(window.__kommoOauth));
-  await p.evaluate(() => window.__kommoOauth.then(() => {}, () => {}));
+  await p.waitForFunction(() => Boolean(window[Symbol.for('kommo-oauth.loader')]));
+  await p.evaluate(() => window[Symbol.for('kommo-oauth.loader')].then(() => {}, () => {}));
   const ours = () => p.consoleMessages.filter((m) => m.type === 'error' && m.text.includes('[kommo-oauth]'));
   for (let i = 0; i < 40 && ours().length === 0; i++) await p.waitForTimeout(50);
   const errors = ours();

@@ -9,15 +9,31 @@ use web_sys::{Document, Element, HtmlButtonElement};
 
 #[wasm_bindgen(inline_js = r#"
 const originals = { warn: console.warn, error: console.error, open: window.open };
+// A real window (a same-origin iframe's), so that messages can name it as their source,
+// with close/focus/closed replaced to record what the button does to its popup.
+function fakeWindow() {
+  const frame = document.createElement('iframe');
+  frame.style.display = 'none';
+  document.body.appendChild(frame);
+  const win = frame.contentWindow;
+  let closed = false;
+  Object.defineProperty(win, 'closed', { get: () => closed, set: (v) => { closed = v; }, configurable: true });
+  win.focused = 0;
+  win.closedByScript = false;
+  win.focus = function () { win.focused++; };
+  win.close = function () { closed = true; win.closedByScript = true; };
+  return win;
+}
 export function spy_open(blocked) {
   window.__opened = [];
   window.open = function (url, name, features) {
-    const popup = { closed: false, focused: 0, closedByScript: false,
-      focus() { this.focused++; }, close() { this.closed = true; this.closedByScript = true; } };
+    const popup = fakeWindow();
     window.__opened.push({ url, name, features, popup });
     return blocked ? null : popup;
   };
 }
+/** A window that is not the popup (a frame, a second popup on the provider origin). */
+export function other_window() { return fakeWindow(); }
 export function restore_open() { window.open = originals.open; }
 export function opened_count() { return (window.__opened || []).length; }
 export function opened(i) { return window.__opened[i]; }
@@ -28,7 +44,14 @@ export function capture_console() {
   window.__log = log;
 }
 export function release_console() { console.warn = originals.warn; console.error = originals.error; return window.__log || []; }
-export function post_from(origin, data) { window.dispatchEvent(new MessageEvent('message', { origin, data })); }
+/** A message from the latest popup, as if sent from `origin`. */
+export function post_from(origin, data) {
+  const opened = window.__opened || [];
+  const source = opened.length ? opened[opened.length - 1].popup : null;
+  window.dispatchEvent(new MessageEvent('message', { origin, data, source }));
+}
+/** A message from `source` (any window, or null), as if sent from `origin`. */
+export function post_from_window(source, origin, data) { window.dispatchEvent(new MessageEvent('message', { origin, data, source })); }
 export function broadcast(name, data) { const c = new BroadcastChannel(name); c.postMessage(data); c.close(); }
 export function broadcast_collect(name, data, ms) {
   const c = new BroadcastChannel(name); const replies = [];
@@ -55,6 +78,8 @@ extern "C" {
     pub fn capture_console();
     pub fn release_console() -> js_sys::Array;
     pub fn post_from(origin: &str, data: &JsValue);
+    pub fn post_from_window(source: &JsValue, origin: &str, data: &JsValue);
+    pub fn other_window() -> JsValue;
     pub fn broadcast(name: &str, data: &JsValue);
     pub fn broadcast_collect(name: &str, data: &JsValue, ms: u32) -> js_sys::Promise;
     pub fn record_calls(path: &str) -> js_sys::Array;
@@ -76,7 +101,10 @@ pub fn fixture(html_free_attrs: &[(&str, &str)], tag: &str, class: &str) -> (Ele
         el.set_attribute(k, v).unwrap_throw();
     }
     holder.append_child(&el).unwrap_throw();
-    doc.body().unwrap_throw().append_child(&holder).unwrap_throw();
+    doc.body()
+        .unwrap_throw()
+        .append_child(&holder)
+        .unwrap_throw();
     (holder, el)
 }
 
@@ -107,7 +135,9 @@ pub async fn tick(ms: u32) {
 
 pub fn buttons_in(holder: &Element) -> Vec<HtmlButtonElement> {
     let list = holder.query_selector_all("button").unwrap_throw();
-    (0..list.length()).map(|i| list.item(i).unwrap_throw().unchecked_into()).collect()
+    (0..list.length())
+        .map(|i| list.item(i).unwrap_throw().unchecked_into())
+        .collect()
 }
 
 pub fn strings(array: &js_sys::Array) -> Vec<String> {

@@ -1,0 +1,33 @@
+// Shared by the drop-in loaders (the build pastes it into both).
+
+// The loader's own <script> element. `document.currentScript` is read through the getter on
+// Document.prototype: an element such as <img name="currentScript"> shadows the property on
+// `document` itself, never the getter. A result that is not a script element is refused;
+// then the first <script> whose src is a file named `file` is used (markup that an HTML
+// sanitizer lets through never contains <script> elements), or none.
+function ownScript(file) {
+  var Doc = Document.prototype;
+  var current = Object.getOwnPropertyDescriptor(Doc, 'currentScript').get.call(document);
+  if (current instanceof HTMLScriptElement) return current;
+  var all = Doc.querySelectorAll.call(document, 'script[src]');
+  for (var i = 0; i < all.length; i++) if (all[i].src.split(/[?#]/)[0].split('/').pop() === file) return all[i];
+  return null;
+}
+
+// Fetches a wasm file, checked against the hash the build computed (Subresource Integrity:
+// the browser refuses other bytes), and compiles it as it arrives. Servers that send .wasm
+// with another type than application/wasm get a compile after the download instead.
+function compileWasm(url, integrity) {
+  return fetch(url, { integrity: integrity }).then(function (response) {
+    if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + url);
+    return /^application\/wasm\b/i.test(response.headers.get('content-type'))
+      ? WebAssembly.compileStreaming(response)
+      : response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
+  }, function (error) {
+    // A missing file and bytes that fail the integrity check both reject without a status:
+    // ask once more, without the check, to say which.
+    return fetch(url, { method: 'HEAD' }).then(function (r) {
+      throw new Error(r.ok ? url + ' does not match the hash this script was built with' : 'HTTP ' + r.status + ' for ' + url);
+    }, function () { throw error; });
+  });
+}
