@@ -4,6 +4,7 @@
 //! cargo run -p kommo-sandbox -- --port 7070 --config sandbox/integrations.json
 //! ```
 
+mod guard;
 mod hooks;
 mod pages;
 mod routes;
@@ -26,6 +27,10 @@ struct Args {
     /// JSON file with an array of integrations to register at start.
     #[arg(long)]
     config: Option<PathBuf>,
+    /// A host name the sandbox is also reached by, besides loopback names (e.g. a tunnel).
+    /// Requests naming any other host are refused (DNS rebinding).
+    #[arg(long)]
+    public_host: Option<String>,
     /// Register an integration: CLIENT_ID,CLIENT_SECRET,REDIRECT_URI[,NAME] (repeatable).
     #[arg(long = "integration", value_name = "SPEC")]
     integrations: Vec<String>,
@@ -95,7 +100,10 @@ async fn main() {
         .map(|a| a.to_string())
         .unwrap_or_default();
     println!("Kommo sandbox provider: http://{addr}  (consent page /oauth, admin /sandbox/admin)");
-    let app = routes::router(routes::App::new(store));
+    let hosts = guard::Hosts {
+        public: args.public_host.clone(),
+    };
+    let app = routes::router(routes::App::new(store), hosts);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use subtle::ConstantTimeEq;
 
 pub const CODE_LIFETIME: u64 = 20 * 60;
 pub const ACCESS_LIFETIME: u64 = 86_400;
@@ -65,22 +66,34 @@ struct Code {
     account_id: u64,
     redirect_uri: String,
     issued_at: u64,
+    /// The token family the code was exchanged for: a second exchange revokes it.
+    used_by: Option<u64>,
 }
 
 struct Access {
     client_id: String,
     account_id: u64,
     expires_at: u64,
-    /// The refresh token issued with it: using this access token retires its predecessor.
+    /// The refresh token issued with it: using this access token uses that pair.
     refresh: String,
+    family: u64,
 }
 
 struct Refresh {
     client_id: String,
     account_id: u64,
     last_used: u64,
-    /// The refresh token this one replaced; it keeps working until this pair is used.
+    /// The refresh token this one replaced; it keeps working until a child pair is used.
     parent: Option<String>,
+    /// Every pair descending from one authorization code shares a family.
+    family: u64,
+}
+
+/// A refresh token that was replaced and whose replacement has been used: presenting it
+/// again means it leaked (OAuth 2.0 Security BCP), so its whole family is revoked.
+struct Retired {
+    family: u64,
+    at: u64,
 }
 
 /// A token pair as `/oauth2/access_token` returns it.
@@ -105,6 +118,8 @@ pub struct Store {
     codes: HashMap<String, Code>,
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
+    retired: HashMap<String, Retired>,
+    next_family: u64,
     /// (client_id, account_id) pairs that have been disabled by an account admin.
     installs: Vec<(String, u64)>,
 }
@@ -141,6 +156,7 @@ impl Store {
 
     /// The user allowed `client_id` in `account_id`: a single-use code.
     pub fn issue_code(&mut self, client_id: &str, account_id: u64, now: u64) -> Option<String> {
+        self.prune(now);
         let integration = self.integrations.get(client_id)?;
         let code = token("def5");
         self.codes.insert(
@@ -150,6 +166,7 @@ impl Store {
                 account_id,
                 redirect_uri: integration.redirect_uri.clone(),
                 issued_at: now,
+                used_by: None,
             },
         );
         if !self
@@ -162,9 +179,10 @@ impl Store {
         Some(code)
     }
 
+    /// The client, its secret compared in constant time.
     fn check_client(&self, client_id: &str, secret: &str) -> Result<&Integration, Denied> {
         match self.integrations.get(client_id) {
-            Some(i) if i.client_secret == secret => Ok(i),
+            Some(i) if bool::from(i.client_secret.as_bytes().ct_eq(secret.as_bytes())) => Ok(i),
             Some(_) => Err(Denied::BadRequest(
                 "client_secret does not match this client_id",
             )),
@@ -177,6 +195,7 @@ impl Store {
         client_id: &str,
         account_id: u64,
         parent: Option<String>,
+        family: u64,
         now: u64,
     ) -> TokenPair {
         let access_token = token("at_");
@@ -188,6 +207,7 @@ impl Store {
                 account_id,
                 last_used: now,
                 parent,
+                family,
             },
         );
         self.access.insert(
@@ -195,8 +215,9 @@ impl Store {
             Access {
                 client_id: client_id.to_owned(),
                 account_id,
-                expires_at: now + ACCESS_LIFETIME,
+                expires_at: now.saturating_add(ACCESS_LIFETIME),
                 refresh: refresh_token.clone(),
+                family,
             },
         );
         TokenPair {
@@ -207,7 +228,9 @@ impl Store {
         }
     }
 
-    /// `grant_type=authorization_code`.
+    /// `grant_type=authorization_code`. The client, the code's owner, its age and the
+    /// Redirect URI are checked before the code is consumed (so no client can burn another's
+    /// codes); a code presented a second time revokes every token it produced.
     pub fn exchange_code(
         &mut self,
         client_id: &str,
@@ -217,7 +240,7 @@ impl Store {
         now: u64,
     ) -> Result<TokenPair, Denied> {
         self.check_client(client_id, secret)?;
-        let issued = self.codes.remove(code).ok_or(Denied::BadRequest(
+        let issued = self.codes.get(code).ok_or(Denied::BadRequest(
             "authorization code is unknown or was already used",
         ))?;
         if issued.client_id != client_id {
@@ -225,7 +248,13 @@ impl Store {
                 "authorization code was issued to another client_id",
             ));
         }
-        if now > issued.issued_at + CODE_LIFETIME {
+        if let Some(family) = issued.used_by {
+            self.revoke_family(family);
+            return Err(Denied::BadRequest(
+                "authorization code is unknown or was already used (the tokens it gave are revoked)",
+            ));
+        }
+        if now > issued.issued_at.saturating_add(CODE_LIFETIME) {
             return Err(Denied::BadRequest(
                 "authorization code has expired (20 minutes)",
             ));
@@ -235,11 +264,22 @@ impl Store {
                 "redirect_uri does not match the integration's Redirect URI",
             ));
         }
-        Ok(self.pair(client_id, issued.account_id, None, now))
+        let account_id = issued.account_id;
+        let family = self.new_family();
+        if let Some(issued) = self.codes.get_mut(code) {
+            issued.used_by = Some(family);
+        }
+        Ok(self.pair(client_id, account_id, None, family, now))
+    }
+
+    fn new_family(&mut self) -> u64 {
+        self.next_family += 1;
+        self.next_family
     }
 
     /// `grant_type=refresh_token`: a new pair; the old refresh token keeps working until
-    /// the new pair is used.
+    /// one of its children is used (Kommo's rule). A retired token presented again revokes
+    /// its whole family.
     pub fn refresh(
         &mut self,
         client_id: &str,
@@ -248,6 +288,13 @@ impl Store {
         now: u64,
     ) -> Result<TokenPair, Denied> {
         self.check_client(client_id, secret)?;
+        if let Some(retired) = self.retired.get(refresh_token) {
+            let family = retired.family;
+            self.revoke_family(family);
+            return Err(Denied::BadRequest(
+                "refresh token was superseded and used again: every token of its family is revoked",
+            ));
+        }
         let old = self.refresh.get(refresh_token).ok_or(Denied::BadRequest(
             "refresh token is unknown, revoked or superseded",
         ))?;
@@ -256,27 +303,73 @@ impl Store {
                 "refresh token was issued to another client_id",
             ));
         }
-        if now > old.last_used + REFRESH_LIFETIME {
+        if now > old.last_used.saturating_add(REFRESH_LIFETIME) {
             self.refresh.remove(refresh_token);
             return Err(Denied::BadRequest(
                 "refresh token has expired (3 months unused)",
             ));
         }
-        let account_id = old.account_id;
-        self.retire_parent_of(refresh_token);
-        Ok(self.pair(client_id, account_id, Some(refresh_token.to_owned()), now))
+        let (account_id, family) = (old.account_id, old.family);
+        self.use_pair(refresh_token, now);
+        Ok(self.pair(
+            client_id,
+            account_id,
+            Some(refresh_token.to_owned()),
+            family,
+            now,
+        ))
     }
 
-    /// Using a pair retires the refresh token it replaced.
-    fn retire_parent_of(&mut self, refresh_token: &str) {
-        if let Some(parent) = self
+    /// A pair was used (its access token on the API, or its refresh token): the token it
+    /// replaced is retired, and the other children of that token (siblings from a repeated
+    /// refresh) are revoked.
+    fn use_pair(&mut self, refresh_token: &str, now: u64) {
+        let Some(parent) = self
             .refresh
             .get_mut(refresh_token)
             .and_then(|r| r.parent.take())
-        {
-            self.refresh.remove(&parent);
-            self.access.retain(|_, a| a.refresh != parent);
+        else {
+            return;
+        };
+        if let Some(p) = self.refresh.remove(&parent) {
+            self.retired.insert(
+                parent.clone(),
+                Retired {
+                    family: p.family,
+                    at: now,
+                },
+            );
         }
+        let siblings: Vec<String> = self
+            .refresh
+            .iter()
+            .filter(|(t, r)| {
+                r.parent.as_deref() == Some(parent.as_str()) && t.as_str() != refresh_token
+            })
+            .map(|(t, _)| t.clone())
+            .collect();
+        for sibling in &siblings {
+            self.refresh.remove(sibling);
+        }
+        self.access
+            .retain(|_, a| a.refresh != parent && !siblings.contains(&a.refresh));
+    }
+
+    fn revoke_family(&mut self, family: u64) {
+        self.refresh.retain(|_, r| r.family != family);
+        self.access.retain(|_, a| a.family != family);
+    }
+
+    /// Forgets what can no longer be used: expired codes, access tokens and refresh tokens,
+    /// and retired tokens old enough to be dead anyway. Keeps the stores bounded.
+    fn prune(&mut self, now: u64) {
+        self.codes
+            .retain(|_, c| now <= c.issued_at.saturating_add(CODE_LIFETIME));
+        self.access.retain(|_, a| now <= a.expires_at);
+        self.refresh
+            .retain(|_, r| now <= r.last_used.saturating_add(REFRESH_LIFETIME));
+        self.retired
+            .retain(|_, r| now <= r.at.saturating_add(REFRESH_LIFETIME));
     }
 
     /// `Authorization: Bearer …` on the API: the account the token grants.
@@ -292,7 +385,7 @@ impl Store {
         if let Some(r) = self.refresh.get_mut(&refresh) {
             r.last_used = now;
         }
-        self.retire_parent_of(&refresh);
+        self.use_pair(&refresh, now);
         account(account_id).ok_or(Denied::Unauthorized("account no longer exists"))
     }
 
@@ -340,11 +433,8 @@ mod tests {
         assert!(s
             .exchange_code("c", "s", &code, "https://i.example/cb", 10)
             .is_ok());
-        assert_eq!(
-            s.exchange_code("c", "s", &code, "https://i.example/cb", 10),
-            Err(Denied::BadRequest(
-                "authorization code is unknown or was already used"
-            ))
+        assert!(
+            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", 10), Err(Denied::BadRequest(m)) if m.contains("already used"))
         );
     }
 
@@ -436,5 +526,89 @@ mod tests {
         assert!(s.authorize(&pair.access_token, 1).is_err());
         assert!(s.refresh("c", "s", &pair.refresh_token, 1).is_err());
         assert!(!s.disable("c", ACC));
+    }
+
+    fn exchanged(s: &mut Store) -> TokenPair {
+        let code = s.issue_code("c", ACC, 0).unwrap();
+        s.exchange_code("c", "s", &code, "https://i.example/cb", 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn using_one_child_revokes_the_parent_and_its_siblings() {
+        let mut s = store();
+        let first = exchanged(&mut s);
+        let a = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
+        let b = s.refresh("c", "s", &first.refresh_token, 11).unwrap();
+        s.authorize(&a.access_token, 12).unwrap();
+        assert!(
+            s.authorize(&b.access_token, 13).is_err(),
+            "the sibling's access token"
+        );
+        assert!(
+            s.refresh("c", "s", &b.refresh_token, 14).is_err(),
+            "the sibling's refresh token"
+        );
+        assert!(s.authorize(&a.access_token, 15).is_ok());
+    }
+
+    #[test]
+    fn a_retired_refresh_token_presented_again_revokes_the_family() {
+        let mut s = store();
+        let first = exchanged(&mut s);
+        let second = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
+        s.authorize(&second.access_token, 11).unwrap();
+        assert!(
+            matches!(s.refresh("c", "s", &first.refresh_token, 12), Err(Denied::BadRequest(m)) if m.contains("family"))
+        );
+        assert!(s.authorize(&second.access_token, 13).is_err());
+        assert!(s.refresh("c", "s", &second.refresh_token, 14).is_err());
+    }
+
+    #[test]
+    fn a_reused_code_revokes_what_it_gave_and_a_foreign_client_cannot_burn_it() {
+        let mut s = store();
+        s.register(Integration {
+            client_id: "other".into(),
+            client_secret: "o".into(),
+            redirect_uri: "https://o.example/cb".into(),
+            name: "O".into(),
+            description: String::new(),
+            logo: None,
+            scopes: vec![],
+            disconnect_uri: None,
+            secrets_uri: None,
+        });
+        let code = s.issue_code("c", ACC, 0).unwrap();
+        assert!(s
+            .exchange_code("other", "o", &code, "https://o.example/cb", 1)
+            .is_err());
+        assert!(s
+            .exchange_code("c", "s", &code, "https://wrong.example/cb", 1)
+            .is_err());
+        let pair = s
+            .exchange_code("c", "s", &code, "https://i.example/cb", 2)
+            .expect("the code still works for its client");
+        assert!(s
+            .exchange_code("c", "s", &code, "https://i.example/cb", 3)
+            .is_err());
+        assert!(
+            s.authorize(&pair.access_token, 4).is_err(),
+            "revoked by the reuse"
+        );
+    }
+
+    #[test]
+    fn expired_codes_and_tokens_are_pruned_and_huge_clocks_do_not_overflow() {
+        let mut s = store();
+        let _pair = exchanged(&mut s);
+        s.issue_code("c", ACC, 1).unwrap();
+        s.prune(u64::MAX);
+        assert!(s.codes.is_empty() && s.access.is_empty() && s.refresh.is_empty());
+        let code = s.issue_code("c", ACC, u64::MAX).unwrap();
+        let pair = s
+            .exchange_code("c", "s", &code, "https://i.example/cb", u64::MAX)
+            .unwrap();
+        assert!(s.authorize(&pair.access_token, u64::MAX).is_ok());
     }
 }

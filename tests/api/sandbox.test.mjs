@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execSync } from 'node:child_process';
 import { join } from 'node:path';
+import { request, createServer } from 'node:http';
 
 const root = new URL('../..', import.meta.url).pathname;
 const REDIRECT = 'https://integrator.example/callback';
@@ -28,7 +29,7 @@ const account = (access) => fetch(`${base}/api/v4/account`, { headers: { authori
 async function code(state = 'st') {
   const q = new URLSearchParams({ state, mode: 'post_message', origin: 'https://integrator.example/page', client_id: 'api-client' });
   const r = await fetch(`${base}/oauth/decide`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST', redirect: 'manual', headers: { origin: base },
     body: new URLSearchParams({ q: q.toString(), decision: 'allow', account_id: '31000001' }),
   });
   assert.equal(r.status, 303);
@@ -88,7 +89,7 @@ test('codes expire after 20 minutes, access tokens after a day, refresh tokens a
 
 test('in popup mode the code is posted only to an opener on the Redirect URI origin', async () => {
   const decide = (origin) => fetch(`${base}/oauth/decide`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST', redirect: 'manual', headers: { origin: base },
     body: new URLSearchParams({ q: new URLSearchParams({ state: 's', mode: 'popup', origin, client_id: 'api-client' }).toString(), decision: 'allow', account_id: '31000001' }),
   });
   const same = await decide('https://integrator.example/page');
@@ -99,4 +100,110 @@ test('in popup mode the code is posted only to an opener on the Redirect URI ori
   const foreign = await decide('https://attacker.example/page');
   assert.equal(foreign.status, 303, 'no message: the popup itself goes to the Redirect URI');
   assert.ok(foreign.headers.get('location').startsWith(REDIRECT));
+});
+
+/** A raw request, for headers fetch will not let a caller set (Host). */
+function raw(path, { method = 'GET', headers = {}, body } = {}) {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('a request naming another host is refused (DNS rebinding cannot read the secrets)', async () => {
+  assert.equal((await raw('/sandbox/api/state', { headers: { host: 'attacker.example' } })).status, 421);
+  assert.equal((await raw('/sandbox/api/state', { headers: { host: '127.0.0.1.nip.io:7070' } })).status, 421);
+  assert.equal((await raw('/sandbox/api/state', { headers: { host: `localhost:${new URL(base).port}` } })).status, 200);
+});
+
+test('cross-site form posts cannot approve a consent or disable an install', async () => {
+  const q = new URLSearchParams({ state: 's', mode: 'post_message', origin: 'https://integrator.example/page', client_id: 'api-client' }).toString();
+  const form = new URLSearchParams({ q, decision: 'allow', account_id: '31000001' });
+  for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, {}]) {
+    const r = await fetch(`${base}/oauth/decide`, { method: 'POST', redirect: 'manual', headers, body: form });
+    assert.equal(r.status, 403, JSON.stringify(headers));
+    const d = await fetch(`${base}/sandbox/admin/disable`, { method: 'POST', redirect: 'manual', headers, body: new URLSearchParams({ client_id: 'api-client', account_id: '31000001' }) });
+    assert.equal(d.status, 403);
+  }
+  const json = await fetch(`${base}/sandbox/api/disable`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/json' }, body: '{"client_id":"api-client","account_id":31000001}' });
+  assert.equal(json.status, 403);
+  const plain = await fetch(`${base}/sandbox/api/clock`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"advance_seconds":1}' });
+  assert.notEqual(plain.status, 200, 'a body a cross-site form can send is not read as JSON');
+});
+
+test('pages cannot be framed, send no referrer and are not sniffed; bodies are bounded', async () => {
+  const page = await fetch(`${base}/oauth?mode=popup&origin=https%3A%2F%2Fintegrator.example%2F&client_id=api-client`);
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  assert.match(page.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+  const big = await post('/sandbox/api/integrations', { client_id: 'big', redirect_uri: REDIRECT, name: 'x'.repeat(100_000) }).catch(() => ({ status: 413 }));
+  assert.equal(big.status, 413);
+});
+
+test('moving the clock by an absurd amount is a 400, and the sandbox keeps serving', async () => {
+  const huge = await fetch(`${base}/sandbox/api/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advance_seconds": 18446744073709551615}' });
+  assert.equal(huge.status, 400);
+  assert.equal((await fetch(`${base}/sandbox/api/state`)).status, 200);
+  assert.equal((await token({ grant_type: 'authorization_code', code: await code() })).status, 200);
+});
+
+test('refresh-token families: using one child revokes its siblings; a retired token revokes the family', async () => {
+  const first = (await token({ grant_type: 'authorization_code', code: await code() })).body;
+  const a = (await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).body;
+  const b = (await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).body;
+  assert.equal(await account(a.access_token), 200, 'the integrator uses one child');
+  assert.equal(await account(b.access_token), 401, 'its sibling is revoked');
+  assert.equal((await token({ grant_type: 'refresh_token', refresh_token: b.refresh_token })).status, 400);
+  const replay = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+  assert.equal(replay.status, 400);
+  assert.match(replay.body.hint, /family/);
+  assert.equal(await account(a.access_token), 401, 'the whole family is revoked');
+});
+
+test('a reused authorization code revokes what it gave; another client cannot burn it', async () => {
+  const registered = await fetch(`${base}/sandbox/api/integrations`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'other-client', client_secret: 'other-secret', redirect_uri: 'https://other.example/cb', name: 'Other' }) });
+  assert.equal(registered.status, 201);
+  const c = await code();
+  const burn = await post('/oauth2/access_token', { client_id: 'other-client', client_secret: 'other-secret', redirect_uri: 'https://other.example/cb', grant_type: 'authorization_code', code: c });
+  assert.equal(burn.status, 400);
+  const pair = await token({ grant_type: 'authorization_code', code: c });
+  assert.equal(pair.status, 200, 'the code survived the other client');
+  assert.equal((await token({ grant_type: 'authorization_code', code: c })).status, 400);
+  assert.equal(await account(pair.body.access_token), 401, 'the reuse revoked the tokens');
+});
+
+test('the secrets webhook follows no redirect and goes only to the Redirect URI\'s origin', async () => {
+  const hits = [];
+  const target = createServer((req, res) => { hits.push(`target ${req.url}`); res.end('{}'); });
+  await new Promise((r) => target.listen(0, '127.0.0.1', r));
+  const bouncer = createServer((req, res) => {
+    hits.push(`bouncer ${req.url}`);
+    res.writeHead(307, { location: `http://127.0.0.1:${target.address().port}/internal` }).end();
+  });
+  await new Promise((r) => bouncer.listen(0, '127.0.0.1', r));
+  const site = `http://127.0.0.1:${bouncer.address().port}`;
+  const decide = (secrets) => fetch(`${base}/oauth/decide`, {
+    method: 'POST', redirect: 'manual', headers: { origin: base },
+    body: new URLSearchParams({
+      q: new URLSearchParams({ state: 'm1', mode: 'post_message', origin: `${site}/page`, name: 'N', description: 'D', redirect_uri: `${site}/cb`, secrets_uri: secrets, 'scopes[]': 'crm' }).toString(),
+      decision: 'allow', account_id: '31000001',
+    }),
+  });
+  assert.equal((await decide(`${site}/secrets`)).status, 303);
+  assert.deepEqual(hits, ['bouncer /secrets'], 'the 307 was not followed');
+  const elsewhere = await decide(`http://127.0.0.1:${target.address().port}/secrets`);
+  assert.equal(elsewhere.status, 400);
+  assert.match(await elsewhere.text(), /same origin as redirect_uri/);
+  assert.deepEqual(hits, ['bouncer /secrets']);
+  bouncer.close();
+  target.close();
 });

@@ -63,7 +63,7 @@ pub(super) async fn register(
             "Bad request",
             "client_id is required and redirect_uri must be https (http only on localhost)",
         ),
-        Err(e) => json_error(StatusCode::BAD_REQUEST, "Bad request", &e.body_text()),
+        Err(e) => json_error(e.status(), "Bad request", &e.body_text()),
     }
 }
 
@@ -77,9 +77,34 @@ pub(super) struct Clock {
     advance_seconds: u64,
 }
 
-pub(super) async fn clock(State(app): State<App>, Json(c): Json<Clock>) -> Json<serde_json::Value> {
-    let offset = app.offset.fetch_add(c.advance_seconds, Ordering::Relaxed) + c.advance_seconds;
-    Json(json!({ "offset_seconds": offset }))
+/// The furthest the clock may be moved in total: 100 years.
+const MAX_OFFSET: u64 = 100 * 365 * 86_400;
+
+pub(super) async fn clock(
+    State(app): State<App>,
+    body: Result<Json<Clock>, JsonRejection>,
+) -> Response {
+    let Ok(Json(c)) = body else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "send {\"advance_seconds\": N}",
+        );
+    };
+    let moved = app
+        .offset
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+            o.checked_add(c.advance_seconds)
+                .filter(|n| *n <= MAX_OFFSET)
+        });
+    match moved {
+        Ok(before) => Json(json!({ "offset_seconds": before + c.advance_seconds })).into_response(),
+        Err(_) => json_error(
+            StatusCode::BAD_REQUEST,
+            "Bad request",
+            "the sandbox clock moves at most 100 years in total",
+        ),
+    }
 }
 
 pub(super) async fn logo() -> impl IntoResponse {

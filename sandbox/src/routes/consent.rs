@@ -63,6 +63,12 @@ impl Request {
                 ));
             }
         }
+        // The secrets go where the integration's own Redirect URI is, nowhere else.
+        if opener_origin(&secrets_uri) != opener_origin(&redirect_uri) {
+            return Err(format!(
+                "secrets_uri must be on the same origin as redirect_uri: {secrets_uri}"
+            ));
+        }
         let scopes: Vec<String> = pairs
             .iter()
             .filter(|(k, _)| k == "scopes[]")

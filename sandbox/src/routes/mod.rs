@@ -38,7 +38,12 @@ impl App {
         App {
             store: Arc::new(Mutex::new(store)),
             offset: Arc::default(),
-            http: reqwest::Client::new(),
+            // The webhooks follow no redirect: an https URL answering 307 to a loopback or
+            // internal address would otherwise make the sandbox post a secret there.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
         }
     }
 
@@ -47,7 +52,7 @@ impl App {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or_default();
-        wall + self.offset.load(Ordering::Relaxed)
+        wall.saturating_add(self.offset.load(Ordering::Relaxed))
     }
 
     pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -57,7 +62,7 @@ impl App {
     }
 }
 
-pub fn router(app: App) -> Router {
+pub fn router(app: App, hosts: crate::guard::Hosts) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/sandbox/admin") }))
         .route("/oauth", get(consent::consent_en))
@@ -75,6 +80,11 @@ pub fn router(app: App) -> Router {
         .route("/sandbox/api/disable", post(admin::api_disable))
         .route("/sandbox/logo.svg", get(admin::logo))
         .with_state(app)
+        .layer(axum::extract::DefaultBodyLimit::max(crate::guard::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(hosts),
+            crate::guard::guard,
+        ))
 }
 
 pub(crate) fn bad_page(detail: &str) -> Response {
