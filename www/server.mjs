@@ -6,11 +6,20 @@
 //   POST /api/refresh refreshes the token pair
 //   POST /api/secrets the metadata button's secrets webhook;  GET /api/disconnect the disconnect hook
 //   GET  /api/log     what the hooks received (for the end-to-end tests)
-// Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop]
+// Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop] [--public-host name]
+//
+// Written to be copied (docs/security.md, "An integrator's back end"): it answers only to
+// its own host names; the session cookie is HttpOnly and SameSite=Lax; every state-changing
+// request from a browser must carry this site's Origin; the OAuth state is issued per
+// session, given to the button in data-state and checked before a code is exchanged; the
+// metadata button's secrets are accepted only with a state this server issued; bodies are
+// bounded; static files are looked up after decoding and normalising, inside three folders;
+// HTML is not frameable and the Redirect URI page sends no referrer; tokens and secrets
+// never reach the browser.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { extname, join, normalize } from 'node:path';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -22,6 +31,7 @@ const { values: args } = parseArgs({
     coop: { type: 'boolean', default: false },
     'client-id': { type: 'string', default: 'demo-client-id' },
     'client-secret': { type: 'string', default: 'demo-client-secret' },
+    'public-host': { type: 'string' },
   },
 });
 const SANDBOX = args.sandbox.replace(/\/$/, '');
@@ -31,7 +41,8 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 // Client secrets known to this back end: its own integration, plus those a metadata button
 // created (delivered by the secrets webhook). Never sent to the browser.
 const secrets = new Map([[CLIENT_ID, args['client-secret']]]);
-const sessions = new Map(); // sid -> { tokens, clientId, codes: Set, account }
+const sessions = new Map(); // sid -> { state, tokens, clientId, codes: Set }
+const MAX_BODY = 64 * 1024;
 const log = { secrets: [], disconnects: [], redirects: [] };
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -40,7 +51,8 @@ function session(req, res) {
   const sid = /(?:^|;\s*)sid=([a-f0-9]+)/.exec(req.headers.cookie || '')?.[1];
   if (sid && sessions.has(sid)) return sessions.get(sid);
   const fresh = randomBytes(16).toString('hex');
-  const s = { id: fresh, codes: new Set() };
+  // The OAuth state of this session: rendered into data-state, checked on the Redirect URI.
+  const s = { id: fresh, state: randomBytes(16).toString('hex'), codes: new Set() };
   sessions.set(fresh, s);
   res.setHeader('set-cookie', `sid=${fresh}; Path=/; HttpOnly; SameSite=Lax`);
   return s;
@@ -77,15 +89,35 @@ async function page(file, vars) {
   return html.replace(/\{\{(\w+)\}\}/g, (_, k) => escapeHtml(vars[k] ?? ''));
 }
 
-async function readBody(req) {
+/** The JSON body, or `null` when it is not JSON; throws `413` past MAX_BODY bytes. */
+async function readJson(req) {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] || '')) return null;
   const chunks = [];
-  for await (const c of req) chunks.push(c);
-  const text = Buffer.concat(chunks).toString('utf8');
-  try { return JSON.parse(text || '{}'); } catch { return {}; }
+  let size = 0;
+  for await (const c of req) {
+    size += c.length;
+    if (size > MAX_BODY) throw Object.assign(new Error('body too large'), { status: 413 });
+    chunks.push(c);
+  }
+  try { return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'); } catch { return null; }
+}
+
+const sameText = (a, b) => typeof a === 'string' && typeof b === 'string' && a.length === b.length
+  && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** Loopback names, and --public-host. */
+function allowedHost(host = '') {
+  const name = (host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]).toLowerCase();
+  return ['localhost', '127.0.0.1', '[::1]'].includes(name) || name.endsWith('.localhost')
+    || (args['public-host'] !== undefined && name === args['public-host'].toLowerCase());
 }
 
 function send(res, status, type, body, extra = {}) {
-  const headers = { 'content-type': type, 'cache-control': 'no-store', ...extra };
+  const headers = { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...extra };
+  if (type.startsWith('text/html')) {
+    headers['x-frame-options'] = 'DENY';
+    headers['content-security-policy'] = "frame-ancestors 'none'";
+  }
   if (args.coop && type.startsWith('text/html')) headers['cross-origin-opener-policy'] = 'same-origin';
   res.writeHead(status, headers);
   res.end(body);
@@ -94,8 +126,14 @@ const json = (res, status, body) => send(res, status, 'application/json', JSON.s
 
 async function handle(req, res, origin) {
   const url = new URL(req.url, origin);
+  // A browser's POST carries Origin; only this site's pages may change state. The secrets
+  // webhook comes from the provider's server (no Origin) and is checked by its state.
+  if (req.method === 'POST' && req.headers.origin !== undefined && req.headers.origin !== origin) {
+    return json(res, 403, { error: 'cross-site request refused' });
+  }
+  if (req.method === 'POST' && url.pathname === '/api/secrets') return secretsWebhook(req, res);
   const s = session(req, res);
-  const vars = { SANDBOX, CLIENT_ID, ORIGIN: origin };
+  const vars = { SANDBOX, CLIENT_ID, ORIGIN: origin, STATE: s.state };
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /':
       return send(res, 200, TYPES['.html'], await page('index.html', vars));
@@ -105,17 +143,21 @@ async function handle(req, res, origin) {
       const q = Object.fromEntries(url.searchParams);
       log.redirects.push({ at: Date.now(), query: q });
       let status = q.error ? `The account admin declined (${q.error}).` : 'No authorization code in the URL.';
-      if (q.code) {
+      if (q.code && !sameText(q.state, s.state)) {
+        // Not the state this session was given: someone else's code (login CSRF). Refused.
+        status = 'Refused: the state does not match this session, so the code was not exchanged.';
+      } else if (q.code) {
         const r = await exchange(s, { code: q.code, client_id: q.client_id, redirectUri: `${origin}/callback` });
         status = r.ok ? 'Connected: the code was exchanged for tokens on the server.' : `Code exchange failed: ${r.error}`;
       }
-      return send(res, 200, TYPES['.html'], await page('callback.html', { ...vars, STATUS: status }));
+      return send(res, 200, TYPES['.html'], await page('callback.html', { ...vars, STATUS: status }), { 'referrer-policy': 'no-referrer' });
     }
     case 'GET /api/account': {
       const r = await account(s);
       return json(res, r.status, r.body);
     }
     case 'POST /api/refresh': {
+      if (req.headers.origin !== origin) return json(res, 403, { error: 'send this from the site\'s own pages' });
       if (!s.tokens) return json(res, 401, { error: 'not connected' });
       const { status, body } = await sandboxJson('/oauth2/access_token', {
         method: 'POST',
@@ -123,12 +165,6 @@ async function handle(req, res, origin) {
       });
       if (status === 200) s.tokens = body;
       return json(res, status, status === 200 ? { refreshed: true, expires_in: body.expires_in } : body);
-    }
-    case 'POST /api/secrets': {
-      const body = await readBody(req);
-      if (body.client_id && body.client_secret) secrets.set(body.client_id, body.client_secret);
-      log.secrets.push({ at: Date.now(), client_id: body.client_id, state: body.state });
-      return json(res, 200, { ok: true });
     }
     case 'GET /api/disconnect':
       log.disconnects.push({ at: Date.now(), ...Object.fromEntries(url.searchParams) });
@@ -139,10 +175,32 @@ async function handle(req, res, origin) {
   return serveStatic(res, url.pathname);
 }
 
+/** The metadata button's secrets webhook: kept only with a state one of our sessions holds. */
+async function secretsWebhook(req, res) {
+  const body = await readJson(req);
+  if (!body) return json(res, 415, { error: 'send JSON' });
+  const issued = [...sessions.values()].some((s) => sameText(body.state, s.state));
+  log.secrets.push({ at: Date.now(), client_id: body.client_id, state: body.state, accepted: issued });
+  if (!issued) return json(res, 403, { error: 'unknown state' });
+  if (typeof body.client_id === 'string' && typeof body.client_secret === 'string') secrets.set(body.client_id, body.client_secret);
+  return json(res, 200, { ok: true });
+}
+
+const STATIC = ['dist', 'pkg', 'www'].map((d) => resolve(root, d));
+
+/** A file under dist/, pkg/ or www/, found after decoding and normalising the path. */
+function staticFile(pathname) {
+  let decoded;
+  try { decoded = decodeURIComponent(pathname); } catch { return null; }
+  if (/[\\\0]/.test(decoded) || decoded.split('/').some((part) => part.startsWith('.'))) return null;
+  const file = resolve(root, `.${decoded}`);
+  const dir = STATIC.find((d) => file.startsWith(d + sep));
+  return dir && !file.endsWith('.mjs') ? file : null;
+}
+
 async function serveStatic(res, pathname) {
-  const allowed = ['/dist/', '/pkg/', '/www/'];
-  const file = normalize(join(root, decodeURIComponent(pathname)));
-  if (!allowed.some((p) => pathname.startsWith(p)) || !file.startsWith(root) || file.endsWith('.mjs')) return send(res, 404, 'text/plain', 'not found');
+  const file = staticFile(pathname);
+  if (!file) return send(res, 404, 'text/plain', 'not found');
   try {
     return send(res, 200, TYPES[extname(file)] || 'application/octet-stream', await readFile(file));
   } catch {
@@ -151,8 +209,12 @@ async function serveStatic(res, pathname) {
 }
 
 const server = createServer((req, res) => {
+  if (!allowedHost(req.headers.host)) return json(res, 421, { error: 'this site answers only to its own host names' });
   const origin = `http://${req.headers.host}`;
-  handle(req, res, origin).catch((e) => { console.error(e); if (!res.headersSent) json(res, 500, { error: String(e) }); });
+  handle(req, res, origin).catch((e) => {
+    if (e.status !== 413) console.error(e);
+    if (!res.headersSent) json(res, e.status || 500, { error: e.status ? e.message : 'internal error' });
+  });
 });
 server.listen(Number(args.port), args.host, async () => {
   const origin = `http://localhost:${server.address().port}`;

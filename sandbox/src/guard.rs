@@ -10,7 +10,7 @@
 //!   so an `Origin` check is the whole of it; JSON bodies also need a `Content-Type` that a
 //!   cross-site form cannot send.
 //! - **Security headers**: `nosniff` everywhere; HTML pages may not be framed
-//!   (`X-Frame-Options`, `frame-ancestors`) and send no referrer.
+//!   (`X-Frame-Options`, `frame-ancestors`) and send no referrer to other sites.
 //! - **Body size**: at most [`MAX_BODY`] bytes (in the router, `DefaultBodyLimit`).
 
 use axum::extract::{Request, State};
@@ -113,9 +113,11 @@ fn harden(headers: &mut HeaderMap) {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("frame-ancestors 'none'"),
         );
+        // Not `no-referrer`: with it, browsers send `Origin: null` on the page's own form
+        // posts, which the Origin check above would then refuse.
         headers.insert(
             header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
+            HeaderValue::from_static("same-origin"),
         );
     }
 }

@@ -137,12 +137,12 @@ test('cross-site form posts cannot approve a consent or disable an install', asy
   assert.notEqual(plain.status, 200, 'a body a cross-site form can send is not read as JSON');
 });
 
-test('pages cannot be framed, send no referrer and are not sniffed; bodies are bounded', async () => {
+test('pages cannot be framed, send no referrer to other sites and are not sniffed; bodies are bounded', async () => {
   const page = await fetch(`${base}/oauth?mode=popup&origin=https%3A%2F%2Fintegrator.example%2F&client_id=api-client`);
   assert.equal(page.status, 200);
   assert.equal(page.headers.get('x-frame-options'), 'DENY');
   assert.match(page.headers.get('content-security-policy'), /frame-ancestors 'none'/);
-  assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(page.headers.get('referrer-policy'), 'same-origin');
   assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
   const big = await post('/sandbox/api/integrations', { client_id: 'big', redirect_uri: REDIRECT, name: 'x'.repeat(100_000) }).catch(() => ({ status: 413 }));
   assert.equal(big.status, 413);

@@ -1,0 +1,96 @@
+// The demo integrator back end (www/server.mjs) as an attacker sees it: it must be safe to
+// run and correct to copy (docs/security.md, "An integrator's back end").
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execSync } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+let sandbox, demo, base;
+
+function start(cmd, argv, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (chunk) => {
+      const m = pattern.exec(chunk.toString());
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+}
+
+before(async () => {
+  execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
+  sandbox = await start(join(root, 'target/debug/kommo-sandbox'), ['--port', '0'], /(http:\/\/127\.0\.0\.1:\d+)/);
+  demo = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url], /Demo integrator site: (\S+)\//);
+  base = demo.url;
+});
+after(() => { demo?.child.kill(); sandbox?.child.kill(); });
+
+/** A raw request: any path bytes and any Host, which fetch would normalise or refuse. */
+function raw(path, { method = 'GET', headers = {}, body } = {}) {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: url.port, path, method, headers: { host: url.host, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('static files: no traversal in any encoding', async () => {
+  assert.equal((await raw('/www/site.css')).status, 200);
+  for (const path of [
+    '/dist/..%2fsandbox%2fintegrations.json', '/dist/%2e%2e/sandbox/integrations.json', '/dist/%2E%2E%2Fsandbox%2Fintegrations.json',
+    '/www/..%5c..%5cpackage.json', '/www/..\\..\\package.json', '/dist/%252e%252e/package.json', '/pkg/..%2f..%2f.git%2fconfig',
+    '/www/%2e%2e%2f%2e%2e%2fREADME.md', '/dist/..%00/x', '/www/server.mjs', '/dist/../sandbox/integrations.json', '/www/%c0%ae%c0%ae/package.json',
+    '/sandbox/integrations.json', '/.git/config', '/www/.hidden', '/dist/%',
+  ]) {
+    const r = await raw(path);
+    assert.equal(r.status, 404, path);
+    assert.doesNotMatch(r.text, /client_secret|demo-client-secret|\[core\]/, path);
+  }
+});
+
+test('a request naming another host is refused (DNS rebinding)', async () => {
+  assert.equal((await raw('/', { headers: { host: 'attacker.example' } })).status, 421);
+  assert.equal((await raw('/api/log', { headers: { host: 'attacker.example:80' } })).status, 421);
+  assert.equal((await raw('/', { headers: { host: `localhost:${new URL(base).port}` } })).status, 200);
+});
+
+test('the secrets webhook takes JSON with a state this site issued, and nothing cross-site', async () => {
+  const post = (body, headers = {}) => raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  assert.equal((await raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"client_id":"demo-client-id","client_secret":"evil","state":"x"}' })).status, 415);
+  assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state: 'never-issued' })).status, 403);
+  assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state: 'x' }, { origin: 'https://evil.example' })).status, 403);
+  assert.equal((await raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(100_000)}"}` })).status, 413);
+  // The demo's own integration still signs in (its secret was not overwritten): the e2e suite drives that.
+});
+
+test('the Redirect URI exchanges a code only with the state this session was given (no login CSRF)', async () => {
+  const home = await raw('/');
+  const cookie = home.headers['set-cookie'][0].split(';')[0];
+  const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
+  const forged = await raw('/callback?code=attackers-code&state=attackers-state&client_id=demo-client-id', { headers: { cookie } });
+  assert.match(forged.text, /Refused: the state does not match this session/);
+  const noState = await raw('/callback?code=attackers-code&client_id=demo-client-id', { headers: { cookie } });
+  assert.match(noState.text, /Refused/);
+  const right = await raw(`/callback?code=unknown-code&state=${state}&client_id=demo-client-id`, { headers: { cookie } });
+  assert.match(right.text, /Code exchange failed/, 'with the right state the exchange is attempted');
+  assert.equal(right.headers['referrer-policy'], 'no-referrer');
+  assert.equal(home.headers['x-frame-options'], 'DENY');
+  assert.match(home.headers['content-security-policy'], /frame-ancestors 'none'/);
+  assert.equal(home.headers['x-content-type-options'], 'nosniff');
+  assert.match(home.headers['set-cookie'][0], /HttpOnly/i);
+  assert.match(home.headers['set-cookie'][0], /SameSite=Lax/i);
+});
+
+test('token refresh only from the site\'s own pages', async () => {
+  assert.equal((await raw('/api/refresh', { method: 'POST', headers: { origin: 'https://evil.example' } })).status, 403);
+  assert.equal((await raw('/api/refresh', { method: 'POST' })).status, 403);
+  assert.equal((await raw('/api/refresh', { method: 'POST', headers: { origin: base } })).status, 401, 'same origin, not connected');
+});
