@@ -627,3 +627,30 @@ async fn popup_mode_redirect_event_can_be_cancelled_and_never_navigates_to_javas
     restore_open();
     holder.remove();
 }
+
+#[wasm_bindgen_test]
+async fn without_secure_random_numbers_no_sign_in_starts() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let h = mount(&holder, options(&[("clientId", s("cid"))])).unwrap_throw();
+    spy_open(false);
+    break_crypto();
+    capture_console();
+    let promise = h.sign_in();
+    let log = strings(&release_console());
+    restore_crypto();
+    let rejected = JsFuture::from(js_sys::Promise::from(JsValue::from(promise)))
+        .await
+        .err()
+        .expect_throw("rejects");
+    assert_eq!(
+        get_str(&rejected, "error").as_deref(),
+        Some("crypto_unavailable")
+    );
+    assert_eq!(opened_count(), 0, "no popup with a predictable state");
+    assert!(
+        log.iter().any(|l| l.contains("crypto.getRandomValues")),
+        "{log:?}"
+    );
+    restore_open();
+    holder.remove();
+}

@@ -25,7 +25,7 @@ export interface ButtonOptions {
   /** Sent as given; when absent a random one is generated and kept in sessionStorage. */
   state?: string;
   mode?: "popup" | "post_message";
-  /** Name (or dotted path) of a global function, resolved when the result arrives. */
+  /** Name (or dotted path) of a global function of yours (never a built-in), resolved when the result arrives. */
   errorCallback?: string;
   successCallback?: string;
   onError?: (error: SignInError) => void;
@@ -37,7 +37,7 @@ export interface ButtonOptions {
   secretsUri?: string;
   logo?: string;
   scopes?: ("crm" | "notifications")[] | string;
-  /** Consent page origin, e.g. a local sandbox: "http://localhost:7070". */
+  /** Consent page origin, e.g. a local sandbox: "http://localhost:7070" (any https origin, or http on loopback). */
   authOrigin?: string;
   /** "same-tab": when the popup is blocked, continue in this tab. */
   fallback?: "none" | "same-tab";
@@ -53,12 +53,11 @@ export interface SignInResult {
   url: string;
 }
 
-/** access_denied (from the provider), popup_blocked, popup_closed, state_mismatch, invalid_config, cancelled. */
+/** access_denied (from the provider), popup_blocked, popup_closed, crypto_unavailable, invalid_config, cancelled. A fresh object of strings. */
 export interface SignInError {
   client_id?: string;
   error: string;
   error_description?: string;
-  [key: string]: unknown;
 }
 "#;
 

@@ -68,6 +68,8 @@ export function record_calls(path) {
   return calls;
 }
 export function forget_global(name) { delete window[name]; }
+export function break_crypto() { crypto.getRandomValues = function () { throw new Error('no entropy'); }; }
+export function restore_crypto() { delete crypto.getRandomValues; }
 export function json(v) { return JSON.stringify(v); }
 "#)]
 extern "C" {
@@ -84,6 +86,8 @@ extern "C" {
     pub fn broadcast_collect(name: &str, data: &JsValue, ms: u32) -> js_sys::Promise;
     pub fn record_calls(path: &str) -> js_sys::Array;
     pub fn forget_global(name: &str);
+    pub fn break_crypto();
+    pub fn restore_crypto();
     pub fn json(v: &JsValue) -> String;
 }
 
