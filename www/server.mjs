@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     'client-id': { type: 'string', default: 'demo-client-id' },
     'client-secret': { type: 'string', default: 'demo-client-secret' },
     'public-host': { type: 'string' },
+    // Serve GET /api/log (what the hooks received, states included) for the end-to-end tests.
+    'test-log': { type: 'boolean', default: false },
   },
 });
 const SANDBOX = args.sandbox.replace(/\/$/, '');
@@ -44,12 +46,18 @@ const secrets = new Map([[CLIENT_ID, args['client-secret']]]);
 const sessions = new Map(); // sid -> { state, tokens, clientId, codes: Set }
 const MAX_BODY = 64 * 1024;
 const log = { secrets: [], disconnects: [], redirects: [] };
+const MAX_LOG = 200;
+const MAX_SESSIONS = 10_000;
+const record = (list, entry) => { list.push(entry); if (list.length > MAX_LOG) list.shift(); };
 
 const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function session(req, res) {
+/** The request's session; a new one only when `create` (the pages), at most MAX_SESSIONS. */
+function session(req, res, create) {
   const sid = /(?:^|;\s*)sid=([a-f0-9]+)/.exec(req.headers.cookie || '')?.[1];
   if (sid && sessions.has(sid)) return sessions.get(sid);
+  if (!create) return { codes: new Set() };
+  if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
   const fresh = randomBytes(16).toString('hex');
   // The OAuth state of this session: rendered into data-state, checked on the Redirect URI.
   const s = { id: fresh, state: randomBytes(16).toString('hex'), codes: new Set() };
@@ -132,7 +140,8 @@ async function handle(req, res, origin) {
     return json(res, 403, { error: 'cross-site request refused' });
   }
   if (req.method === 'POST' && url.pathname === '/api/secrets') return secretsWebhook(req, res);
-  const s = session(req, res);
+  const isPage = req.method === 'GET' && ['/', '/gallery', '/callback'].includes(url.pathname);
+  const s = session(req, res, isPage);
   const vars = { SANDBOX, CLIENT_ID, ORIGIN: origin, STATE: s.state };
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /':
@@ -141,7 +150,7 @@ async function handle(req, res, origin) {
       return send(res, 200, TYPES['.html'], await page('gallery.html', vars));
     case 'GET /callback': {
       const q = Object.fromEntries(url.searchParams);
-      log.redirects.push({ at: Date.now(), query: q });
+      record(log.redirects, { at: Date.now(), query: q });
       let status = q.error ? `The account admin declined (${q.error}).` : 'No authorization code in the URL.';
       if (q.code && !sameText(q.state, s.state)) {
         // Not the state this session was given: someone else's code (login CSRF). Refused.
@@ -167,22 +176,28 @@ async function handle(req, res, origin) {
       return json(res, status, status === 200 ? { refreshed: true, expires_in: body.expires_in } : body);
     }
     case 'GET /api/disconnect':
-      log.disconnects.push({ at: Date.now(), ...Object.fromEntries(url.searchParams) });
+      record(log.disconnects, { at: Date.now(), account_id: url.searchParams.get('account_id'), client_id: url.searchParams.get('client_id') });
       return json(res, 200, { ok: true });
     case 'GET /api/log':
-      return json(res, 200, log);
+      if (args['test-log']) return json(res, 200, log);
+      break;
   }
   return serveStatic(res, url.pathname);
 }
 
-/** The metadata button's secrets webhook: kept only with a state one of our sessions holds. */
+/**
+ * The metadata button's secrets webhook: a new client id only (a known one's secret is never
+ * replaced), with a state one of our sessions holds, once per session.
+ */
 async function secretsWebhook(req, res) {
   const body = await readJson(req);
-  if (!body) return json(res, 415, { error: 'send JSON' });
-  const issued = [...sessions.values()].some((s) => sameText(body.state, s.state));
-  log.secrets.push({ at: Date.now(), client_id: body.client_id, state: body.state, accepted: issued });
-  if (!issued) return json(res, 403, { error: 'unknown state' });
-  if (typeof body.client_id === 'string' && typeof body.client_secret === 'string') secrets.set(body.client_id, body.client_secret);
+  if (!body || typeof body.client_id !== 'string' || typeof body.client_secret !== 'string') return json(res, 415, { error: 'send JSON with client_id and client_secret' });
+  const holder = [...sessions.values()].find((s) => !s.webhookUsed && sameText(body.state, s.state));
+  record(log.secrets, { at: Date.now(), client_id: body.client_id, state: body.state, accepted: Boolean(holder) && !secrets.has(body.client_id) });
+  if (secrets.has(body.client_id)) return json(res, 409, { error: 'this client_id is already known' });
+  if (!holder) return json(res, 403, { error: 'unknown state' });
+  holder.webhookUsed = true;
+  secrets.set(body.client_id, body.client_secret);
   return json(res, 200, { ok: true });
 }
 
@@ -195,7 +210,8 @@ function staticFile(pathname) {
   if (/[\\\0]/.test(decoded) || decoded.split('/').some((part) => part.startsWith('.'))) return null;
   const file = resolve(root, `.${decoded}`);
   const dir = STATIC.find((d) => file.startsWith(d + sep));
-  return dir && !file.endsWith('.mjs') ? file : null;
+  // Only the file types this site serves (so no `.mjs`, `.MJS` or `server.mjs.`).
+  return dir && Object.hasOwn(TYPES, extname(file)) ? file : null;
 }
 
 async function serveStatic(res, pathname) {

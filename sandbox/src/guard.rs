@@ -79,10 +79,15 @@ fn same_origin_post(headers: &HeaderMap, host: &str) -> Result<(), &'static str>
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|c| c.to_str().ok())
+        .map(str::to_ascii_lowercase)
         .is_some_and(|c| {
-            c.starts_with("application/x-www-form-urlencoded")
-                || c.starts_with("multipart/form-data")
-                || c.starts_with("text/plain")
+            [
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+                "text/plain",
+            ]
+            .iter()
+            .any(|t| c.starts_with(t))
         });
     match origin {
         Some(origin)

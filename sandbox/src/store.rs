@@ -4,7 +4,7 @@
 //! tokens rotating and dying after 3 months unused).
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use subtle::ConstantTimeEq;
 
 pub const CODE_LIFETIME: u64 = 20 * 60;
@@ -92,6 +92,7 @@ struct Refresh {
 /// A refresh token that was replaced and whose replacement has been used: presenting it
 /// again means it leaked (OAuth 2.0 Security BCP), so its whole family is revoked.
 struct Retired {
+    client_id: String,
     family: u64,
     at: u64,
 }
@@ -288,7 +289,12 @@ impl Store {
         now: u64,
     ) -> Result<TokenPair, Denied> {
         self.check_client(client_id, secret)?;
-        if let Some(retired) = self.retired.get(refresh_token) {
+        // Only its own client can set off a family's revocation.
+        if let Some(retired) = self
+            .retired
+            .get(refresh_token)
+            .filter(|r| r.client_id == client_id)
+        {
             let family = retired.family;
             self.revoke_family(family);
             return Err(Denied::BadRequest(
@@ -311,6 +317,7 @@ impl Store {
         }
         let (account_id, family) = (old.account_id, old.family);
         self.use_pair(refresh_token, now);
+        self.prune(now);
         Ok(self.pair(
             client_id,
             account_id,
@@ -331,28 +338,29 @@ impl Store {
         else {
             return;
         };
-        if let Some(p) = self.refresh.remove(&parent) {
-            self.retired.insert(
-                parent.clone(),
-                Retired {
-                    family: p.family,
-                    at: now,
-                },
-            );
-        }
-        let siblings: Vec<String> = self
+        // The parent and the siblings are retired, not forgotten: whoever presents one of
+        // them later (a thief who refreshed first, or the client it raced) revokes the family.
+        let mut gone: HashSet<String> = self
             .refresh
             .iter()
             .filter(|(t, r)| {
-                r.parent.as_deref() == Some(parent.as_str()) && t.as_str() != refresh_token
+                (r.parent.as_deref() == Some(parent.as_str()) && t.as_str() != refresh_token)
+                    || t.as_str() == parent
             })
             .map(|(t, _)| t.clone())
             .collect();
-        for sibling in &siblings {
-            self.refresh.remove(sibling);
+        gone.insert(parent);
+        for token in &gone {
+            if let Some(r) = self.refresh.remove(token) {
+                let retired = Retired {
+                    client_id: r.client_id,
+                    family: r.family,
+                    at: now,
+                };
+                self.retired.insert(token.clone(), retired);
+            }
         }
-        self.access
-            .retain(|_, a| a.refresh != parent && !siblings.contains(&a.refresh));
+        self.access.retain(|_, a| !gone.contains(&a.refresh));
     }
 
     fn revoke_family(&mut self, family: u64) {
@@ -545,11 +553,17 @@ mod tests {
             s.authorize(&b.access_token, 13).is_err(),
             "the sibling's access token"
         );
+        assert!(s.authorize(&a.access_token, 14).is_ok());
+        // Whoever holds the sibling (a thief who refreshed with a leaked token first, or the
+        // client the thief beat) gives the theft away by presenting it: the family goes.
         assert!(
-            s.refresh("c", "s", &b.refresh_token, 14).is_err(),
+            s.refresh("c", "s", &b.refresh_token, 15).is_err(),
             "the sibling's refresh token"
         );
-        assert!(s.authorize(&a.access_token, 15).is_ok());
+        assert!(
+            s.authorize(&a.access_token, 16).is_err(),
+            "the family is revoked"
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ test('static files: no traversal in any encoding', async () => {
     '/dist/..%2fsandbox%2fintegrations.json', '/dist/%2e%2e/sandbox/integrations.json', '/dist/%2E%2E%2Fsandbox%2Fintegrations.json',
     '/www/..%5c..%5cpackage.json', '/www/..\\..\\package.json', '/dist/%252e%252e/package.json', '/pkg/..%2f..%2f.git%2fconfig',
     '/www/%2e%2e%2f%2e%2e%2fREADME.md', '/dist/..%00/x', '/www/server.mjs', '/dist/../sandbox/integrations.json', '/www/%c0%ae%c0%ae/package.json',
-    '/sandbox/integrations.json', '/.git/config', '/www/.hidden', '/dist/%',
+    '/sandbox/integrations.json', '/.git/config', '/www/.hidden', '/dist/%', '/www/server.MJS', '/www/server.mjs.', '/www/server.mjs%20',
   ]) {
     const r = await raw(path);
     assert.equal(r.status, 404, path);
@@ -65,10 +65,21 @@ test('a request naming another host is refused (DNS rebinding)', async () => {
 test('the secrets webhook takes JSON with a state this site issued, and nothing cross-site', async () => {
   const post = (body, headers = {}) => raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   assert.equal((await raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"client_id":"demo-client-id","client_secret":"evil","state":"x"}' })).status, 415);
-  assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state: 'never-issued' })).status, 403);
+  assert.equal((await post({ client_id: 'mc_planted', client_secret: 'evil', state: 'never-issued' })).status, 403);
   assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state: 'x' }, { origin: 'https://evil.example' })).status, 403);
   assert.equal((await raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(100_000)}"}` })).status, 413);
-  // The demo's own integration still signs in (its secret was not overwritten): the e2e suite drives that.
+  // A state anyone can get by loading the page: it still cannot replace a known secret,
+  // and it delivers one new integration's secret at most.
+  const state = /data-state="([0-9a-f]{32})"/.exec((await raw('/')).text)[1];
+  assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state })).status, 409);
+  assert.equal((await post({ client_id: 'mc_new', client_secret: 'one', state })).status, 200);
+  assert.equal((await post({ client_id: 'mc_other', client_secret: 'two', state })).status, 403, 'once per session');
+});
+
+test('only pages open sessions, and the hook log is not served outside the tests', async () => {
+  assert.equal((await raw('/api/disconnect?account_id=1&client_id=x')).headers['set-cookie'], undefined);
+  assert.equal((await raw('/api/account')).headers['set-cookie'], undefined);
+  assert.equal((await raw('/api/log')).status, 404);
 });
 
 test('the Redirect URI exchanges a code only with the state this session was given (no login CSRF)', async () => {

@@ -162,6 +162,7 @@ test('refresh-token families: using one child revokes its siblings; a retired to
   assert.equal(await account(a.access_token), 200, 'the integrator uses one child');
   assert.equal(await account(b.access_token), 401, 'its sibling is revoked');
   assert.equal((await token({ grant_type: 'refresh_token', refresh_token: b.refresh_token })).status, 400);
+  assert.equal(await account(a.access_token), 401, 'presenting the revoked sibling gave the theft away: the family is revoked');
   const replay = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
   assert.equal(replay.status, 400);
   assert.match(replay.body.hint, /family/);
