@@ -654,3 +654,61 @@ async fn without_secure_random_numbers_no_sign_in_starts() {
     restore_open();
     holder.remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_on_error_that_signs_in_again_gets_a_new_promise_not_the_old_error() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let (holder, _) = fixture(&[], "div", "host");
+    let handle: Rc<RefCell<Option<ButtonHandle>>> = Rc::default();
+    let retried: Rc<RefCell<Option<js_sys::Promise>>> = Rc::default();
+    let on_error = {
+        let (handle, retried) = (handle.clone(), retried.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |_error: JsValue| {
+            if retried.borrow().is_none() {
+                let again = handle
+                    .borrow()
+                    .as_ref()
+                    .map(|h| js_sys::Promise::from(JsValue::from(h.sign_in())));
+                *retried.borrow_mut() = again;
+            }
+        })
+    };
+    let opts = options(&[
+        ("clientId", s("cid")),
+        ("onError", on_error.as_ref().clone()),
+    ]);
+    *handle.borrow_mut() = Some(mount(&holder, opts).unwrap_throw());
+    spy_open(false);
+    let first = js_sys::Promise::from(JsValue::from(
+        handle.borrow().as_ref().unwrap_throw().sign_in(),
+    ));
+    post_from(
+        PROVIDER,
+        &object(&[("client_id", s("cid")), ("error", s("access_denied"))]),
+    );
+    assert!(
+        JsFuture::from(first).await.is_err(),
+        "the first attempt is declined"
+    );
+    let second = retried
+        .borrow_mut()
+        .take()
+        .expect_throw("onError signed in again");
+    let pending = js_sys::Promise::race(&js_sys::Array::of2(
+        &second,
+        &js_sys::Promise::resolve(&s("still pending")),
+    ));
+    assert_eq!(
+        JsFuture::from(pending)
+            .await
+            .unwrap_throw()
+            .as_string()
+            .as_deref(),
+        Some("still pending")
+    );
+    assert_eq!(opened_count(), 2, "the retry opened its own popup");
+    drop(on_error);
+    restore_open();
+    holder.remove();
+}
