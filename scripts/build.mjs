@@ -61,6 +61,47 @@ function trimGlue(file, glue, name) {
 // 1. The npm package.
 sh('wasm-pack build --release --target web --out-dir pkg --out-name kommo_oauth_button');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
+packagePkg();
+
+// The published package: metadata, an exports map, a README for package users, the
+// LICENSE, and (below, once built) the drop-in files under dist/ for CDN script tags.
+function packagePkg() {
+  const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const pkg = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
+  const repository = gitRemote() || rootPkg.repository;
+  Object.assign(pkg, {
+    keywords: ['kommo', 'amocrm', 'oauth', 'sign-in', 'login-button', 'webassembly', 'wasm'],
+    exports: {
+      '.': { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' },
+      './kommo_oauth_button_bg.wasm': './kommo_oauth_button_bg.wasm',
+      './dist/*': './dist/*',
+      './package.json': './package.json',
+    },
+    files: [...pkg.files, 'dist/', 'README.md', 'LICENSE'],
+  });
+  if (repository) {
+    pkg.repository = repository;
+    pkg.homepage = (typeof repository === 'string' ? repository : repository.url).replace(/^git\+/, '').replace(/\.git$/, '') + '#readme';
+  } else {
+    console.warn('build: no git remote and no "repository" in package.json: pkg/package.json has no repository or homepage');
+  }
+  writeFileSync(join(root, 'pkg', 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
+  copyFileSync(join(root, 'docs', 'package-README.md'), join(root, 'pkg', 'README.md'));
+  // Types that hold under `lib: ["es2022", "dom"]`: the handle's `Symbol.dispose` member
+  // needs the esnext.disposable lib, so it is left out of the declaration (it still works).
+  const dts = join(root, 'pkg', 'kommo_oauth_button.d.ts');
+  writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
+}
+
+function gitRemote() {
+  try {
+    const url = execSync('git config --get remote.origin.url', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return url ? { type: 'git', url: url.startsWith('git@') ? url.replace(/^git@([^:]+):/, 'git+https://$1/') : `git+${url}` } : null;
+  } catch {
+    return null;
+  }
+}
 
 // 2. The drop-ins: the no-modules glue wrapped in a loader that finds its wasm by its own
 //    URL. dist/button.js exports only the auto-mount; dist/callback.js only the helper.
@@ -94,6 +135,10 @@ async function dropin(name, feature, template) {
 }
 await dropin('button', 'automount,standalone', 'button-loader.js');
 await dropin('callback', 'helper,standalone', 'callback-loader.js');
+mkdirSync(join(root, 'pkg', 'dist'), { recursive: true });
+for (const file of ['button.js', 'button_bg.wasm', 'callback.js', 'callback_bg.wasm']) {
+  copyFileSync(join(root, 'dist', file), join(root, 'pkg', 'dist', file));
+}
 
 // 3. The demo gallery, bundled from the npm package.
 sh('webpack --no-stats');

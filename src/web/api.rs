@@ -21,7 +21,8 @@ export interface ButtonOptions {
   className?: string;
   theme?: "light" | "dark";
   color?: "default" | "blue" | "violet" | "green" | "orange" | "red";
-  locale?: "en" | "es" | "pt" | "id";
+  /** "en", "es", "pt", "id", or a tag such as "pt-BR" (its language decides). */
+  locale?: "en" | "es" | "pt" | "id" | (string & {});
   /** Sent as given; when absent a random one is generated and kept in sessionStorage. */
   state?: string;
   mode?: "popup" | "post_message";
@@ -41,6 +42,18 @@ export interface ButtonOptions {
   authOrigin?: string;
   /** "same-tab": when the popup is blocked, continue in this tab. */
   fallback?: "none" | "same-tab";
+}
+
+declare global {
+  /** The events a mounted button dispatches (they bubble): `el.addEventListener("kommo-oauth:success", e => e.detail.code)`. */
+  interface HTMLElementEventMap {
+    "kommo-oauth:success": CustomEvent<SignInResult>;
+    "kommo-oauth:error": CustomEvent<SignInError>;
+  }
+  interface DocumentEventMap {
+    "kommo-oauth:success": CustomEvent<SignInResult>;
+    "kommo-oauth:error": CustomEvent<SignInError>;
+  }
 }
 
 /** What the Redirect URI received. */

@@ -30,6 +30,13 @@ export interface CompletedSignIn {
   url: string;
   verified: boolean;
 }
+
+declare global {
+  /** Dispatched on window by dist/callback.js on the Redirect URI page. */
+  interface WindowEventMap {
+    "kommo-oauth:callback": CustomEvent<CompletedSignIn>;
+  }
+}
 "#;
 
 #[wasm_bindgen]

@@ -1,0 +1,32 @@
+// The npm package as `npm pack` would publish it (pkg/, built by `npm run build`): its
+// files, metadata and exports, and its TypeScript declarations under `tsc --strict`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../..', import.meta.url).pathname;
+const pkg = join(root, 'pkg');
+
+test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICENSE and README', () => {
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkg, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const files = packed.files.map((f) => f.path).sort();
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'kommo_oauth_button.js', 'kommo_oauth_button.d.ts', 'kommo_oauth_button_bg.wasm',
+    'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm']) {
+    assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
+  }
+  const meta = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  assert.equal(meta.license, 'MIT');
+  assert.equal(meta.type, 'module');
+  assert.deepEqual(meta.exports['.'], { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' });
+  assert.equal(meta.exports['./dist/*'], './dist/*', 'https://<cdn>/npm/kommo-oauth-button@VERSION/dist/button.js');
+  assert.ok(meta.keywords.includes('kommo'));
+  const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
+  assert.doesNotMatch(readme, /npm (start|test|run)/, 'written for package users, not for this repository');
+  assert.match(readFileSync(join(pkg, 'dist', 'button.js'), 'utf8'), /sha384-/, 'the drop-in carries its wasm hash');
+});
+
+test('the README examples type-check under tsc --strict with lib ["es2022", "dom"] and skipLibCheck off', () => {
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tests', 'types', 'tsconfig.json')], { stdio: 'inherit' });
+});

@@ -1,0 +1,28 @@
+// The README's and the package README's TypeScript, compiled with `tsc --strict` in
+// `npm test` (tests/api/package.test.mjs) against the built package's declarations.
+import init, { mount, completeSignIn, type ButtonOptions, type SignInError, type SignInResult, type CompletedSignIn } from '../../pkg/kommo_oauth_button.js';
+
+export async function readmeExample(): Promise<void> {
+  await init();
+  const options: ButtonOptions = {
+    clientId: 'xxxx',
+    mode: 'post_message',
+    theme: 'dark',
+    locale: 'pt-BR',
+    onError: (e: SignInError) => console.warn(e.error, e.error_description),
+  };
+  const handle = mount(document.getElementById('signin')!, options);
+  handle.element?.addEventListener('kommo-oauth:success', (e) => console.log(e.detail.code, e.detail.url));
+  handle.element?.addEventListener('kommo-oauth:error', (e) => console.log(e.detail.error));
+  document.addEventListener('kommo-oauth:success', (e) => console.log(e.detail.referer));
+  const result: SignInResult = await handle.signIn();
+  console.log(result.state);
+  handle.destroy();
+}
+
+export async function callbackPage(): Promise<void> {
+  await init();
+  const done: CompletedSignIn = completeSignIn();
+  console.log(done.verified, done.code);
+  window.addEventListener('kommo-oauth:callback', (e) => console.log(e.detail.verified));
+}
