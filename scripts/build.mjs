@@ -90,6 +90,15 @@ function packagePkg() {
   copyFileSync(join(root, 'docs', 'package-README.md'), join(root, 'pkg', 'README.md'));
   // Types that hold under `lib: ["es2022", "dom"]`: the handle's `Symbol.dispose` member
   // needs the esnext.disposable lib, so it is left out of the declaration (it still works).
+  // Calling an export before `await init()` reads `wasm.…` of undefined: say what to do.
+  const js = join(root, 'pkg', 'kommo_oauth_button.js');
+  let glue = readFileSync(js, 'utf8');
+  for (const name of ['autoMount', 'completeSignIn', 'mount', 'rescan']) {
+    const head = new RegExp(`(export function ${name}\\([^)]*\\) \\{\\n)`);
+    if (!head.test(glue)) throw new Error(`build: export function ${name} is not in the package glue`);
+    glue = glue.replace(head, `$1    if (wasm === undefined) throw new Error('[kommo-oauth] ${name}() was called before the wasm was loaded: call \`await init()\` first (once, in the browser).');\n`);
+  }
+  writeFileSync(js, glue);
   const dts = join(root, 'pkg', 'kommo_oauth_button.d.ts');
   writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
 }

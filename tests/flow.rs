@@ -510,10 +510,12 @@ async fn messages_from_any_window_but_the_popup_are_ignored() {
         .await
         .err()
         .expect_throw("rejects");
-    assert_eq!(
-        json(&rejected),
-        r#"{"client_id":"cid","error":"access_denied"}"#
+    assert!(
+        rejected.is_instance_of::<js_sys::Error>(),
+        "signIn() rejects with an Error"
     );
+    assert_eq!(get_str(&rejected, "code").as_deref(), Some("access_denied"));
+    assert_eq!(get_str(&rejected, "client_id").as_deref(), Some("cid"));
     assert_eq!(calls.length(), 1);
     forget_global("onKommoForeign");
     restore_open();
@@ -710,5 +712,20 @@ async fn an_on_error_that_signs_in_again_gets_a_new_promise_not_the_old_error() 
     assert_eq!(opened_count(), 2, "the retry opened its own popup");
     drop(on_error);
     restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+fn mount_errors_name_the_options_not_the_attributes() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let Err(error) = mount(&holder, options(&[])) else {
+        panic!("no clientId: no button")
+    };
+    let message = get_str(&JsValue::from(error), "message").unwrap_throw();
+    assert!(
+        message.contains("set clientId, or the full metadata set (name, description, redirectUri, secretsUri, scopes)"),
+        "{message}"
+    );
+    assert!(!message.contains("data-"), "{message}");
     holder.remove();
 }

@@ -5,6 +5,7 @@ use super::button::Button;
 use super::console;
 use super::source::Settings;
 use crate::core::diag::Level;
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
 
@@ -56,6 +57,11 @@ declare global {
   }
 }
 
+/** What a signIn() promise rejects with: an Error with the error's fields. */
+export interface SignInFailure extends Error, SignInError {
+  code: string;
+}
+
 /** What the Redirect URI received. */
 export interface SignInResult {
   code?: string;
@@ -66,7 +72,7 @@ export interface SignInResult {
   url: string;
 }
 
-/** access_denied (from the provider), popup_blocked, popup_closed, crypto_unavailable, invalid_config, cancelled. A fresh object of strings. */
+/** access_denied (from the provider), popup_blocked, popup_closed, crypto_unavailable, invalid_config, cancelled. Callbacks and events get a fresh object of strings; signIn() rejects with a SignInFailure. */
 export interface SignInError {
   client_id?: string;
   error: string;
@@ -97,16 +103,19 @@ impl ButtonHandle {
     }
 
     /// Starts signing in, as a click does: call it from a user gesture (the popup opens
-    /// synchronously). Resolves with the result; rejects with a `SignInError`.
+    /// synchronously). Resolves with the result; rejects with an `Error` whose `code` is the
+    /// error code, carrying `client_id`, `error` and `error_description` too.
     #[wasm_bindgen(js_name = signIn)]
     pub fn sign_in(&self) -> SignInPromise {
         let promise = match &self.button {
             Some(button) => button.sign_in(),
-            None => js_sys::Promise::reject(&super::report::error_object(
-                None,
-                crate::core::flow::codes::CANCELLED,
-                Some("the button was destroyed"),
-            )),
+            None => {
+                js_sys::Promise::reject(&super::report::rejection(&super::report::error_object(
+                    None,
+                    crate::core::flow::codes::CANCELLED,
+                    Some("the button was destroyed"),
+                )))
+            }
         };
         promise.unchecked_into()
     }
@@ -125,6 +134,12 @@ impl ButtonHandle {
 /// Invalid optional values only warn in the console and fall back to defaults.
 #[wasm_bindgen]
 pub fn mount(target: &Element, options: ButtonOptions) -> Result<ButtonHandle, JsError> {
+    if !Reflect::has(&js_sys::global(), &JsValue::from_str("document")).unwrap_or(false) {
+        return Err(JsError::new(
+            "[kommo-oauth] mount() needs a browser (window and document): on the server render nothing, \
+             and mount in the browser (in React, in useEffect).",
+        ));
+    }
     let settings = Settings::Options(options.into());
     let parsed = settings.parse();
     parsed.diagnostics.0.iter().for_each(console::report);

@@ -54,8 +54,9 @@ impl Inner {
             codes::CANCELLED,
             Some(codes::describe(codes::CANCELLED)),
         );
+        let error = report::rejection(&payload);
         for (_, reject) in self.pending.take() {
-            let _ = reject.call1(&JsValue::NULL, &payload);
+            let _ = reject.call1(&JsValue::NULL, &error);
         }
     }
 }
@@ -265,9 +266,20 @@ const ERROR: Route = Route {
 /// named global callback; returns false when a listener cancelled the event.
 fn deliver(inner: &Inner, route: &Route, payload: &JsValue, cancelable: bool) -> bool {
     #[cfg(feature = "api")]
-    for (resolve, reject) in inner.pending.take() {
-        let settle = if route.succeeded { resolve } else { reject };
-        let _ = settle.call1(&JsValue::NULL, payload);
+    {
+        let pending = inner.pending.take();
+        if !pending.is_empty() {
+            // Promises reject with an `Error` (a stack, `instanceof Error`) carrying the fields.
+            let value = if route.succeeded {
+                payload.clone()
+            } else {
+                report::rejection(payload)
+            };
+            for (resolve, reject) in pending {
+                let settle = if route.succeeded { resolve } else { reject };
+                let _ = settle.call1(&JsValue::NULL, &value);
+            }
+        }
     }
     let proceed = report::dispatch(&inner.element, route.event, payload, cancelable);
     if let Some(f) = inner.settings.function(route.option) {

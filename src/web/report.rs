@@ -104,6 +104,26 @@ pub fn dispatch(target: &EventTarget, name: &str, detail: &JsValue, cancelable: 
     }
 }
 
+/// What a `signIn()` promise rejects with: an `Error` whose message describes the failure,
+/// with `code` (the error code) and the fields of `payload` (`client_id`, `error`,
+/// `error_description`) as properties.
+#[cfg(feature = "api")]
+pub fn rejection(payload: &JsValue) -> JsValue {
+    let code = js::get(payload, "error");
+    let description = js::get(payload, "error_description").as_string();
+    let message = description.or_else(|| code.as_string()).unwrap_or_default();
+    let error: JsValue =
+        js_sys::Error::new(&crate::core::strings::concat(&["[kommo-oauth] ", &message])).into();
+    js::set(&error, "code", &code);
+    for key in ["client_id", "error", "error_description"] {
+        let value = js::get(payload, key);
+        if !value.is_undefined() {
+            js::set(&error, key, &value);
+        }
+    }
+    error
+}
+
 /// A fresh `{client_id, error, error_description}` (absent fields left out): what callbacks,
 /// events and promises get for an error, never the message object that brought it.
 pub fn error_object(client_id: Option<&str>, code: &str, description: Option<&str>) -> JsValue {

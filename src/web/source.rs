@@ -38,9 +38,19 @@ impl Settings {
         }
     }
 
-    /// Reads and validates the settings as they are now.
+    /// Reads and validates the settings as they are now. Diagnostics about an options object
+    /// name its keys (`clientId`), not the tag's attributes (`data-client-id`).
     pub fn parse(&self) -> Parsed {
-        parse(self.provider(), &self.snapshot()[..], &self.context())
+        let parsed = parse(self.provider(), &self.snapshot()[..], &self.context());
+        #[cfg(feature = "api")]
+        if let Settings::Options(_) = self {
+            let mut parsed = parsed;
+            for d in &mut parsed.diagnostics.0 {
+                d.message = options::option_names(&d.message);
+            }
+            return parsed;
+        }
+        parsed
     }
 
     /// Who wrote these settings, on which page (see `core::trust`).
@@ -106,6 +116,26 @@ mod options {
     use crate::web::js;
     use js_sys::Array;
     use wasm_bindgen::JsValue;
+
+    /// `data-client-id="x"` → `clientId="x"`: a diagnostic written for tags, reworded for options.
+    pub fn option_names(message: &str) -> String {
+        let mut names: Vec<(&str, &str)> = Setting::ALL
+            .iter()
+            .flat_map(|s| {
+                [Some(s.attribute()), s.attribute_alias()]
+                    .into_iter()
+                    .flatten()
+                    .map(move |a| (a, s.option()))
+            })
+            .collect();
+        // Longest first, so that no attribute is replaced inside a longer one.
+        names.sort_by_key(|(attribute, _)| core::cmp::Reverse(attribute.len()));
+        let mut out = String::from(message);
+        for (attribute, option) in names {
+            out = out.replace(attribute, option);
+        }
+        out
+    }
 
     pub fn provider_is_amocrm(obj: &JsValue) -> bool {
         js::get(obj, "provider")

@@ -30,3 +30,12 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
 test('the README examples type-check under tsc --strict with lib ["es2022", "dom"] and skipLibCheck off', () => {
   execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tests', 'types', 'tsconfig.json')], { stdio: 'inherit' });
 });
+
+test('calling the package before init(), or on a server, says what to do instead of failing obscurely', async () => {
+  const mod = await import(join(pkg, 'kommo_oauth_button.js'));
+  assert.throws(() => mod.mount({}, { clientId: 'x' }), /call `await init\(\)` first/);
+  assert.throws(() => mod.completeSignIn(), /call `await init\(\)` first/);
+  // Under Node (server-side rendering), after init: no window, no document.
+  await mod.default({ module_or_path: readFileSync(join(pkg, 'kommo_oauth_button_bg.wasm')) });
+  assert.throws(() => mod.mount({}, { clientId: 'x' }), /mount\(\) needs a browser/);
+});
