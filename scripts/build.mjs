@@ -58,9 +58,14 @@ function trimGlue(file, glue, name) {
   return glue;
 }
 
-// 1. The npm package.
-sh('wasm-pack build --release --target web --out-dir pkg --out-name kommo_oauth_button');
+// 1. The npm package: two entry points, so that an app that only mounts buttons does not
+//    load the Redirect URI helper (and neither loads the drop-in's auto-mount):
+//    `kommo-oauth-button` (mount, features `api`) and `kommo-oauth-button/callback`
+//    (completeSignIn, feature `helper`).
+sh('wasm-pack build --release --target web --out-dir pkg --out-name kommo_oauth_button -- --no-default-features --features api,standalone');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
+sh('wasm-pack build --release --target web --out-dir pkg/callback --out-name kommo_oauth_callback --no-pack -- --no-default-features --features helper,standalone');
+wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
 packagePkg();
 
 // The published package: metadata, an exports map, a README for package users, the
@@ -73,11 +78,13 @@ function packagePkg() {
     keywords: ['kommo', 'amocrm', 'oauth', 'sign-in', 'login-button', 'webassembly', 'wasm'],
     exports: {
       '.': { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' },
+      './callback': { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js' },
       './kommo_oauth_button_bg.wasm': './kommo_oauth_button_bg.wasm',
+      './callback/kommo_oauth_callback_bg.wasm': './callback/kommo_oauth_callback_bg.wasm',
       './dist/*': './dist/*',
       './package.json': './package.json',
     },
-    files: [...pkg.files, 'dist/', 'README.md', 'LICENSE'],
+    files: [...pkg.files, 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm', 'dist/', 'README.md', 'LICENSE'],
   });
   if (repository) {
     pkg.repository = repository;
@@ -88,18 +95,24 @@ function packagePkg() {
   writeFileSync(join(root, 'pkg', 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
   copyFileSync(join(root, 'docs', 'package-README.md'), join(root, 'pkg', 'README.md'));
-  // Types that hold under `lib: ["es2022", "dom"]`: the handle's `Symbol.dispose` member
-  // needs the esnext.disposable lib, so it is left out of the declaration (it still works).
-  // Calling an export before `await init()` reads `wasm.…` of undefined: say what to do.
-  const js = join(root, 'pkg', 'kommo_oauth_button.js');
+  guardExports('pkg/kommo_oauth_button', ['mount']);
+  guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);
+}
+
+// Calling an export before `await init()` reads `wasm.…` of undefined: say what to do
+// instead. And types that hold under `lib: ["es2022", "dom"]`: the handle's
+// `Symbol.dispose` member needs the esnext.disposable lib, so it is left out of the
+// declaration (it still works).
+function guardExports(base, names) {
+  const js = join(root, `${base}.js`);
   let glue = readFileSync(js, 'utf8');
-  for (const name of ['autoMount', 'completeSignIn', 'mount', 'rescan']) {
+  for (const name of names) {
     const head = new RegExp(`(export function ${name}\\([^)]*\\) \\{\\n)`);
-    if (!head.test(glue)) throw new Error(`build: export function ${name} is not in the package glue`);
+    if (!head.test(glue)) throw new Error(`build: export function ${name} is not in ${base}.js`);
     glue = glue.replace(head, `$1    if (wasm === undefined) throw new Error('[kommo-oauth] ${name}() was called before the wasm was loaded: call \`await init()\` first (once, in the browser).');\n`);
   }
   writeFileSync(js, glue);
-  const dts = join(root, 'pkg', 'kommo_oauth_button.d.ts');
+  const dts = join(root, `${base}.d.ts`);
   writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
 }
 

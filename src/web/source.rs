@@ -117,22 +117,28 @@ mod options {
     use js_sys::Array;
     use wasm_bindgen::JsValue;
 
-    /// `data-client-id="x"` → `clientId="x"`: a diagnostic written for tags, reworded for options.
+    /// `data-client-id="x"` → `clientId="x"`: a diagnostic written for tags, reworded for
+    /// options. (A scan by prefix: `str::replace` would link a substring searcher.)
     pub fn option_names(message: &str) -> String {
-        let mut names: Vec<(&str, &str)> = Setting::ALL
-            .iter()
-            .flat_map(|s| {
-                [Some(s.attribute()), s.attribute_alias()]
-                    .into_iter()
-                    .flatten()
-                    .map(move |a| (a, s.option()))
-            })
-            .collect();
-        // Longest first, so that no attribute is replaced inside a longer one.
-        names.sort_by_key(|(attribute, _)| core::cmp::Reverse(attribute.len()));
-        let mut out = String::from(message);
-        for (attribute, option) in names {
-            out = out.replace(attribute, option);
+        let mut out = String::with_capacity(message.len());
+        let mut rest = message;
+        while let Some(c) = rest.chars().next() {
+            let longest = Setting::ALL
+                .iter()
+                .flat_map(|s| {
+                    [Some(s.attribute()), s.attribute_alias()]
+                        .into_iter()
+                        .flatten()
+                        .map(move |a| (a, s.option()))
+                })
+                .filter(|(attribute, _)| rest.starts_with(attribute))
+                .max_by_key(|(attribute, _)| attribute.len());
+            let (taken, put) = match longest {
+                Some((attribute, option)) => (attribute.len(), option),
+                None => (c.len_utf8(), &rest[..c.len_utf8()]),
+            };
+            out.push_str(put);
+            rest = &rest[taken..];
         }
         out
     }

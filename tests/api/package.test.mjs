@@ -13,6 +13,7 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkg, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   const files = packed.files.map((f) => f.path).sort();
   for (const f of ['LICENSE', 'README.md', 'package.json', 'kommo_oauth_button.js', 'kommo_oauth_button.d.ts', 'kommo_oauth_button_bg.wasm',
+    'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
     'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm']) {
     assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   }
@@ -20,6 +21,7 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   assert.equal(meta.license, 'MIT');
   assert.equal(meta.type, 'module');
   assert.deepEqual(meta.exports['.'], { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' });
+  assert.deepEqual(meta.exports['./callback'], { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js' });
   assert.equal(meta.exports['./dist/*'], './dist/*', 'https://<cdn>/npm/kommo-oauth-button@VERSION/dist/button.js');
   assert.ok(meta.keywords.includes('kommo'));
   const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
@@ -33,8 +35,11 @@ test('the README examples type-check under tsc --strict with lib ["es2022", "dom
 
 test('calling the package before init(), or on a server, says what to do instead of failing obscurely', async () => {
   const mod = await import(join(pkg, 'kommo_oauth_button.js'));
+  const callback = await import(join(pkg, 'callback', 'kommo_oauth_callback.js'));
   assert.throws(() => mod.mount({}, { clientId: 'x' }), /call `await init\(\)` first/);
-  assert.throws(() => mod.completeSignIn(), /call `await init\(\)` first/);
+  assert.throws(() => callback.completeSignIn(), /call `await init\(\)` first/);
+  assert.equal(mod.completeSignIn, undefined, 'the helper is its own entry point');
+  assert.equal(mod.autoMount, undefined, 'the auto-mount is the drop-in\'s only');
   // Under Node (server-side rendering), after init: no window, no document.
   await mod.default({ module_or_path: readFileSync(join(pkg, 'kommo_oauth_button_bg.wasm')) });
   assert.throws(() => mod.mount({}, { clientId: 'x' }), /mount\(\) needs a browser/);

@@ -1,6 +1,7 @@
 // The README's and the package README's TypeScript, compiled with `tsc --strict` in
 // `npm test` (tests/api/package.test.mjs) against the built package's declarations.
-import init, { mount, completeSignIn, type ButtonOptions, type SignInError, type SignInResult, type CompletedSignIn } from '../../pkg/kommo_oauth_button.js';
+import init, { mount, type ButtonOptions, type SignInError, type SignInResult, type SignInFailure } from '../../pkg/kommo_oauth_button.js';
+import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/kommo_oauth_callback.js';
 
 export async function readmeExample(): Promise<void> {
   await init();
@@ -15,13 +16,16 @@ export async function readmeExample(): Promise<void> {
   handle.element?.addEventListener('kommo-oauth:success', (e) => console.log(e.detail.code, e.detail.url));
   handle.element?.addEventListener('kommo-oauth:error', (e) => console.log(e.detail.error));
   document.addEventListener('kommo-oauth:success', (e) => console.log(e.detail.referer));
-  const result: SignInResult = await handle.signIn();
+  const result: SignInResult = await handle.signIn().catch((e: SignInFailure) => {
+    console.warn(e.code, e.message);
+    throw e;
+  });
   console.log(result.state);
   handle.destroy();
 }
 
 export async function callbackPage(): Promise<void> {
-  await init();
+  await initCallback();
   const done: CompletedSignIn = completeSignIn();
   console.log(done.verified, done.code);
   window.addEventListener('kommo-oauth:callback', (e) => console.log(e.detail.verified));
