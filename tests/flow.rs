@@ -514,6 +514,7 @@ async fn messages_from_any_window_but_the_popup_are_ignored() {
         rejected.is_instance_of::<js_sys::Error>(),
         "signIn() rejects with an Error"
     );
+    assert_eq!(get_str(&rejected, "name").as_deref(), Some("SignInFailure"));
     assert_eq!(get_str(&rejected, "code").as_deref(), Some("access_denied"));
     assert_eq!(get_str(&rejected, "client_id").as_deref(), Some("cid"));
     assert_eq!(calls.length(), 1);

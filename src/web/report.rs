@@ -114,6 +114,7 @@ pub fn rejection(payload: &JsValue) -> JsValue {
     let message = description.or_else(|| code.as_string()).unwrap_or_default();
     let error: JsValue =
         js_sys::Error::new(&crate::core::strings::concat(&["[kommo-oauth] ", &message])).into();
+    js::set(&error, "name", &JsValue::from_str("SignInFailure"));
     js::set(&error, "code", &code);
     for key in ["client_id", "error", "error_description"] {
         let value = js::get(payload, key);
