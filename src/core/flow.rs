@@ -27,7 +27,7 @@ pub mod codes {
             ACCESS_DENIED => "the user declined to grant access",
             POPUP_BLOCKED => "the browser blocked the sign-in popup",
             POPUP_CLOSED => "the user closed the sign-in popup before finishing",
-            CRYPTO_UNAVAILABLE => "this browser offers no secure random numbers (crypto.getRandomValues), so sign-in was not started",
+            CRYPTO_UNAVAILABLE => "no crypto.getRandomValues in this browser: sign-in not started",
             INVALID_CONFIG => "the button's settings are not usable; see the console",
             CANCELLED => "the button was destroyed before sign-in finished",
             _ => "sign-in failed",

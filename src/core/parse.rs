@@ -41,7 +41,14 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
             "a random state is used",
             &mut d,
         ),
-        error_callback: callback_name(source, Setting::ErrorCallback, &mut d),
+        error_callback: page_authored(
+            source,
+            Setting::ErrorCallback,
+            context,
+            "no callback will be called",
+            &mut d,
+        )
+        .and_then(|_| callback_name(source, Setting::ErrorCallback, &mut d)),
         success_callback: page_authored(
             source,
             Setting::SuccessCallback,
@@ -60,9 +67,10 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
 }
 
 /// A setting that only page authors may give (`<script>` tags and code): from other
-/// elements, a success callback could hand a foreign integration's redirect URL to a page
-/// function (`jQuery.getScript`), and a known state would let a link in user content finish
-/// someone else's sign-in. There it is refused with a warning.
+/// elements, a callback name picks which page function runs (`jQuery.getScript` with a
+/// foreign integration's redirect URL, `ko.applyBindings` over markup's own `data-bind`),
+/// and a known state would let a link in user content finish someone else's sign-in. There
+/// it is refused with a warning; the DOM events still fire.
 fn page_authored(
     source: &(impl Source + ?Sized),
     setting: Setting,
@@ -1006,8 +1014,8 @@ mod tests {
         );
         let c = p.config.expect("config");
         assert_eq!(
-            (c.state, c.success_callback, c.error_callback.as_deref()),
-            (None, None, Some("onErr"))
+            (c.state, c.success_callback, c.error_callback),
+            (None, None, None)
         );
         let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
         assert!(messages.iter().any(|m| m.contains("data-state=\"known\"") && m.contains("a random state is used")), "{messages:?}");

@@ -87,6 +87,12 @@ pub fn popup_features() -> String {
 /// Returns `None` when the browser blocked it.
 pub fn open_popup(url: &str) -> Option<Window> {
     let win = js::window();
+    // A page that opened this one may have named it like our popup: `window.open` would then
+    // load the consent page here, in the visitor's own tab.
+    // (Through `Reflect`, already linked, rather than two more imports.)
+    if js::get(&win, "name").as_string().as_deref() == Some(WINDOW_NAME) {
+        js::set(&win, "name", &JsValue::from_str(""));
+    }
     let popup = win
         .open_with_url_and_target_and_features(url, WINDOW_NAME, &popup_features())
         .ok()??;

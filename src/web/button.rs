@@ -123,10 +123,7 @@ fn sign_in(inner: &Rc<Inner>) {
     };
     let client_id = config.identity.client_id().map(String::from);
     let Some(state) = config.state.clone().or_else(state::random) else {
-        console::error(
-            &["this browser offers no crypto.getRandomValues, so no sign-in was started."],
-            None,
-        );
+        console::error(&[codes::describe(codes::CRYPTO_UNAVAILABLE)], None);
         return finish(
             inner,
             Outcome::Fail(Failure::own(codes::CRYPTO_UNAVAILABLE, client_id)),

@@ -73,12 +73,22 @@ pub fn call_named(attribute: &str, path: &str, payload: &JsValue) {
     match resolve(path) {
         Ok((function, this)) => call(&function, &this, payload),
         Err(Unresolved::BuiltIn) => console::error(
-            &[attribute, "=\"", path, "\" names a browser built-in, which is never called: name a function of yours."],
+            &[
+                attribute,
+                "=\"",
+                path,
+                "\" names a browser built-in, which is never called: name a function of yours.",
+            ],
             None,
         ),
         Err(Unresolved::Missing) => console::error(
-            &[attribute, "=\"", path, "\" names no function of yours on window when the result arrived: define \
-              `function ", path, "(result) {…}` or set it on window (own properties only; top-level let/const are not on window)."],
+            &[
+                attribute,
+                "=\"",
+                path,
+                "\" names no function of yours on window when the result arrived \
+              (own properties only; top-level let/const are not on window).",
+            ],
             None,
         ),
     }

@@ -76,12 +76,16 @@ const sinks = [
   'location.assign', 'location.replace', 'document.body.insertAdjacentHTML', 'history.pushState', 'postMessage',
   'Object.assign', 'queueMicrotask', 'fetch', 'importScripts', 'Reflect.apply', 'document.documentElement.setHTMLUnsafe',
   'ugc.firstChild.insertAdjacentHTML', 'constructor', 'onErr.constructor', 'onErr.__proto__.call',
+  // Not built-ins, but page functions markup must not pick either (Knockout would evaluate
+  // the markup's own data-bind expressions).
+  'ko.applyBindings', 'onErr',
 ];
 
 test('sanitized markup cannot pick the consent origin nor turn a built-in into the error callback', async () => {
   const ctx = await context({
     pages: {
       '/ugc': doc(`<div id="ugc"><div class="kommo_oauth" data-client-id="x" data-auth-origin="${ATTACKER}" data-error-callback="document.write"></div></div>
+        <script>window.ko = { applyBindings: function () { window.pwned = 'ko'; } };</script>
         <script src="/dist/button.js"></script>`),
     },
   });
@@ -99,6 +103,7 @@ test('sanitized markup cannot pick the consent origin nor turn a built-in into t
     await popup.waitForEvent('close', { timeout: 3000 }).catch(() => {});
     await page.waitForTimeout(30);
     assert.equal(await page.evaluate(() => window.pwned), undefined, `${sink}: nothing ran`);
+    assert.deepEqual(await page.evaluate(() => calls), [], `${sink}: not even the page's own function`);
     assert.equal(page.url(), `${SITE}/ugc`, `${sink}: the page stayed`);
     assert.equal(await page.locator('button.kbtn').count(), 1, `${sink}: the document is intact`);
     assert.ok(page.consoleMessages.some((m) => m.text.includes(`data-error-callback="${sink}"`)), `${sink}: named in the console`);
@@ -262,7 +267,7 @@ test('two buttons clicked in turn: each result reaches only its own button', asy
   const ctx = await context({
     pages: {
       '/two': doc(`<script class="kommo_oauth" data-client-id="cid-a" data-error-callback="onErr" src="/dist/button.js"></script>
-        <div class="kommo_oauth" data-client-id="cid-b" data-error-callback="onErr"></div>`),
+        <script class="kommo_oauth" data-client-id="cid-b" data-error-callback="onErr"></script>`),
     },
   });
   const page = await open(ctx, '/two');
@@ -275,6 +280,17 @@ test('two buttons clicked in turn: each result reaches only its own button', asy
   await page.waitForFunction(() => calls.length >= 1);
   await page.waitForTimeout(200);
   assert.deepEqual(await page.evaluate(() => calls.map(([, r]) => r.client_id + ':' + r.error)), ['cid-b:access_denied']);
+  await ctx.close();
+});
+
+test('a page that an opener named like our popup still opens a popup, not the consent page in itself', async () => {
+  const ctx = await context({ pages: { '/named': doc(`<script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script>`) } });
+  const page = await open(ctx, '/named');
+  await page.evaluate(() => { window.name = 'Grant access for integration'; });
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  assert.equal(new URL(popup.url()).origin, PROVIDER);
+  assert.equal(page.url(), `${SITE}/named`, 'the visitor\'s tab stayed');
   await ctx.close();
 });
 
