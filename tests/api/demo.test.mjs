@@ -2,23 +2,14 @@
 // run and correct to copy (docs/security.md, "An integrator's back end").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execSync } from 'node:child_process';
-import { request } from 'node:http';
+import { execSync } from 'node:child_process';
 import { join } from 'node:path';
+import { rawRequest, startServer } from '../browser/harness.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 let sandbox, demo, base;
 
-function start(cmd, argv, pattern) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (chunk) => {
-      const m = pattern.exec(chunk.toString());
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
-  });
-}
+const start = startServer;
 
 before(async () => {
   execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
@@ -28,19 +19,7 @@ before(async () => {
 });
 after(() => { demo?.child.kill(); sandbox?.child.kill(); });
 
-/** A raw request: any path bytes and any Host, which fetch would normalise or refuse. */
-function raw(path, { method = 'GET', headers = {}, body } = {}) {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: url.port, path, method, headers: { host: url.host, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (path, options) => rawRequest(base, path, options);
 
 test('static files: no traversal in any encoding', async () => {
   assert.equal((await raw('/www/site.css')).status, 200);

@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execSync } from 'node:child_process';
 import { join } from 'node:path';
-import { request, createServer } from 'node:http';
+import { createServer } from 'node:http';
+import { rawRequest } from '../browser/harness.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const REDIRECT = 'https://integrator.example/callback';
@@ -102,19 +103,7 @@ test('in popup mode the code is posted only to an opener on the Redirect URI ori
   assert.ok(foreign.headers.get('location').startsWith(REDIRECT));
 });
 
-/** A raw request, for headers fetch will not let a caller set (Host). */
-function raw(path, { method = 'GET', headers = {}, body } = {}) {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (path, options) => rawRequest(base, path, options);
 
 test('a request naming another host is refused (DNS rebinding cannot read the secrets)', async () => {
   assert.equal((await raw('/sandbox/api/state', { headers: { host: 'attacker.example' } })).status, 421);

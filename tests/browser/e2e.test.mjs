@@ -2,22 +2,13 @@
 // provider (another origin), in real popups, both modes, both decisions.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { join } from 'node:path';
-import { launch, root } from './harness.mjs';
+import { launch, root, startServer } from './harness.mjs';
 
 let sandbox, demo, coopDemo, browser;
 
-function start(cmd, argv, pattern) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (chunk) => {
-      const m = pattern.exec(chunk.toString());
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
-  });
-}
+const start = startServer;
 
 before(async () => {
   execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });

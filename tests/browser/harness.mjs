@@ -1,6 +1,7 @@
 // Shared set-up for the Playwright tests: a static file server over the repository (so
 // pages load dist/button.js as an integrator would) and Debian's headless chromium.
-import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { createServer, request } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -58,4 +59,33 @@ export async function openPage(browser, url) {
   page.on('pageerror', (e) => page.pageErrors.push(String(e)));
   if (url) await page.goto(url);
   return page;
+}
+
+/** Starts a server process and resolves with `{child, url}` once its output matches `pattern`. */
+export function startServer(cmd, argv, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (chunk) => {
+      const m = pattern.exec(chunk.toString());
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+}
+
+/**
+ * A raw HTTP request to `base` (an origin) with any path bytes and any headers, Host
+ * included, which fetch would normalise or refuse. Resolves with `{status, headers, text}`.
+ */
+export function rawRequest(base, path, { method = 'GET', headers = {}, body } = {}) {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, method, headers: { host: url.host, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
