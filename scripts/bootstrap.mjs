@@ -27,16 +27,12 @@ function ensureWasmTarget() {
   }
 }
 
-// The standard library's source, for the drop-in's size build (scripts/build.mjs); the
-// build falls back to the prebuilt core when this cannot be installed.
+// The standard library's source, for the drop-in's size build (scripts/build.mjs), which
+// has no fallback: without it the build fails.
 function ensureRustSrc() {
   const installed = execSync('rustup component list --installed', { encoding: 'utf8' });
   if (installed.split('\n').includes('rust-src')) return;
-  try {
-    run('rustup component add rust-src', 'adding the rust-src component');
-  } catch {
-    console.warn('[bootstrap] rust-src is unavailable: the drop-in will be built with the prebuilt core (larger).');
-  }
+  run('rustup component add rust-src', 'adding the rust-src component');
 }
 
 function ensureWasmPack() {

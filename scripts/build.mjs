@@ -14,16 +14,21 @@ const root = new URL('..', import.meta.url).pathname;
 process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
 const sh = (cmd, env = {}) => execSync(cmd, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 
-// The drop-ins compile core and alloc from source (`-Z build-std`, rust-src component) with
-// `panic = immediate-abort`: every panic site becomes a trap, so no panic message, location
-// or `core::fmt` code is linked (about 4.9 KB gzipped of the wasm). Those options are
-// unstable; RUSTC_BOOTSTRAP lets the stable toolchain accept them, for these two builds only
-// (their own target dir). If the build fails, the drop-in is built the standard way.
+// The size build of the drop-ins: std, core and alloc compiled from source (`-Z build-std`,
+// the rust-src component) with `panic = immediate-abort`, so every panic site is a trap and
+// no panic message, location or `core::fmt` code is shipped (about 4.9 KB gzipped; see
+// docs/size.md). Those options are unstable. Why RUSTC_BOOTSTRAP rather than a pinned
+// nightly: a nightly toolchain is a 250 MB download that `npm test` would have to install on
+// every fresh machine, and this project's Rust code is otherwise stable; RUSTC_BOOTSTRAP lets
+// the stable toolchain accept these flags for these builds only (their own target dir). There
+// is no fallback: if this build fails, `npm run build` fails and says why, rather than
+// shipping a different, larger drop-in.
 const SIZE_BUILD = {
   RUSTC_BOOTSTRAP: '1',
   RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none',
   CARGO_TARGET_DIR: join(root, 'target', 'size'),
 };
+const SIZE_BUILD_ARGS = '-Z build-std=std,panic_abort';
 const WASM_OPT_FEATURES = '--enable-bulk-memory --enable-reference-types --enable-multivalue --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals';
 
 // `--flatten --rereloop` first lets -Oz restructure control flow (about 200 B gzipped less).
@@ -60,11 +65,11 @@ function trimGlue(file, glue, name) {
 
 // 1. The npm package: two entry points, so that an app that only mounts buttons does not
 //    load the Redirect URI helper (and neither loads the drop-in's auto-mount):
-//    `kommo-oauth-button` (mount, features `api`) and `kommo-oauth-button/callback`
-//    (completeSignIn, feature `helper`).
-sh('wasm-pack build --release --target web --out-dir pkg --out-name kommo_oauth_button -- --no-default-features --features api,standalone');
+//    `kommo-oauth-button` (mount: crates/npm) and `kommo-oauth-button/callback`
+//    (completeSignIn: crates/callback, with its panic hook).
+sh('wasm-pack build crates/npm --release --target web --out-dir ../../pkg --out-name kommo_oauth_button');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
-sh('wasm-pack build --release --target web --out-dir pkg/callback --out-name kommo_oauth_callback --no-pack -- --no-default-features --features helper,standalone');
+sh('wasm-pack build crates/callback --release --target web --out-dir ../../pkg/callback --out-name kommo_oauth_callback --no-pack -- --features panic-hook');
 wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
 packagePkg();
 
@@ -128,15 +133,14 @@ function gitRemote() {
 // 2. The drop-ins: the no-modules glue wrapped in a loader that finds its wasm by its own
 //    URL. dist/button.js exports only the auto-mount; dist/callback.js only the helper.
 mkdirSync(join(root, 'dist'), { recursive: true });
-async function dropin(name, feature, template) {
+async function dropin(name, crate, template) {
   const tmp = join(root, 'target', 'dropin', name);
   rmSync(tmp, { recursive: true, force: true });
-  const cmd = `wasm-pack build --release --target no-modules --out-dir ${tmp} --out-name ${name} --no-pack -- --no-default-features --features ${feature}`;
+  const cmd = `wasm-pack build crates/${crate} --release --target no-modules --out-dir ${tmp} --out-name ${name} --no-pack -- ${SIZE_BUILD_ARGS}`;
   try {
-    sh(`${cmd} -Z build-std=core,alloc`, SIZE_BUILD);
+    sh(cmd, SIZE_BUILD);
   } catch {
-    console.warn(`build: the size build of ${name} failed (is the rust-src component installed?); building with the prebuilt core instead`);
-    sh(cmd);
+    throw new Error(`build: the size build of ${name} failed. It needs the rust-src component (\`rustup component add rust-src\`, which \`npm run bootstrap\` installs); see SIZE_BUILD in scripts/build.mjs.`);
   }
   copyFileSync(join(tmp, `${name}_bg.wasm`), join(root, 'dist', `${name}_bg.wasm`));
   wasmOpt(`dist/${name}_bg.wasm`);
@@ -155,8 +159,8 @@ async function dropin(name, feature, template) {
   const { code } = await minify(source, { compress: { passes: 2 }, mangle: true, format: { comments: false } });
   writeFileSync(join(root, 'dist', `${name}.js`), code);
 }
-await dropin('button', 'automount,standalone', 'button-loader.js');
-await dropin('callback', 'helper,standalone', 'callback-loader.js');
+await dropin('button', 'dropin', 'button-loader.js');
+await dropin('callback', 'callback', 'callback-loader.js');
 mkdirSync(join(root, 'pkg', 'dist'), { recursive: true });
 for (const file of ['button.js', 'button_bg.wasm', 'callback.js', 'callback_bg.wasm']) {
   copyFileSync(join(root, 'dist', file), join(root, 'pkg', 'dist', file));

@@ -1,7 +1,7 @@
 // npm test: every test, in order of speed.
-//  1. native unit tests of the pure core and the sandbox (cargo test)
+//  1. cargo fmt and clippy, then native unit tests of the core, the sandbox and the npm crate
 //  2. the build (pkg/ and dist/)
-//  3. browser tests of the wasm in headless Chromium (wasm-pack test --headless --chrome)
+//  3. browser tests of the web crate in headless Chromium (wasm-pack test --headless --chrome)
 //  4. a smoke run of the benchmark (3 page loads a side; timings printed, never asserted)
 //  5. the sandbox over HTTP and the Playwright suites against dist/ and the sandbox
 //     (node --test tests/api tests/browser), whose summary closes the run
@@ -19,10 +19,14 @@ function step(title, cmd) {
   execSync(cmd, { stdio: 'inherit', cwd: root });
 }
 
+// Style first: formatting and lints across the workspace, natively and for the wasm target
+// (the browser crates' code is compiled only there).
+step('cargo fmt', 'cargo fmt --all --check');
+step('cargo clippy (native)', 'cargo clippy --workspace --all-targets -- -D warnings');
+step('cargo clippy (wasm32)', 'cargo clippy --workspace --exclude kommo-sandbox --all-targets --target wasm32-unknown-unknown -- -D warnings');
 step('native unit tests', 'cargo test --workspace');
 step('build', 'node scripts/build.mjs');
-// Tests link std (wasm-bindgen-test), so the crate's own panic handler (`standalone`) stays off.
-step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome -- --no-default-features --features automount,api,helper');
+step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome crates/web');
 const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
 // A smoke run keeps the benchmark working; it prints timings and asserts none.

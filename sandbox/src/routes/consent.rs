@@ -8,8 +8,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use kommo_oauth_button::core::parse::is_secure_url;
-use kommo_oauth_button::core::protocol::Message;
+use kommo_oauth_core::parse::is_secure_url;
+use kommo_oauth_core::protocol::Message;
 use serde::Deserialize;
 
 /// The query as ordered pairs (`scopes[]` repeats).

@@ -1,0 +1,1027 @@
+//! Reading settings into a [`ButtonConfig`], tolerant of how people really write them
+//! (whitespace, case, `"1"`/`"true"`), with one diagnostic per problem.
+
+use super::config::*;
+use super::diag::{Diagnostic, Diagnostics};
+use super::settings::{Keyword, Setting, Source};
+use super::strings::{decode, keyword};
+use super::text::default_title;
+use super::trust::{Author, Context};
+use crate::prelude::*;
+
+/// The outcome of reading one tag: a config, or `None` when the tag is unusable.
+pub struct Parsed {
+    pub config: Option<ButtonConfig>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Whether the source carries any of our settings at all. Elements with the class and no
+/// settings (a theme's own markup) are skipped quietly; any setting makes it a button tag.
+pub fn has_settings(source: &(impl Source + ?Sized)) -> bool {
+    Setting::ALL.iter().any(|s| source.get(*s).is_some())
+}
+
+/// Reads and validates every setting, as far as `context` (who wrote them, on which page)
+/// lets them reach.
+pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Context) -> Parsed {
+    let mut d = Diagnostics::default();
+    let identity = identity(source, context, &mut d);
+    let locale = locale(provider, source, &mut d);
+    let appearance = appearance(provider, locale, source, &mut d);
+    let config = identity.map(|identity| ButtonConfig {
+        provider,
+        identity,
+        appearance,
+        locale,
+        mode: keyword_setting(source, Mode::Popup, &mut d),
+        state: page_authored(
+            source,
+            Setting::State,
+            context,
+            "a random state is used",
+            &mut d,
+        ),
+        error_callback: page_authored(
+            source,
+            Setting::ErrorCallback,
+            context,
+            "no callback will be called",
+            &mut d,
+        )
+        .and_then(|_| callback_name(source, Setting::ErrorCallback, &mut d)),
+        success_callback: page_authored(
+            source,
+            Setting::SuccessCallback,
+            context,
+            "no callback will be called",
+            &mut d,
+        )
+        .and_then(|_| callback_name(source, Setting::SuccessCallback, &mut d)),
+        auth_origin: auth_origin(provider, source, context, &mut d),
+        fallback: keyword_setting(source, Fallback::None, &mut d),
+    });
+    Parsed {
+        config,
+        diagnostics: d,
+    }
+}
+
+/// A setting that only page authors may give (`<script>` tags and code): from other
+/// elements, a callback name picks which page function runs (`jQuery.getScript` with a
+/// foreign integration's redirect URL, `ko.applyBindings` over markup's own `data-bind`),
+/// and a known state would let a link in user content finish someone else's sign-in. There
+/// it is refused with a warning; the DOM events still fire.
+fn page_authored(
+    source: &(impl Source + ?Sized),
+    setting: Setting,
+    context: &Context,
+    instead: &str,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    let value = text(source, setting)?;
+    if context.author != Author::Markup {
+        return Some(value);
+    }
+    d.push(Diagnostic::invalid(
+        setting.attribute(),
+        &value,
+        "only on a <script class=\"kommo_oauth\"> tag",
+        instead,
+    ));
+    None
+}
+
+/// A trimmed, non-empty value.
+fn text(source: &(impl Source + ?Sized), setting: Setting) -> Option<String> {
+    let value = source.get(setting)?;
+    let trimmed = value.trim_ascii();
+    (!trimmed.is_empty()).then(|| String::from(trimmed))
+}
+
+/// Parses a boolean the ways people write one; `None` for a value that is neither.
+pub fn boolean(value: &str) -> Option<bool> {
+    match keyword(value).as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" | "" => Some(false),
+        _ => None,
+    }
+}
+
+fn identity(
+    source: &(impl Source + ?Sized),
+    context: &Context,
+    d: &mut Diagnostics,
+) -> Option<Identity> {
+    if let Some(id) = text(source, Setting::ClientId) {
+        if !context.allows_client_id(&id) {
+            d.push(Diagnostic::fatal(&[
+                "no button rendered: ",
+                Setting::ClientId.attribute(),
+                "=\"",
+                &id,
+                "\" is not in the loader tag's data-allowed-client-ids.",
+            ]));
+            return None;
+        }
+        return Some(Identity::ClientId(id));
+    }
+    let name = text(source, Setting::Name);
+    let description = text(source, Setting::Description);
+    let redirect = text(source, Setting::RedirectUri);
+    let secrets = text(source, Setting::SecretsUri);
+    let scopes = scopes(source, d);
+    // A plain loop rather than `[&str]::join` (see docs/size.md).
+    let mut missing = String::new();
+    for (absent, setting) in [
+        (name.is_none(), Setting::Name),
+        (description.is_none(), Setting::Description),
+        (redirect.is_none(), Setting::RedirectUri),
+        (secrets.is_none(), Setting::SecretsUri),
+        (scopes.is_empty(), Setting::Scopes),
+    ] {
+        if absent {
+            if !missing.is_empty() {
+                missing.push_str(", ");
+            }
+            missing.push_str(setting.attribute());
+        }
+    }
+    if !missing.is_empty() {
+        d.push(Diagnostic::fatal(&[
+            "no button rendered: set data-client-id, or the full metadata set (data-name, \
+             data-description, data-redirect_uri, data-secrets_uri, data-scopes); missing: ",
+            &missing,
+            ".",
+        ]));
+        return None;
+    }
+    if !context.allows_metadata() {
+        d.push(Diagnostic::fatal(&[
+            "no button rendered: with data-allowed-client-ids, a metadata button is accepted only on a <script> tag.",
+        ]));
+        return None;
+    }
+    let redirect_uri = site_url(Setting::RedirectUri, &redirect?, context, d)?;
+    let secrets_uri = site_url(Setting::SecretsUri, &secrets?, context, d)?;
+    let logo = text(source, Setting::Logo).and_then(|logo| {
+        let checked = secure_url(Setting::Logo, &logo, &mut Diagnostics::default());
+        if checked.is_none() {
+            d.push(Diagnostic::invalid(
+                Setting::Logo.attribute(),
+                &logo,
+                "an https:// URL",
+                "the consent page shows no logo",
+            ));
+        }
+        checked
+    });
+    Some(Identity::Metadata(Metadata {
+        name: name?,
+        description: description?,
+        redirect_uri,
+        secrets_uri,
+        logo,
+        scopes,
+    }))
+}
+
+/// A metadata URL: secure, and on the page's own origin unless a `<script>` tag or code set it.
+fn site_url(
+    setting: Setting,
+    value: &str,
+    context: &Context,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    let url = secure_url(setting, value, d)?;
+    if context.allows_metadata_url(&url) {
+        return Some(url);
+    }
+    d.push(Diagnostic::fatal(&[
+        "no button rendered: ",
+        setting.attribute(),
+        "=\"",
+        value,
+        "\" must be on this page's origin (",
+        &context.page_origin,
+        ") unless set on a <script> tag.",
+    ]));
+    None
+}
+
+/// Accepts `https://…` (or `http://` on a loopback host, for the local sandbox); decodes a
+/// value that arrives already percent-encoded (`https%3A%2F%2F…`) so it is encoded once.
+fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<String> {
+    let encoded = keyword(value).starts_with("http%3a") || keyword(value).starts_with("https%3a");
+    let decoded = encoded
+        .then(|| decode(value, false))
+        .flatten()
+        .unwrap_or_else(|| String::from(value));
+    if is_secure_url(&decoded) {
+        return Some(decoded);
+    }
+    d.push(Diagnostic::fatal(&[
+        "no button rendered: ",
+        setting.attribute(),
+        "=\"",
+        value,
+        "\" must be an https:// URL (http:// is accepted only for localhost).",
+    ]));
+    None
+}
+
+/// `https://host…`, or `http://` with a loopback host; never with userinfo or a backslash in
+/// the authority (`http://localhost:1@evil.example/` is evil.example to the browser).
+pub fn is_secure_url(url: &str) -> bool {
+    let lower = keyword(url);
+    let plain_authority = |rest: &str| {
+        let authority = rest
+            .bytes()
+            .take_while(|b| !matches!(b, b'/' | b'?' | b'#'));
+        !authority.into_iter().any(|b| b == b'@' || b == b'\\')
+    };
+    if let Some(rest) = lower.strip_prefix("https://") {
+        return !rest.is_empty() && !rest.starts_with('/') && plain_authority(rest);
+    }
+    lower
+        .strip_prefix("http://")
+        .is_some_and(|rest| plain_authority(rest) && is_loopback_host(rest))
+}
+
+/// `http://localhost:7070`, `http://127.0.0.1`, `http://[::1]:8080`, `http://app.localhost`.
+pub fn is_loopback_origin(origin: &str) -> bool {
+    keyword(origin)
+        .strip_prefix("http://")
+        .is_some_and(is_loopback_host)
+}
+
+fn is_loopback_host(rest: &str) -> bool {
+    let end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let host_port = &rest[..end];
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "::1") || host.ends_with(".localhost")
+}
+
+fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
+    let Some(raw) = text(source, Setting::Scopes) else {
+        return Vec::new();
+    };
+    let mut scopes = Vec::new();
+    for item in raw.split(',').map(keyword).filter(|s| !s.is_empty()) {
+        let scope = match item.as_str() {
+            "crm" => Scope::Crm,
+            "notifications" => Scope::Notifications,
+            _ => {
+                d.push(Diagnostic::invalid(
+                    Setting::Scopes.attribute(),
+                    &item,
+                    "crm, notifications",
+                    "leaving it out",
+                ));
+                continue;
+            }
+        };
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    scopes
+}
+
+fn locale(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Locale {
+    let Some(raw) = text(source, Setting::Locale) else {
+        return Locale::En;
+    };
+    let lower = keyword(&raw);
+    let end = lower
+        .bytes()
+        .position(|b| b == b'-' || b == b'_')
+        .unwrap_or(lower.len());
+    let primary = &lower[..end];
+    match primary {
+        "en" => Locale::En,
+        "es" => Locale::Es,
+        "pt" | "br" => Locale::Pt,
+        "id" => Locale::Id,
+        "ru" if provider == Provider::AmoCrm => Locale::En,
+        _ => {
+            d.push(Diagnostic::invalid(
+                Setting::Locale.attribute(),
+                &raw,
+                "en, es, pt, id",
+                "using \"en\"",
+            ));
+            Locale::En
+        }
+    }
+}
+
+fn appearance(
+    provider: Provider,
+    locale: Locale,
+    source: &(impl Source + ?Sized),
+    d: &mut Diagnostics,
+) -> Appearance {
+    let title = text(source, Setting::Title)
+        .unwrap_or_else(|| String::from(default_title(provider, locale)));
+    let compact = match text(source, Setting::Compact) {
+        None => false,
+        Some(raw) => boolean(&raw).unwrap_or_else(|| {
+            let accepted = "true, false (also 1, 0, yes, no)";
+            d.push(Diagnostic::invalid(
+                Setting::Compact.attribute(),
+                &raw,
+                accepted,
+                "showing the title",
+            ));
+            false
+        }),
+    };
+    let mut classes: Vec<String> = text(source, Setting::ClassName)
+        .map(|raw| raw.split_ascii_whitespace().map(String::from).collect())
+        .unwrap_or_default();
+    if classes.is_empty() {
+        classes.push(String::from(provider.default_class()));
+    }
+    Appearance {
+        title,
+        compact,
+        classes,
+        theme: keyword_setting(source, Theme::Light, d),
+        // amoCRM buttons are always coloured; Kommo's only when asked.
+        color: match (provider, text(source, Setting::Color)) {
+            (Provider::Kommo, None) => None,
+            _ => Some(keyword_setting(source, Color::Default, d)),
+        },
+    }
+}
+
+/// Reads a keyword setting (`data-theme`, `data-color`, `data-mode`, `data-fallback`): any
+/// listed spelling, case-insensitive; absent gives `default`, anything else warns once and
+/// gives `default` too.
+fn keyword_setting<K: Keyword + PartialEq>(
+    source: &(impl Source + ?Sized),
+    default: K,
+    d: &mut Diagnostics,
+) -> K {
+    let Some(raw) = text(source, K::SETTING) else {
+        return default;
+    };
+    let spellings: Vec<&[&str]> = K::VALUES.iter().map(|(_, s)| *s).collect();
+    let fallback = K::VALUES
+        .iter()
+        .position(|(v, _)| *v == default)
+        .unwrap_or(0);
+    K::VALUES[pick(K::SETTING, &raw, &spellings, fallback, d)].0
+}
+
+/// The index of the value `raw` spells; else a diagnostic naming the accepted values and
+/// the index of `fallback`. One copy for every keyword setting (the generic reader above only
+/// maps the index).
+fn pick(
+    setting: Setting,
+    raw: &str,
+    spellings: &[&[&str]],
+    fallback: usize,
+    d: &mut Diagnostics,
+) -> usize {
+    let lower = keyword(raw);
+    if let Some(index) = spellings.iter().position(|s| s.contains(&lower.as_str())) {
+        return index;
+    }
+    let mut accepted = String::new();
+    for (i, s) in spellings.iter().enumerate() {
+        if i > 0 {
+            accepted.push_str(", ");
+        }
+        accepted.push_str(s[0]);
+    }
+    d.push(Diagnostic::invalid(
+        setting.attribute(),
+        raw,
+        &accepted,
+        &crate::strings::concat(&["using \"", spellings[fallback][0], "\""]),
+    ));
+    fallback
+}
+
+/// A global function name or dotted path (`app.auth.onError`); resolved at message time.
+fn callback_name(
+    source: &(impl Source + ?Sized),
+    setting: Setting,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    let raw = text(source, setting)?;
+    if is_callback_path(&raw) {
+        return Some(raw);
+    }
+    d.push(Diagnostic::invalid(
+        setting.attribute(),
+        &raw,
+        "the name of a global function of yours, or a dotted path such as app.auth.onError (never __proto__, constructor or prototype)",
+        "no callback will be called",
+    ));
+    None
+}
+
+/// Identifiers separated by dots: never evaluated, only looked up property by property.
+/// (Non-ASCII letters are accepted as JavaScript accepts them; checking them precisely would
+/// pull Unicode tables into the wasm for no safety gain, since nothing is evaluated.)
+pub fn is_callback_path(path: &str) -> bool {
+    let word = |c: char| c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
+    let forbidden = |part: &str| matches!(part, "__proto__" | "constructor" | "prototype");
+    path.split('.').all(|part| {
+        part.chars()
+            .next()
+            .is_some_and(|c| word(c) && !c.is_ascii_digit())
+            && part.chars().all(word)
+            && !forbidden(part)
+    })
+}
+
+fn auth_origin(
+    provider: Provider,
+    source: &(impl Source + ?Sized),
+    context: &Context,
+    d: &mut Diagnostics,
+) -> String {
+    let default = String::from(provider.default_origin());
+    let Some(raw) = text(source, Setting::AuthOrigin) else {
+        return default;
+    };
+    match normalize_origin(&raw).filter(|origin| context.allows_auth_origin(origin)) {
+        Some(origin) => origin,
+        None => {
+            let accepted =
+                "https://www.kommo.com, https://www.amocrm.ru, https://www.amocrm.com; loopback \
+                            on a loopback page; others only by mount()";
+            let fallback = if provider == Provider::Kommo {
+                "using https://www.kommo.com"
+            } else {
+                "using https://www.amocrm.ru"
+            };
+            d.push(Diagnostic::invalid(
+                Setting::AuthOrigin.attribute(),
+                &raw,
+                accepted,
+                fallback,
+            ));
+            default
+        }
+    }
+}
+
+/// `https://Host:port/` → `https://host:port`; `None` when it is not a bare secure origin.
+pub fn normalize_origin(raw: &str) -> Option<String> {
+    let lower = keyword(raw);
+    let trimmed = lower.strip_suffix('/').unwrap_or(&lower);
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))?;
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    (host_ok && is_secure_url(trimmed)).then(|| String::from(trimmed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Level;
+    use alloc::string::ToString;
+    use std::vec;
+
+    fn test_context() -> Context {
+        Context::new(Author::ScriptTag, "http://localhost:8080")
+    }
+
+    fn kommo(attrs: &[(&str, &str)]) -> Parsed {
+        parse(Provider::Kommo, attrs, &test_context())
+    }
+
+    fn config(attrs: &[(&str, &str)]) -> ButtonConfig {
+        kommo(attrs).config.expect("config")
+    }
+
+    #[test]
+    fn documented_snippet_reads_every_attribute() {
+        let c = config(&[
+            ("data-client-id", "xxxx"),
+            ("data-title", "Button"),
+            ("data-compact", "false"),
+            ("data-class-name", "className"),
+            ("data-theme", "light"),
+            ("data-locale", "en"),
+            ("data-state", "state"),
+            ("data-error-callback", "functionName"),
+            ("data-mode", "popup"),
+        ]);
+        assert_eq!(c.identity, Identity::ClientId("xxxx".into()));
+        assert_eq!(c.appearance.title, "Button");
+        assert!(!c.appearance.compact);
+        assert_eq!(c.appearance.classes, vec!["className".to_string()]);
+        assert_eq!(c.appearance.theme, Theme::Light);
+        assert_eq!(c.appearance.color, None);
+        assert_eq!(c.state.as_deref(), Some("state"));
+        assert_eq!(c.error_callback.as_deref(), Some("functionName"));
+        assert_eq!(c.mode, Mode::Popup);
+        assert_eq!(c.auth_origin, "https://www.kommo.com");
+    }
+
+    #[test]
+    fn tolerates_case_whitespace_and_numeric_booleans() {
+        let c = config(&[
+            ("data-client-id", "  abc  "),
+            ("data-compact", " 1 "),
+            ("data-theme", "DARK"),
+            ("data-mode", "Post-Message"),
+            ("data-locale", "pt-BR"),
+        ]);
+        assert_eq!(c.identity, Identity::ClientId("abc".into()));
+        assert!(c.appearance.compact);
+        assert_eq!(c.appearance.theme, Theme::Dark);
+        assert_eq!(c.mode, Mode::PostMessage);
+        assert_eq!(c.locale, Locale::Pt);
+        assert_eq!(c.appearance.title, "Continuar com Kommo");
+    }
+
+    #[test]
+    fn locale_translates_default_title_but_not_a_custom_one() {
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-locale", "es")])
+                .appearance
+                .title,
+            "Continuar con Kommo"
+        );
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-locale", "id")])
+                .appearance
+                .title,
+            "Lanjutkan dengan Kommo"
+        );
+        let custom = config(&[
+            ("data-client-id", "a"),
+            ("data-locale", "es"),
+            ("data-title", "Entrar"),
+        ]);
+        assert_eq!(custom.appearance.title, "Entrar");
+    }
+
+    #[test]
+    fn invalid_values_warn_naming_attribute_value_and_accepted_then_default() {
+        let p = kommo(&[
+            ("data-client-id", "a"),
+            ("data-theme", "blue"),
+            ("data-mode", "redirect"),
+            ("data-compact", "maybe"),
+            ("data-locale", "fr"),
+        ]);
+        let c = p.config.expect("config");
+        assert_eq!(
+            (c.appearance.theme, c.mode, c.appearance.compact, c.locale),
+            (Theme::Light, Mode::Popup, false, Locale::En)
+        );
+        let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 4);
+        assert!(
+            messages[0].contains("data-locale=\"fr\"") && messages[0].contains("en, es, pt, id")
+        );
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("data-theme=\"blue\"") && m.contains("light, dark")));
+        assert!(messages
+            .iter()
+            .any(|m| m.contains("data-mode=\"redirect\"") && m.contains("popup, post_message")));
+        assert!(p.diagnostics.0.iter().all(|d| d.level == Level::Warn));
+    }
+
+    #[test]
+    fn amocrm_defaults_to_the_default_colour_and_russian_title() {
+        let c = parse(
+            Provider::AmoCrm,
+            &[("data-client-id", "a")][..],
+            &test_context(),
+        )
+        .config
+        .expect("config");
+        assert_eq!(c.appearance.color, Some(Color::Default));
+        assert_eq!(c.appearance.title, "Авторизоваться через amoCRM");
+        assert_eq!(c.appearance.classes, vec!["amocrm-oauth".to_string()]);
+        assert_eq!(c.auth_origin, "https://www.amocrm.ru");
+    }
+
+    #[test]
+    fn unknown_colour_falls_back_to_default_with_a_warning_and_kommo_honours_colour() {
+        let p = kommo(&[("data-client-id", "a"), ("data-color", "white")]);
+        assert_eq!(
+            p.config.expect("config").appearance.color,
+            Some(Color::Default)
+        );
+        assert!(p.diagnostics.0[0].message.contains("data-color=\"white\""));
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-color", " Violet")])
+                .appearance
+                .color,
+            Some(Color::Violet)
+        );
+    }
+
+    #[test]
+    fn empty_class_name_keeps_the_default_class_and_several_classes_split() {
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-class-name", "")])
+                .appearance
+                .classes,
+            vec!["kommo-oauth".to_string()]
+        );
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-class-name", " a  b ")])
+                .appearance
+                .classes,
+            vec!["a".to_string(), "b".to_string()]
+        );
+    }
+
+    #[test]
+    fn no_client_id_and_no_metadata_is_unusable_and_says_what_is_missing() {
+        let p = kommo(&[("data-title", "x")]);
+        assert!(p.config.is_none());
+        assert!(p.diagnostics.has_errors());
+        assert!(p.diagnostics.0[0].message.contains("data-client-id"));
+    }
+
+    fn metadata(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut v = vec![
+            ("data-name", "My app"),
+            ("data-description", "Does things"),
+            ("data-redirect_uri", "https://example.com/cb"),
+            ("data-secrets_uri", "https://example.com/secrets"),
+            ("data-scopes", "crm, notifications"),
+        ];
+        v.extend_from_slice(extra);
+        v
+    }
+
+    #[test]
+    fn metadata_button_reads_the_full_set() {
+        let attrs = metadata(&[("data-logo", "https://example.com/logo.png")]);
+        let c = parse(Provider::AmoCrm, &attrs[..], &test_context())
+            .config
+            .expect("config");
+        let Identity::Metadata(m) = c.identity else {
+            panic!("metadata expected")
+        };
+        assert_eq!(m.scopes, vec![Scope::Crm, Scope::Notifications]);
+        assert_eq!(m.logo.as_deref(), Some("https://example.com/logo.png"));
+    }
+
+    #[test]
+    fn client_id_wins_over_metadata() {
+        let attrs = metadata(&[("data-client-id", "id-1")]);
+        assert_eq!(
+            parse(Provider::AmoCrm, &attrs[..], &test_context())
+                .config
+                .expect("config")
+                .identity,
+            Identity::ClientId("id-1".into())
+        );
+    }
+
+    #[test]
+    fn partial_metadata_names_the_missing_attributes() {
+        let p = parse(
+            Provider::AmoCrm,
+            &[("data-name", "x"), ("data-scopes", "crm")][..],
+            &test_context(),
+        );
+        assert!(p.config.is_none());
+        let m = &p.diagnostics.0[0].message;
+        assert!(
+            m.contains("data-description")
+                && m.contains("data-redirect_uri")
+                && !m.contains("missing: data-name")
+        );
+    }
+
+    #[test]
+    fn metadata_urls_must_be_https_except_on_localhost() {
+        let p = parse(
+            Provider::AmoCrm,
+            &[
+                ("data-name", "x"),
+                ("data-description", "d"),
+                ("data-scopes", "crm"),
+                ("data-redirect_uri", "http://example.com/cb"),
+                ("data-secrets_uri", "https://e.com/s"),
+            ][..],
+            &test_context(),
+        );
+        assert!(p.config.is_none());
+        assert!(p.diagnostics.0[0]
+            .message
+            .contains("data-redirect_uri=\"http://example.com/cb\""));
+        let ok = parse(
+            Provider::AmoCrm,
+            &[
+                ("data-name", "x"),
+                ("data-description", "d"),
+                ("data-scopes", "crm"),
+                ("data-redirect_uri", "http://localhost:8080/cb"),
+                ("data-secrets_uri", "http://127.0.0.1:9/s"),
+            ][..],
+            &test_context(),
+        );
+        assert!(ok.config.is_some());
+    }
+
+    #[test]
+    fn insecure_logo_is_dropped_with_a_warning() {
+        let attrs = metadata(&[("data-logo", "http://example.com/l.png")]);
+        let p = parse(Provider::AmoCrm, &attrs[..], &test_context());
+        let Identity::Metadata(m) = p.config.expect("config").identity else {
+            panic!()
+        };
+        assert_eq!(m.logo, None);
+        assert!(p.diagnostics.0[0].message.contains("data-logo"));
+    }
+
+    #[test]
+    fn percent_encoded_secrets_uri_is_decoded_once() {
+        let attrs = metadata(&[])
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "data-secrets_uri" {
+                    (k, "https%3A%2F%2Fexample.com%2Fs")
+                } else {
+                    (k, v)
+                }
+            })
+            .collect::<Vec<_>>();
+        let Identity::Metadata(m) = parse(Provider::AmoCrm, &attrs[..], &test_context())
+            .config
+            .expect("config")
+            .identity
+        else {
+            panic!()
+        };
+        assert_eq!(m.secrets_uri, "https://example.com/s");
+    }
+
+    #[test]
+    fn unknown_scopes_are_dropped_with_a_warning() {
+        let attrs = metadata(&[])
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "data-scopes" {
+                    (k, "crm,files")
+                } else {
+                    (k, v)
+                }
+            })
+            .collect::<Vec<_>>();
+        let p = parse(Provider::AmoCrm, &attrs[..], &test_context());
+        assert!(p.diagnostics.0[0].message.contains("data-scopes=\"files\""));
+    }
+
+    #[test]
+    fn class_only_elements_have_no_settings() {
+        assert!(!has_settings(&[("data-foo", "x"), ("id", "y")][..]));
+        assert!(has_settings(&[("data-title", "x")][..]));
+        assert!(has_settings(&[("data-client-id", "a")][..]));
+        assert!(has_settings(&[("data-name", "a")][..]));
+    }
+
+    #[test]
+    fn callback_paths_are_identifiers_joined_by_dots() {
+        assert!(is_callback_path("handleOauthError"));
+        assert!(is_callback_path("app.auth.onError"));
+        assert!(is_callback_path("$cb_1"));
+        assert!(!is_callback_path("alert(1)"));
+        assert!(!is_callback_path("a..b"));
+        let p = kommo(&[
+            ("data-client-id", "a"),
+            ("data-error-callback", "alert(document.cookie)"),
+        ]);
+        assert_eq!(p.config.expect("config").error_callback, None);
+        assert!(p.diagnostics.0[0].message.contains("data-error-callback"));
+    }
+
+    #[test]
+    fn auth_origin_override_is_normalized_and_validated() {
+        assert_eq!(
+            config(&[
+                ("data-client-id", "a"),
+                ("data-auth-origin", "https://www.kommo.com/")
+            ])
+            .auth_origin,
+            "https://www.kommo.com"
+        );
+        assert_eq!(
+            config(&[
+                ("data-client-id", "a"),
+                ("data-auth-origin", "http://127.0.0.1:7070")
+            ])
+            .auth_origin,
+            "http://127.0.0.1:7070"
+        );
+        let p = kommo(&[
+            ("data-client-id", "a"),
+            ("data-auth-origin", "http://evil.example"),
+        ]);
+        assert_eq!(
+            p.config.expect("config").auth_origin,
+            "https://www.kommo.com"
+        );
+        assert_eq!(normalize_origin("javascript:alert(1)"), None);
+        assert_eq!(normalize_origin("https://a.com/path"), None);
+    }
+
+    #[test]
+    fn state_passes_through_as_given() {
+        let c = config(&[("data-client-id", "a"), ("data-state", "a b&c={{X}}")]);
+        assert_eq!(c.state.as_deref(), Some("a b&c={{X}}"));
+        assert_eq!(
+            config(&[("data-client-id", "a"), ("data-state", "")]).state,
+            None
+        );
+    }
+
+    #[test]
+    fn markup_cannot_send_visitors_to_a_foreign_consent_origin() {
+        let context = Context::new(Author::Markup, "https://site.example");
+        for origin in [
+            "https://attacker.example",
+            "http://127.0.0.1:7070",
+            "https://www.kommo.com.attacker.example",
+        ] {
+            let p = parse(
+                Provider::Kommo,
+                &[("data-client-id", "x"), ("data-auth-origin", origin)][..],
+                &context,
+            );
+            assert_eq!(
+                p.config.expect("config").auth_origin,
+                "https://www.kommo.com",
+                "{origin}"
+            );
+            assert!(
+                p.diagnostics.0[0].message.contains(origin)
+                    && p.diagnostics.0[0].message.contains("mount()")
+            );
+        }
+        let amo = parse(
+            Provider::Kommo,
+            &[
+                ("data-client-id", "x"),
+                ("data-auth-origin", "https://www.amocrm.com/"),
+            ][..],
+            &context,
+        );
+        assert_eq!(
+            amo.config.expect("config").auth_origin,
+            "https://www.amocrm.com"
+        );
+        let code = parse(
+            Provider::Kommo,
+            &[
+                ("data-client-id", "x"),
+                ("data-auth-origin", "https://auth.example"),
+            ][..],
+            &Context::new(Author::Code, "https://site.example"),
+        );
+        assert_eq!(
+            code.config.expect("config").auth_origin,
+            "https://auth.example"
+        );
+    }
+
+    #[test]
+    fn callback_paths_never_walk_prototypes() {
+        for path in [
+            "__proto__",
+            "a.__proto__.b",
+            "constructor",
+            "x.constructor",
+            "Object.prototype.f",
+        ] {
+            let p = kommo(&[("data-client-id", "a"), ("data-error-callback", path)]);
+            assert_eq!(p.config.expect("config").error_callback, None, "{path}");
+            assert!(p.diagnostics.0[0].message.contains(path));
+        }
+        assert!(
+            is_callback_path("app.auth.onError")
+                && is_callback_path("$cb")
+                && is_callback_path("protoType")
+        );
+    }
+
+    #[test]
+    fn markup_metadata_buttons_keep_their_secrets_on_the_site() {
+        let context = Context::new(Author::Markup, "https://site.example");
+        let attrs = metadata(&[]);
+        let p = parse(Provider::AmoCrm, &attrs[..], &context);
+        assert!(p.config.is_none());
+        assert!(p.diagnostics.0[0]
+            .message
+            .contains("must be on this page's origin (https://site.example)"));
+        let own = [
+            ("data-name", "x"),
+            ("data-description", "d"),
+            ("data-scopes", "crm"),
+            ("data-redirect_uri", "https://site.example/cb"),
+            ("data-secrets_uri", "https://site.example/s"),
+        ];
+        assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_some());
+    }
+
+    #[test]
+    fn the_loader_allow_list_refuses_other_client_ids_and_markup_metadata() {
+        let mut context = Context::new(Author::Markup, "https://site.example");
+        context.allowed_client_ids = Some("mine".to_string());
+        assert!(
+            parse(Provider::Kommo, &[("data-client-id", "mine")][..], &context)
+                .config
+                .is_some()
+        );
+        let other = parse(
+            Provider::Kommo,
+            &[("data-client-id", "theirs")][..],
+            &context,
+        );
+        assert!(other.config.is_none());
+        assert!(other.diagnostics.0[0].message.contains(
+            "data-client-id=\"theirs\" is not in the loader tag's data-allowed-client-ids"
+        ));
+        let own = [
+            ("data-name", "x"),
+            ("data-description", "d"),
+            ("data-scopes", "crm"),
+            ("data-redirect_uri", "https://site.example/cb"),
+            ("data-secrets_uri", "https://site.example/s"),
+        ];
+        assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_none());
+        context.author = Author::ScriptTag;
+        assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_some());
+    }
+
+    #[test]
+    fn markup_may_not_set_the_state_or_a_success_callback() {
+        let attrs = [
+            ("data-client-id", "x"),
+            ("data-state", "known"),
+            ("data-success-callback", "jQuery.getScript"),
+            ("data-error-callback", "onErr"),
+        ];
+        let p = parse(
+            Provider::Kommo,
+            &attrs[..],
+            &Context::new(Author::Markup, "https://site.example"),
+        );
+        let c = p.config.expect("config");
+        assert_eq!(
+            (c.state, c.success_callback, c.error_callback),
+            (None, None, None)
+        );
+        let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("data-state=\"known\"") && m.contains("a random state is used")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("data-success-callback=\"jQuery.getScript\"")),
+            "{messages:?}"
+        );
+        let script = parse(
+            Provider::Kommo,
+            &attrs[..],
+            &Context::new(Author::ScriptTag, "https://site.example"),
+        )
+        .config
+        .expect("config");
+        assert_eq!(
+            (script.state.as_deref(), script.success_callback.as_deref()),
+            (Some("known"), Some("jQuery.getScript"))
+        );
+    }
+
+    #[test]
+    fn userinfo_or_backslashes_never_pass_for_a_secure_host() {
+        for url in [
+            "http://localhost:1@evil.example/x",
+            "https://site.example@evil.example/",
+            "http://127.0.0.1\\@evil.example/",
+            "https://a\\b/",
+        ] {
+            assert!(!is_secure_url(url), "{url}");
+        }
+        assert!(
+            is_secure_url("https://site.example/a@b")
+                && is_secure_url("http://localhost:8080/cb?x=@")
+        );
+    }
+}

@@ -1,0 +1,433 @@
+//! The message protocol (see `docs/protocol.md`).
+//!
+//! Three senders reach the integrator's page (the opener):
+//! - the consent page, from the authorization origin: `{client_id, error, …}` on decline and
+//!   `{url}` in popup mode on allow (compatible with the real Kommo / amoCRM page);
+//! - our Redirect URI helper, from the page's own origin, by `postMessage` or by a
+//!   `BroadcastChannel` named [`channel_name`]: `{type: "kommo-oauth:callback", …}`.
+//!
+//! Anything else is ignored. The web shell reads `event.data` through [`Fields`], so the
+//! same validation runs natively in tests.
+
+use super::strings::{concat, keyword, query_pairs};
+use crate::prelude::*;
+
+/// The `type` of every message our Redirect URI helper sends.
+pub const CALLBACK_TYPE: &str = "kommo-oauth:callback";
+
+/// The `type` of the opener's reply on the `BroadcastChannel`: it tells a helper whose
+/// `window.opener` was cut that it runs in the popup (so it may close itself).
+pub const ACK_TYPE: &str = "kommo-oauth:ack";
+
+/// The longest string field read from a message, in UTF-16 units: longer ones are not copied
+/// into the wasm at all and the message is ignored (a real code, state or Redirect URI is a
+/// few hundred characters).
+pub const MAX_FIELD_CHARS: u32 = 8192;
+
+/// The `BroadcastChannel` the helper falls back to when `window.opener` is cut.
+pub fn channel_name(state: &str) -> String {
+    concat(&["kommo-oauth:", state])
+}
+
+/// The `sessionStorage` key that marks a state as issued by this browser tab.
+pub fn state_key(state: &str) -> String {
+    concat(&["kommo-oauth:state:", state])
+}
+
+/// Read access to a message payload (a JS object in the browser, a map in tests).
+pub trait Fields {
+    /// The property as a string, when it is one.
+    fn string(&self, key: &str) -> Option<String>;
+}
+
+/// What the Redirect URI received: from its query string, or from the helper's message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CallbackResult {
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub code: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub state: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub referer: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub client_id: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub from_widget: Option<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub error: Option<String>,
+    /// The Redirect URI as the popup saw it, query included.
+    pub url: String,
+}
+
+/// What callbacks, events and promises get for an error: a fresh object of strings,
+/// exactly `{client_id, error}` on a provider's decline (as the original), with
+/// `error_description` when there is one. Absent fields are left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ErrorResult<'a> {
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub client_id: Option<&'a str>,
+    pub error: &'a str,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub error_description: Option<&'a str>,
+}
+
+/// The fields of [`CallbackResult`], in the order the helper writes them.
+pub const CALLBACK_FIELDS: [&str; 6] = [
+    "code",
+    "state",
+    "referer",
+    "client_id",
+    "from_widget",
+    "error",
+];
+
+impl CallbackResult {
+    /// Parses the Redirect URI's query (without the leading `?`).
+    pub fn from_query(url: &str, query: &str) -> Self {
+        let mut result = CallbackResult {
+            url: String::from(url),
+            ..Default::default()
+        };
+        for (key, value) in query_pairs(query.trim_start_matches('?')) {
+            if let Some(slot) = result.field_mut(&key) {
+                *slot = Some(value);
+            }
+        }
+        result
+    }
+
+    /// Reads the helper's message payload.
+    pub fn from_fields(data: &impl Fields) -> Self {
+        let mut result = CallbackResult {
+            url: data.string("url").unwrap_or_default(),
+            ..Default::default()
+        };
+        for key in CALLBACK_FIELDS {
+            if let Some(slot) = result.field_mut(key) {
+                *slot = data.string(key);
+            }
+        }
+        result
+    }
+
+    /// The value of one of [`CALLBACK_FIELDS`].
+    pub fn field(&self, key: &str) -> Option<&str> {
+        match key {
+            "code" => self.code.as_deref(),
+            "state" => self.state.as_deref(),
+            "referer" => self.referer.as_deref(),
+            "client_id" => self.client_id.as_deref(),
+            "from_widget" => self.from_widget.as_deref(),
+            "error" => self.error.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn field_mut(&mut self, key: &str) -> Option<&mut Option<String>> {
+        match key {
+            "code" => Some(&mut self.code),
+            "state" => Some(&mut self.state),
+            "referer" => Some(&mut self.referer),
+            "client_id" => Some(&mut self.client_id),
+            "from_widget" => Some(&mut self.from_widget),
+            "error" => Some(&mut self.error),
+            _ => None,
+        }
+    }
+}
+
+/// A message the opener acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(untagged)
+)]
+pub enum Message {
+    /// From the consent page: the user declined, or the provider reports another error.
+    ProviderError {
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        client_id: Option<String>,
+        error: String,
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "error_description",
+                skip_serializing_if = "Option::is_none",
+                default
+            )
+        )]
+        description: Option<String>,
+    },
+    /// From the consent page in popup mode: send the main window to this Redirect URI.
+    ProviderRedirect { url: String },
+    /// From our Redirect URI helper.
+    Callback(CallbackResult),
+}
+
+/// Only absolute `http:` and `https:` URLs may be navigated to (never `javascript:`, `data:`,
+/// `blob:`, relative or `//host` URLs), and none with control characters or spaces anywhere.
+pub fn is_navigable(url: &str) -> bool {
+    let lower = keyword(url);
+    let clean = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
+    clean
+        && ["https://", "http://"].iter().any(|p| {
+            lower
+                .strip_prefix(p)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+        })
+}
+
+/// Accepts a message in this order: the origin is the one expected for its kind, the
+/// payload has that kind's shape. Everything else is `None` (ignored, never thrown on).
+pub fn classify(
+    origin: &str,
+    provider_origin: &str,
+    own_origin: &str,
+    data: &impl Fields,
+) -> Option<Message> {
+    let is_callback = data.string("type").as_deref() == Some(CALLBACK_TYPE);
+    if is_callback {
+        return (origin == own_origin)
+            .then(|| Message::Callback(CallbackResult::from_fields(data)));
+    }
+    if origin != provider_origin {
+        return None;
+    }
+    if let Some(error) = data.string("error").filter(|e| !e.is_empty()) {
+        return Some(Message::ProviderError {
+            client_id: data.string("client_id"),
+            error,
+            description: data.string("error_description"),
+        });
+    }
+    data.string("url")
+        .filter(|u| is_navigable(u))
+        .map(|url| Message::ProviderRedirect { url })
+}
+
+/// The `state` parameter of a URL's query (never its fragment); `None` when there is none,
+/// or more than one (servers disagree on which one counts).
+pub fn state_of_url(url: &str) -> Option<String> {
+    let query = url.split('#').next().unwrap_or_default().split_once('?')?.1;
+    let mut states = query_pairs(query)
+        .filter(|(k, _)| k == "state")
+        .map(|(_, v)| v);
+    let state = states.next()?;
+    states.next().is_none().then_some(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct Map(HashMap<&'static str, &'static str>);
+    impl Fields for Map {
+        fn string(&self, key: &str) -> Option<String> {
+            self.0.get(key).map(|v| String::from(*v))
+        }
+    }
+    fn map(pairs: &[(&'static str, &'static str)]) -> Map {
+        Map(pairs.iter().copied().collect())
+    }
+
+    const PROVIDER: &str = "https://www.kommo.com";
+    const OWN: &str = "https://site.example";
+
+    #[test]
+    fn accepts_a_decline_from_the_provider_origin() {
+        let m = classify(
+            PROVIDER,
+            PROVIDER,
+            OWN,
+            &map(&[("client_id", "c"), ("error", "access_denied")]),
+        );
+        assert_eq!(
+            m,
+            Some(Message::ProviderError {
+                client_id: Some("c".into()),
+                error: "access_denied".into(),
+                description: None
+            })
+        );
+    }
+
+    #[test]
+    fn ignores_provider_shapes_from_foreign_origins() {
+        let data = map(&[("client_id", "c"), ("error", "access_denied")]);
+        assert_eq!(classify("https://evil.example", PROVIDER, OWN, &data), None);
+        assert_eq!(classify(OWN, PROVIDER, OWN, &data), None);
+        assert_eq!(
+            classify(
+                "https://www.kommo.com.evil.example",
+                PROVIDER,
+                OWN,
+                &map(&[("url", "https://x")])
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn redirect_only_to_http_urls() {
+        assert_eq!(
+            classify(
+                PROVIDER,
+                PROVIDER,
+                OWN,
+                &map(&[("url", "javascript:alert(1)")])
+            ),
+            None
+        );
+        assert_eq!(
+            classify(
+                PROVIDER,
+                PROVIDER,
+                OWN,
+                &map(&[("url", " javascript:alert(1)")])
+            ),
+            None
+        );
+        assert_eq!(
+            classify(
+                PROVIDER,
+                PROVIDER,
+                OWN,
+                &map(&[("url", "data:text/html,x")])
+            ),
+            None
+        );
+        assert_eq!(
+            classify(
+                PROVIDER,
+                PROVIDER,
+                OWN,
+                &map(&[("url", "https://site.example/cb?code=1")])
+            ),
+            Some(Message::ProviderRedirect {
+                url: "https://site.example/cb?code=1".into()
+            })
+        );
+    }
+
+    #[test]
+    fn helper_messages_only_from_own_origin_with_the_marker() {
+        let data = map(&[
+            ("type", CALLBACK_TYPE),
+            ("code", "k"),
+            ("state", "s"),
+            ("url", "https://site.example/cb"),
+        ]);
+        let Some(Message::Callback(r)) = classify(OWN, PROVIDER, OWN, &data) else {
+            panic!("callback expected")
+        };
+        assert_eq!(
+            (r.code.as_deref(), r.state.as_deref()),
+            (Some("k"), Some("s"))
+        );
+        assert_eq!(classify(PROVIDER, PROVIDER, OWN, &data), None);
+        assert_eq!(
+            classify(OWN, PROVIDER, OWN, &map(&[("code", "k"), ("source", "x")])),
+            None
+        );
+    }
+
+    #[test]
+    fn navigable_urls_are_absolute_http_without_tricks() {
+        for bad in [
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(1)",
+            "data:text/html,x",
+            "blob:https://a/b",
+            "/relative",
+            "//host/x",
+            "https:///x",
+            "https:",
+            "http://a\tb",
+            "https://a/\n",
+            "https://a b",
+            "https:\\\\evil",
+            "\u{0}https://a",
+            "https://a\u{7f}",
+        ] {
+            assert!(!is_navigable(bad), "{bad:?}");
+        }
+        assert!(
+            is_navigable("HTTPS://Site.example/cb?code=1")
+                && is_navigable("http://localhost:8080/cb")
+        );
+    }
+
+    #[test]
+    fn ignores_unrelated_shapes() {
+        assert_eq!(classify(PROVIDER, PROVIDER, OWN, &map(&[])), None);
+        assert_eq!(
+            classify(
+                PROVIDER,
+                PROVIDER,
+                OWN,
+                &map(&[("type", "x"), ("success", "true")])
+            ),
+            None
+        );
+        assert_eq!(
+            classify(PROVIDER, PROVIDER, OWN, &map(&[("error", "")])),
+            None
+        );
+    }
+
+    #[test]
+    fn parses_the_redirect_query() {
+        let r = CallbackResult::from_query(
+            "u",
+            "?code=a%2Bb&state=x+y&referer=acc.kommo.com&client_id=c&from_widget=1",
+        );
+        assert_eq!(r.code.as_deref(), Some("a+b"));
+        assert_eq!(r.state.as_deref(), Some("x y"));
+        assert_eq!(r.referer.as_deref(), Some("acc.kommo.com"));
+        assert_eq!(r.client_id.as_deref(), Some("c"));
+        assert_eq!(r.from_widget.as_deref(), Some("1"));
+        let e = CallbackResult::from_query("u", "error=access_denied&client_id=c&state=s");
+        assert_eq!(e.error.as_deref(), Some("access_denied"));
+    }
+
+    #[test]
+    fn state_of_url_reads_the_query_only() {
+        assert_eq!(
+            state_of_url("https://a/cb?code=1&state=a%20b#state=no").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(state_of_url("https://a/cb#state=no"), None);
+        assert_eq!(
+            state_of_url("https://a/#?state=s"),
+            None,
+            "a fragment is not the query"
+        );
+        assert_eq!(
+            state_of_url("https://a/cb?state=s&state=x"),
+            None,
+            "two states: neither counts"
+        );
+    }
+}

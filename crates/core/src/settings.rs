@@ -1,0 +1,206 @@
+//! Every setting of the button in one table: its `data-*` attribute on a tag (and the second
+//! spelling people also write), its key in the programmatic options object, and what kind
+//! of value it takes. The `Setting` enum, `Setting::ALL`, the names, the auto-mount's
+//! watched attributes and (checked by a test in the npm crate) the TypeScript option keys
+//! all come from this table: adding a setting is one row here plus its parsing rule in
+//! `parse`.
+
+use crate::config::{Color, Fallback, Mode, Theme};
+use crate::prelude::*;
+
+/// What kind of value a setting takes, and so how it is read and what a bad value gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Free text, trimmed; empty counts as absent.
+    Text,
+    /// `true` / `false` (also `1`, `0`, `yes`, `no`, `on`, `off`); default false.
+    Flag,
+    /// One of a few keywords (see [`Keyword`]); a bad value warns and gets the default.
+    Keyword,
+    /// A language tag whose primary subtag decides (`pt-BR` → `pt`).
+    Locale,
+    /// The name or dotted path of a global function of the page's.
+    Callback,
+    /// An https:// URL (http:// on loopback).
+    Url,
+    /// A comma-separated list of scopes (an array in options).
+    Scopes,
+    /// A bare origin, restricted by who wrote it (`trust`).
+    Origin,
+}
+
+macro_rules! settings {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident => $attribute:literal $(| $alias:literal)?, $option:literal, $kind:ident;
+    )*) => {
+        /// One setting of the button.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Setting {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Setting {
+            /// Every setting, in table order.
+            pub const ALL: &'static [Setting] = &[$(Setting::$variant,)*];
+
+            /// The attribute an integrator writes on the tag.
+            pub const fn attribute(self) -> &'static str {
+                match self { $(Setting::$variant => $attribute,)* }
+            }
+
+            /// A second spelling accepted for the attribute (people write both).
+            pub const fn attribute_alias(self) -> Option<&'static str> {
+                match self { $(Setting::$variant => settings!(@alias $($alias)?),)* }
+            }
+
+            /// The key of the programmatic options object (`mount(el, { clientId, … })`).
+            pub const fn option(self) -> &'static str {
+                match self { $(Setting::$variant => $option,)* }
+            }
+
+            /// What kind of value it takes.
+            pub const fn kind(self) -> Kind {
+                match self { $(Setting::$variant => Kind::$kind,)* }
+            }
+        }
+    };
+    (@alias $alias:literal) => { Some($alias) };
+    (@alias) => { None };
+}
+
+settings! {
+    /// The integration's ID; or the metadata set below creates one on the fly.
+    ClientId => "data-client-id" | "data-client_id", "clientId", Text;
+    Title => "data-title", "title", Text;
+    Compact => "data-compact", "compact", Flag;
+    ClassName => "data-class-name", "className", Text;
+    Theme => "data-theme", "theme", Keyword;
+    Color => "data-color", "color", Keyword;
+    Locale => "data-locale", "locale", Locale;
+    /// Page authors only (`trust`).
+    State => "data-state", "state", Text;
+    Mode => "data-mode", "mode", Keyword;
+    /// Page authors only (`trust`).
+    ErrorCallback => "data-error-callback", "errorCallback", Callback;
+    /// Page authors only (`trust`).
+    SuccessCallback => "data-success-callback", "successCallback", Callback;
+    /// Metadata button: the integration's name.
+    Name => "data-name", "name", Text;
+    Description => "data-description", "description", Text;
+    RedirectUri => "data-redirect_uri" | "data-redirect-uri", "redirectUri", Url;
+    SecretsUri => "data-secrets_uri" | "data-secrets-uri", "secretsUri", Url;
+    Logo => "data-logo", "logo", Url;
+    Scopes => "data-scopes", "scopes", Scopes;
+    AuthOrigin => "data-auth-origin", "authOrigin", Origin;
+    Fallback => "data-fallback", "fallback", Keyword;
+}
+
+impl Setting {
+    /// Every attribute name and alias, for the auto-mount's `MutationObserver` filter.
+    pub fn attribute_names() -> impl Iterator<Item = &'static str> {
+        Setting::ALL
+            .iter()
+            .flat_map(|s| [Some(s.attribute()), s.attribute_alias()])
+            .flatten()
+    }
+}
+
+/// A setting whose value is one of a few keywords: the generic reader in `parse` accepts
+/// any listed spelling (ASCII case-insensitive) and warns with the first spelling of each.
+pub trait Keyword: Copy + 'static {
+    /// The setting it is read from.
+    const SETTING: Setting;
+    /// Each value with its accepted spellings, the one shown in messages first.
+    const VALUES: &'static [(Self, &'static [&'static str])];
+}
+
+impl Keyword for Theme {
+    const SETTING: Setting = Setting::Theme;
+    const VALUES: &'static [(Theme, &'static [&'static str])] =
+        &[(Theme::Light, &["light"]), (Theme::Dark, &["dark"])];
+}
+
+impl Keyword for Color {
+    const SETTING: Setting = Setting::Color;
+    const VALUES: &'static [(Color, &'static [&'static str])] = &[
+        (Color::Default, &["default"]),
+        (Color::Blue, &["blue"]),
+        (Color::Violet, &["violet"]),
+        (Color::Green, &["green"]),
+        (Color::Orange, &["orange"]),
+        (Color::Red, &["red"]),
+    ];
+}
+
+impl Keyword for Mode {
+    const SETTING: Setting = Setting::Mode;
+    const VALUES: &'static [(Mode, &'static [&'static str])] = &[
+        (Mode::Popup, &["popup"]),
+        (
+            Mode::PostMessage,
+            &["post_message", "post-message", "postmessage"],
+        ),
+    ];
+}
+
+impl Keyword for Fallback {
+    const SETTING: Setting = Setting::Fallback;
+    const VALUES: &'static [(Fallback, &'static [&'static str])] = &[
+        (Fallback::None, &["none"]),
+        (Fallback::SameTab, &["same-tab", "same_tab"]),
+    ];
+}
+
+/// Where settings come from: the web shell implements this over a tag's attributes or a
+/// JavaScript options object; tests implement it over a list of pairs.
+pub trait Source {
+    /// The raw value of a setting, or `None` when it is absent.
+    fn get(&self, setting: Setting) -> Option<String>;
+}
+
+/// A `Source` over `(attribute, value)` pairs: a snapshot of a tag's attributes, or a list in tests.
+impl<S: AsRef<str>> Source for [(S, S)] {
+    fn get(&self, setting: Setting) -> Option<String> {
+        let wanted = [Some(setting.attribute()), setting.attribute_alias()];
+        self.iter()
+            .find(|(name, _)| wanted.contains(&Some(name.as_ref())))
+            .map(|(_, value)| String::from(value.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn names_are_unique_and_attributes_are_data_attributes() {
+        let attributes: BTreeSet<_> = Setting::attribute_names().collect();
+        assert_eq!(
+            attributes.len(),
+            Setting::attribute_names().count(),
+            "an attribute or alias is listed twice"
+        );
+        assert!(attributes.iter().all(|a| a.starts_with("data-")));
+        let options: BTreeSet<_> = Setting::ALL.iter().map(|s| s.option()).collect();
+        assert_eq!(options.len(), Setting::ALL.len());
+    }
+
+    #[test]
+    fn keyword_settings_list_their_values() {
+        fn check<K: Keyword>() {
+            assert_eq!(K::SETTING.kind(), Kind::Keyword);
+            assert!(K::VALUES.iter().all(|(_, spellings)| !spellings.is_empty()));
+        }
+        check::<Theme>();
+        check::<Color>();
+        check::<Mode>();
+        check::<Fallback>();
+        let keywords = Setting::ALL
+            .iter()
+            .filter(|s| s.kind() == Kind::Keyword)
+            .count();
+        assert_eq!(keywords, 4, "a keyword setting without a Keyword impl");
+    }
+}

@@ -1,0 +1,157 @@
+//! The npm package `kommo-oauth-button`: `mount(element, options)` and its TypeScript types.
+//! (The Redirect URI helper is the package's second entry point, `kommo-oauth-button/callback`,
+//! built from the callback crate.)
+//!
+//! What this leaf owns:
+//! - **exports**: `mount` and `ButtonHandle` (no auto-mount, no helper);
+//! - **allocator**: std's default: a bundler's app loads it once, bytes matter less than in
+//!   the drop-in;
+//! - **panic strategy**: console_error_panic_hook, installed when the module initialises, so
+//!   a developer sees a readable panic in the console.
+
+use kommo_oauth_web::api;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlButtonElement};
+
+/// Readable panics in the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Settings of one button: the same as the tag's data-* attributes, in camelCase. */
+export interface ButtonOptions {
+  /** "kommo" (default) or "amocrm": default title, colours and consent page. */
+  provider?: "kommo" | "amocrm";
+  /** The integration ID. Either this or the full metadata set is required. */
+  clientId?: string;
+  title?: string;
+  compact?: boolean | "true" | "false";
+  className?: string;
+  theme?: "light" | "dark";
+  color?: "default" | "blue" | "violet" | "green" | "orange" | "red";
+  /** "en", "es", "pt", "id", or a tag such as "pt-BR" (its language decides). */
+  locale?: "en" | "es" | "pt" | "id" | (string & {});
+  /** Sent as given; when absent a random one is generated and kept in sessionStorage. */
+  state?: string;
+  mode?: "popup" | "post_message";
+  /** Name (or dotted path) of a global function of yours (never a built-in), resolved when the result arrives. */
+  errorCallback?: string;
+  successCallback?: string;
+  onError?: (error: SignInError) => void;
+  onSuccess?: (result: SignInResult) => void;
+  /** Metadata button (amoCRM): creates an integration on the fly. */
+  name?: string;
+  description?: string;
+  redirectUri?: string;
+  secretsUri?: string;
+  logo?: string;
+  scopes?: ("crm" | "notifications")[] | string;
+  /** Consent page origin, e.g. a local sandbox: "http://localhost:7070" (any https origin, or http on loopback). */
+  authOrigin?: string;
+  /** "same-tab": when the popup is blocked, continue in this tab. */
+  fallback?: "none" | "same-tab";
+}
+
+declare global {
+  /** The events a mounted button dispatches (they bubble): `el.addEventListener("kommo-oauth:success", e => e.detail.code)`. */
+  interface HTMLElementEventMap {
+    "kommo-oauth:success": CustomEvent<SignInResult>;
+    "kommo-oauth:error": CustomEvent<SignInError>;
+  }
+  interface DocumentEventMap {
+    "kommo-oauth:success": CustomEvent<SignInResult>;
+    "kommo-oauth:error": CustomEvent<SignInError>;
+  }
+}
+
+/** What a signIn() promise rejects with: an Error with the error's fields. */
+export interface SignInFailure extends Error, SignInError {
+  code: string;
+}
+
+/** What the Redirect URI received. */
+export interface SignInResult {
+  code?: string;
+  state?: string;
+  referer?: string;
+  client_id?: string;
+  from_widget?: string;
+  url: string;
+}
+
+/** access_denied (from the provider), popup_blocked, popup_closed, crypto_unavailable, invalid_config, cancelled. Callbacks and events get a fresh object of strings; signIn() rejects with a SignInFailure. */
+export interface SignInError {
+  client_id?: string;
+  error: string;
+  error_description?: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "ButtonOptions")]
+    pub type ButtonOptions;
+    #[wasm_bindgen(typescript_type = "Promise<SignInResult>")]
+    pub type SignInPromise;
+}
+
+/// A mounted button.
+#[wasm_bindgen]
+pub struct ButtonHandle(api::Handle);
+
+#[wasm_bindgen]
+impl ButtonHandle {
+    /// The `<button>` element, or `undefined` after `destroy()`.
+    #[wasm_bindgen(getter)]
+    pub fn element(&self) -> Option<HtmlButtonElement> {
+        self.0.element()
+    }
+
+    /// Starts signing in, as a click does: call it from a user gesture (the popup opens
+    /// synchronously). Resolves with the result; rejects with an `Error` whose `code` is the
+    /// error code, carrying `client_id`, `error` and `error_description` too.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(&self) -> SignInPromise {
+        self.0.sign_in().unchecked_into()
+    }
+
+    /// Removes the button and every listener it added. Idempotent.
+    pub fn destroy(&mut self) {
+        self.0.destroy();
+    }
+}
+
+/// Mounts a button at the end of `target`.
+///
+/// # Errors
+/// Throws an `Error` when the options cannot make a usable button (no `clientId` and no
+/// complete metadata, or a metadata URL that is not https); the message says what to fix.
+/// Invalid optional values only warn in the console and fall back to defaults.
+#[wasm_bindgen]
+pub fn mount(target: &Element, options: ButtonOptions) -> Result<ButtonHandle, JsError> {
+    api::mount(target, options.into()).map(ButtonHandle)
+}
+
+#[cfg(test)]
+mod tests {
+    use kommo_oauth_core::settings::Setting;
+
+    /// The TypeScript `ButtonOptions` interface (above) names every setting of the table.
+    #[test]
+    fn typescript_options_name_every_setting() {
+        let source = include_str!("lib.rs");
+        let start = source.find("export interface ButtonOptions {").unwrap();
+        let interface = &source[start..start + source[start..].find("\n}").unwrap()];
+        for setting in Setting::ALL {
+            let key = format!("\n  {}?:", setting.option());
+            assert!(
+                interface.contains(&key),
+                "ButtonOptions lacks {}",
+                setting.option()
+            );
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The programmatic API of the npm package, as plain Rust: [`mount`] reads an options object
+//! (with serde-wasm-bindgen, as tolerantly as the drop-in reads attributes) and returns a
+//! [`Handle`]. The npm crate wraps these in its `#[wasm_bindgen]` exports and TypeScript.
+
+use crate::button::Button;
+use crate::console;
+use crate::js;
+use crate::report;
+use crate::source::Settings;
+use js_sys::{Function, Promise, Reflect};
+use kommo_oauth_core::config::Provider;
+use kommo_oauth_core::diag::Level;
+use kommo_oauth_core::flow::Reason;
+use kommo_oauth_core::settings::Setting;
+use kommo_oauth_core::trust::Author;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, HtmlButtonElement};
+
+/// An options object (`{ clientId, theme, onError, … }`), read again at every click since
+/// integrators change it after mounting, and the `signIn()` promises waiting on its button.
+pub struct Options {
+    object: JsValue,
+    pending: RefCell<Vec<(Function, Function)>>,
+}
+
+impl Options {
+    pub fn new(object: JsValue) -> Options {
+        Options {
+            object,
+            pending: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+impl Settings for Options {
+    fn provider(&self) -> Provider {
+        let amo = value(&self.object, "provider")
+            .is_some_and(|p| p.trim_ascii().eq_ignore_ascii_case("amocrm"));
+        if amo {
+            Provider::AmoCrm
+        } else {
+            Provider::Kommo
+        }
+    }
+
+    fn author(&self) -> Author {
+        Author::Code
+    }
+
+    fn snapshot(&self) -> Vec<(String, String)> {
+        Setting::ALL
+            .iter()
+            .filter_map(|s| value(&self.object, s.option()).map(|v| (s.attribute().into(), v)))
+            .collect()
+    }
+
+    fn reword(&self, message: String) -> String {
+        option_names(&message)
+    }
+
+    fn function(&self, key: &str) -> Option<Function> {
+        js::cast(js::get(&self.object, key))
+    }
+
+    fn settle(&self, succeeded: bool, payload: &JsValue) {
+        let pending = self.pending.take();
+        if pending.is_empty() {
+            return;
+        }
+        // Promises reject with an `Error` (a stack, `instanceof Error`) carrying the fields.
+        let value = if succeeded {
+            payload.clone()
+        } else {
+            rejection(payload)
+        };
+        for (resolve, reject) in pending {
+            let settle = if succeeded { resolve } else { reject };
+            let _ = settle.call1(&JsValue::NULL, &value);
+        }
+    }
+}
+
+impl Drop for Options {
+    /// The button is gone: what still waits on it is told so.
+    fn drop(&mut self) {
+        let reason = Reason::Cancelled;
+        self.settle(
+            false,
+            &report::error_object(None, reason.code(), Some(reason.describe())),
+        );
+    }
+}
+
+/// An option's value as text, the way people write options: strings as they are, booleans
+/// and numbers spelled out, arrays (for `scopes`) joined by commas; anything else (null, an
+/// object, a function) counts as absent.
+fn value(object: &JsValue, key: &str) -> Option<String> {
+    serde_wasm_bindgen::from_value::<OptionValue>(js::get(object, key))
+        .ok()
+        .and_then(|v| v.0)
+}
+
+/// One option value read leniently (see [`value`]).
+struct OptionValue(Option<String>);
+
+impl<'de> Deserialize<'de> for OptionValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Lenient)
+    }
+}
+
+struct Lenient;
+
+impl<'de> Visitor<'de> for Lenient {
+    type Value = OptionValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string, boolean, number or array of strings")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OptionValue, E> {
+        Ok(OptionValue(Some(v.into())))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<OptionValue, E> {
+        Ok(OptionValue(Some(String::from(if v {
+            "true"
+        } else {
+            "false"
+        }))))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<OptionValue, E> {
+        Ok(OptionValue(Some(kommo_oauth_core::strings::int(v))))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<OptionValue, E> {
+        self.visit_i64(v as i64)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<OptionValue, E> {
+        self.visit_i64(v as i64)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<OptionValue, E> {
+        Ok(OptionValue(None))
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<OptionValue, E> {
+        Ok(OptionValue(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OptionValue, A::Error> {
+        let mut parts: Vec<String> = Vec::new();
+        while let Some(item) = seq.next_element::<OptionValue>()? {
+            parts.extend(item.0);
+        }
+        Ok(OptionValue(Some(parts.join(","))))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OptionValue, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(OptionValue(None))
+    }
+}
+
+/// `data-client-id="x"` → `clientId="x"`: a diagnostic written for tags, reworded for
+/// options.
+pub fn option_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(c) = rest.chars().next() {
+        let longest = Setting::ALL
+            .iter()
+            .flat_map(|s| {
+                [Some(s.attribute()), s.attribute_alias()]
+                    .into_iter()
+                    .flatten()
+                    .map(move |a| (a, s.option()))
+            })
+            .filter(|(attribute, _)| rest.starts_with(attribute))
+            .max_by_key(|(attribute, _)| attribute.len());
+        let (taken, put) = match longest {
+            Some((attribute, option)) => (attribute.len(), option),
+            None => (c.len_utf8(), &rest[..c.len_utf8()]),
+        };
+        out.push_str(put);
+        rest = &rest[taken..];
+    }
+    out
+}
+
+/// A mounted button of the npm API.
+pub struct Handle {
+    button: Option<Button<Options>>,
+}
+
+impl Handle {
+    /// The `<button>` element, or `None` after `destroy()`.
+    pub fn element(&self) -> Option<HtmlButtonElement> {
+        self.button.as_ref().map(|b| b.element().clone())
+    }
+
+    /// Starts signing in, as a click does; the promise settles with the result.
+    pub fn sign_in(&self) -> Promise {
+        match &self.button {
+            Some(button) => Promise::new(&mut |resolve, reject| {
+                button
+                    .settings()
+                    .pending
+                    .borrow_mut()
+                    .push((resolve, reject));
+                button.click();
+            }),
+            None => Promise::reject(&rejection(&report::error_object(
+                None,
+                Reason::Cancelled.code(),
+                Some("the button was destroyed"),
+            ))),
+        }
+    }
+
+    /// Removes the button and every listener it added. Idempotent.
+    pub fn destroy(&mut self) {
+        self.button = None;
+    }
+}
+
+/// Mounts a button at the end of `target`.
+///
+/// # Errors
+/// When the options cannot make a usable button (no `clientId` and no complete metadata,
+/// or a metadata URL that is not https); the message says what to fix. Invalid optional
+/// values only warn in the console and fall back to defaults.
+pub fn mount(target: &Element, options: JsValue) -> Result<Handle, JsError> {
+    if !Reflect::has(&js_sys::global(), &JsValue::from_str("document")).unwrap_or(false) {
+        return Err(JsError::new(
+            "[kommo-oauth] mount() needs a browser (window and document): on the server render nothing, \
+             and mount in the browser (in React, in useEffect).",
+        ));
+    }
+    let settings = Options::new(options);
+    let parsed = settings.parse();
+    parsed.diagnostics.0.iter().for_each(console::report);
+    let Some(config) = parsed.config else {
+        let first = parsed
+            .diagnostics
+            .0
+            .iter()
+            .find(|d| d.level == Level::Error);
+        return Err(JsError::new(
+            first.map_or("[kommo-oauth] unusable options", |d| d.message.as_str()),
+        ));
+    };
+    let button = Button::new(settings, &config, &parsed.diagnostics)
+        .map_err(|_| JsError::new("[kommo-oauth] could not render the button"))?;
+    target
+        .append_child(button.element())
+        .map_err(|_| JsError::new("[kommo-oauth] could not insert the button"))?;
+    Ok(Handle {
+        button: Some(button),
+    })
+}
+
+/// What a `signIn()` promise rejects with: an `Error` named `SignInFailure` whose message
+/// describes the failure, with `code` (the error code) and the fields of `payload`
+/// (`client_id`, `error`, `error_description`) as properties.
+pub fn rejection(payload: &JsValue) -> JsValue {
+    let code = js::get(payload, "error");
+    let description = js::get(payload, "error_description").as_string();
+    let message = description.or_else(|| code.as_string()).unwrap_or_default();
+    let error: JsValue = js_sys::Error::new(&["[kommo-oauth] ", &message].concat()).into();
+    js::set(&error, "name", &JsValue::from_str("SignInFailure"));
+    js::set(&error, "code", &code);
+    for key in ["client_id", "error", "error_description"] {
+        let value = js::get(payload, key);
+        if !value.is_undefined() {
+            js::set(&error, key, &value);
+        }
+    }
+    error
+}

@@ -1,0 +1,155 @@
+//! The Redirect URI helper (`post_message` mode, and the COOP fallback of `popup` mode):
+//! reads the result from the URL, checks the state this tab issued, and reports it to the
+//! opener with `targetOrigin` set to this page's own origin (never `"*"`), or through a
+//! `BroadcastChannel` when `window.opener` was cut (the opener answers on it, which tells the
+//! helper it runs in the popup); then closes the popup, or says how.
+
+use crate::js::{self, JsFields};
+use crate::state;
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use kommo_oauth_core::popup::WINDOW_NAME;
+use kommo_oauth_core::protocol::{channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_TYPE};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{BroadcastChannel, MessageEvent, Window};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "CompletedSignIn")]
+    pub type CompletedSignIn;
+}
+
+/// Completes sign-in on the Redirect URI page (the callback crate's `completeSignIn`,
+/// documented there).
+pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
+    let win = js::window();
+    let href = href.unwrap_or_else(|| scrub_address_bar(&win));
+    let search = href
+        .split_once('?')
+        .map(|(_, q)| q.split('#').next().unwrap_or_default())
+        .unwrap_or_default();
+    let result = CallbackResult::from_query(&href, search);
+    let verified = result.state.as_deref().and_then(state::take) == Some(true);
+    let payload = payload(&result);
+    let own_origin = js::own_origin();
+    let our_popup = win.name().ok().as_deref() == Some(WINDOW_NAME);
+    // Not `dyn_into`: `instanceof Window` is false for another window's object.
+    let opener = win
+        .opener()
+        .ok()
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into::<Window>);
+    match opener {
+        Some(opener) if our_popup => {
+            let _ = opener.post_message(&payload, &own_origin);
+            close_or_explain(&win, &result);
+        }
+        _ => {
+            // Cut by Cross-Origin-Opener-Policy (the browser then also clears the name), or
+            // this is the main window (popup mode), or a window some other page opened: only a
+            // broadcast on the state's channel, and close only when the opener answers that
+            // this is its popup.
+            // Only a state this tab issued: the real popup's sessionStorage started as a copy
+            // of its opener's; a window some other page opened on a forged result has none.
+            if let (Some(state), true) = (&result.state, verified) {
+                broadcast_and_await_ack(state, &payload, result.clone());
+            }
+            // Our popup whose opener is gone (closed by the visitor): it has no one to tell.
+            if our_popup {
+                close_or_explain(&win, &result);
+            }
+        }
+    }
+    js::set(&payload, "verified", &JsValue::from_bool(verified));
+    js::set(&payload, "type", &JsValue::UNDEFINED);
+    payload.unchecked_into()
+}
+
+/// Replaces the address with one without `code` and `state`; returns the address as it was.
+fn scrub_address_bar(win: &Window) -> String {
+    let href = win.location().href().unwrap_or_default();
+    if let Ok(url) = web_sys::Url::new(&href) {
+        let params = url.search_params();
+        if params.has("code") || params.has("state") {
+            params.delete("code");
+            params.delete("state");
+            if let Ok(history) = win.history() {
+                let state = history.state().unwrap_or(JsValue::NULL);
+                let _ = history.replace_state_with_url(&state, "", Some(&url.href()));
+            }
+        }
+    }
+    href
+}
+
+/// How long the helper waits for the opener's acknowledgement on the channel.
+const ACK_WAIT_MS: u32 = 3000;
+
+/// The channel kept open while waiting for the opener's acknowledgement.
+struct AwaitingAck {
+    channel: BroadcastChannel,
+    _listener: EventListener,
+    _deadline: Timeout,
+}
+
+impl Drop for AwaitingAck {
+    fn drop(&mut self) {
+        self.channel.close();
+    }
+}
+
+thread_local! {
+    static AWAITING: RefCell<Option<AwaitingAck>> = const { RefCell::new(None) };
+}
+
+fn broadcast_and_await_ack(state: &str, payload: &JsValue, result: CallbackResult) {
+    let Ok(channel) = BroadcastChannel::new(&channel_name(state)) else {
+        return;
+    };
+    let listener = EventListener::new(&channel, "message", move |event| {
+        let Some(event) = event.dyn_ref::<MessageEvent>() else {
+            return;
+        };
+        if JsFields(&event.data()).string("type").as_deref() == Some(ACK_TYPE) {
+            AWAITING.with(|slot| drop(slot.borrow_mut().take()));
+            close_or_explain(&js::window(), &result);
+        }
+    });
+    let deadline = Timeout::new(ACK_WAIT_MS, || {
+        AWAITING.with(|slot| drop(slot.borrow_mut().take()))
+    });
+    let _ = channel.post_message(payload);
+    AWAITING.with(|slot| {
+        *slot.borrow_mut() = Some(AwaitingAck {
+            channel,
+            _listener: listener,
+            _deadline: deadline,
+        })
+    });
+}
+
+fn payload(result: &CallbackResult) -> JsValue {
+    let payload = crate::report::object(result);
+    js::set(&payload, "type", &JsValue::from_str(CALLBACK_TYPE));
+    payload
+}
+
+/// Closes the popup; when the browser refuses, tells the person what happened.
+fn close_or_explain(win: &Window, result: &CallbackResult) {
+    let _ = win.close();
+    let text = if result.error.is_some() {
+        "Sign-in was not completed. You can close this window."
+    } else {
+        "Sign-in finished. You can close this window."
+    };
+    let document = js::document();
+    let Ok(p) = js::create_element(&document, "p") else {
+        return;
+    };
+    p.set_text_content(Some(text));
+    let _ = p.set_attribute("role", "status");
+    if let Some(body) = js::body(&document) {
+        let _ = body.append_child(&p);
+    }
+}

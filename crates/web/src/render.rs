@@ -1,0 +1,89 @@
+//! Builds the `<button>`: a real button with an inline SVG logo and the title as text.
+//! Nothing from an attribute is ever parsed as HTML: the title goes in as a text node, the
+//! classes as the `class` attribute's value.
+
+use crate::js;
+use kommo_oauth_core::config::{Appearance, ButtonConfig, Theme};
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlButtonElement, Node};
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// An original mark: a speech bubble holding a key-shaped "K".
+const LOGO_BUBBLE: &str =
+    "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z";
+const LOGO_K: &str = "M8 6.5h2.2v3.6l3.3-3.6h2.8l-3.8 4 4 4.5h-2.9l-3.4-3.9v3.9H8z";
+
+/// Creates the button element for `config` (not yet inserted).
+pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonElement, JsValue> {
+    let look = &config.appearance;
+    let button: HtmlButtonElement = js::create_element(document, "button")?.unchecked_into();
+    button.set_type("button");
+    button.set_class_name(&classes(look));
+    if let Some(id) = config.identity.client_id() {
+        button.set_attribute("data-client_id", id)?;
+    }
+    button.append_child(&logo(document)?)?;
+    if look.compact {
+        button.set_attribute("aria-label", &look.title)?;
+        button.set_title(&look.title);
+    } else {
+        let text = js::create_element(document, "span")?;
+        text.set_class_name("kbtn-text");
+        text.set_text_content(Some(&look.title));
+        button.append_child(&text)?;
+    }
+    Ok(button)
+}
+
+/// Ours, then the integrator's (already split on ASCII whitespace, as `class` is, so each
+/// one stays one class).
+fn classes(look: &Appearance) -> String {
+    let scheme = match (look.color, look.theme) {
+        (Some(color), _) => kommo_oauth_core::strings::concat(&["kbtn-c-", color.keyword()]),
+        (None, Theme::Light) => String::from("kbtn-light"),
+        (None, Theme::Dark) => String::from("kbtn-dark"),
+    };
+    let compact = if look.compact { " kbtn-compact" } else { "" };
+    let mut classes = kommo_oauth_core::strings::concat(&["kbtn ", &scheme, compact]);
+    for class in &look.classes {
+        classes.push(' ');
+        classes.push_str(class);
+    }
+    classes
+}
+
+thread_local! {
+    /// The logo is built once and cloned for each button (one DOM call instead of a dozen).
+    static LOGO: RefCell<Option<Node>> = const { RefCell::new(None) };
+}
+
+fn logo(document: &Document) -> Result<Node, JsValue> {
+    let template = LOGO.with(|cell| cell.borrow().clone());
+    let template = match template {
+        Some(t) if t.owner_document().as_ref() == Some(document) => t,
+        _ => {
+            let built: Node = build_logo(document)?.into();
+            LOGO.with(|cell| *cell.borrow_mut() = Some(built.clone()));
+            built
+        }
+    };
+    template.clone_node_with_deep(true)
+}
+
+fn build_logo(document: &Document) -> Result<Element, JsValue> {
+    let holder = js::create_element(document, "span")?;
+    holder.set_class_name("kbtn-logo");
+    let svg = js::create_element_ns(document, SVG_NS, "svg")?;
+    svg.set_attribute("viewBox", "0 0 24 24")?;
+    svg.set_attribute("aria-hidden", "true")?;
+    svg.set_attribute("focusable", "false")?;
+    for (d, class) in [(LOGO_BUBBLE, "kbtn-b"), (LOGO_K, "kbtn-k")] {
+        let path = js::create_element_ns(document, SVG_NS, "path")?;
+        path.set_attribute("d", d)?;
+        path.set_attribute("class", class)?;
+        svg.append_child(&path)?;
+    }
+    holder.append_child(&svg)?;
+    Ok(holder)
+}

@@ -1,0 +1,74 @@
+//! The button's stylesheet, installed once per document.
+//!
+//! A constructable stylesheet (`document.adoptedStyleSheets`) needs no `'unsafe-inline'` in
+//! a Content-Security-Policy; browsers without it get a `<style>` element instead. Every
+//! selector starts with `.kbtn`, so nothing leaks onto the host page; the button resets
+//! what host rules commonly set on `button` (`all: revert`), at a specificity (0,1,1) that
+//! beats element rules while an integrator's `data-class-name` rules can still win with a
+//! second class.
+
+use crate::js;
+use wasm_bindgen::JsValue;
+use web_sys::{CssStyleSheet, Document};
+
+/// Marks a document whose styles are in place (shared by every copy of the bundle).
+const INSTALLED: &str = "kommo-oauth.styles";
+
+const CSS: &str = concat!(
+    "button.kbtn{all:revert;box-sizing:border-box;display:inline-flex;align-items:stretch;",
+    "height:45px;min-width:45px;padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;",
+    "background:var(--kb-bg);color:var(--kb-ink);font:700 13px/1 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;",
+    "letter-spacing:.08em;text-transform:uppercase;text-align:left;cursor:pointer;overflow:hidden;",
+    "vertical-align:middle;-webkit-appearance:none;appearance:none}",
+    "button.kbtn:hover{filter:brightness(1.1)}",
+    "button.kbtn:active{filter:brightness(.95)}",
+    "button.kbtn:focus-visible{outline:3px solid #4a90e2;outline-offset:2px}",
+    "button.kbtn .kbtn-logo{display:flex;align-items:center;justify-content:center;width:43px;flex:none;",
+    "background:var(--kb-logo);color:var(--kb-logo-ink)}",
+    "button.kbtn svg{width:24px;height:24px;display:block}",
+    "button.kbtn .kbtn-b{fill:currentColor}button.kbtn .kbtn-k{fill:var(--kb-logo)}",
+    "button.kbtn .kbtn-text{display:flex;align-items:center;padding:0 18px 0 14px;white-space:nowrap;",
+    "border-left:1px solid var(--kb-edge)}",
+    "button.kbtn-light{--kb-bg:#0e0142;--kb-edge:#3a2d6e;--kb-ink:#fff;--kb-logo:#0e0142;--kb-logo-ink:#fff}",
+    "button.kbtn-dark{--kb-bg:#fff;--kb-edge:#0e0142;--kb-ink:#0e0142;--kb-logo:#fff;--kb-logo-ink:#0e0142}",
+    // Palette colours: background, darker border; ink chosen for ≥4.5:1 contrast.
+    "button.kbtn-c-default{--kb-bg:#339DC7;--kb-edge:#006F9F;--kb-ink:#04202e;--kb-logo:#006F9F;--kb-logo-ink:#fff}",
+    "button.kbtn-c-blue{--kb-bg:#1976D2;--kb-edge:#004BA0;--kb-ink:#fff;--kb-logo:#004BA0;--kb-logo-ink:#fff}",
+    "button.kbtn-c-violet{--kb-bg:#6A1B9A;--kb-edge:#38006B;--kb-ink:#fff;--kb-logo:#38006B;--kb-logo-ink:#fff}",
+    "button.kbtn-c-green{--kb-bg:#388E3C;--kb-edge:#00600F;--kb-ink:#fff;--kb-logo:#00600F;--kb-logo-ink:#fff}",
+    "button.kbtn-c-orange{--kb-bg:#F57F17;--kb-edge:#BC5100;--kb-ink:#2b1300;--kb-logo:#BC5100;--kb-logo-ink:#fff}",
+    "button.kbtn-c-red{--kb-bg:#D84315;--kb-edge:#9F0000;--kb-ink:#fff;--kb-logo:#9F0000;--kb-logo-ink:#fff}",
+    "button.kbtn-compact{width:45px}",
+    "button.kbtn-compact .kbtn-logo{width:100%}",
+    "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
+);
+
+/// Installs the stylesheet into `document` unless some copy of the bundle already did.
+pub fn install(document: &Document) {
+    if js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
+        return;
+    }
+    js::set_key(document, &js::symbol(INSTALLED), &JsValue::TRUE);
+    if adopt(document).is_err() {
+        append_style_element(document);
+    }
+}
+
+fn adopt(document: &Document) -> Result<(), JsValue> {
+    let sheet = CssStyleSheet::new()?;
+    sheet.replace_sync(CSS)?;
+    let sheets = js::adopted_style_sheets(document);
+    sheets.push(&sheet);
+    js::set_adopted_style_sheets(document, &sheets);
+    Ok(())
+}
+
+fn append_style_element(document: &Document) {
+    let Ok(style) = js::create_element(document, "style") else {
+        return;
+    };
+    style.set_text_content(Some(CSS));
+    if let Some(parent) = js::document_element(document) {
+        let _ = parent.append_child(&style);
+    }
+}
