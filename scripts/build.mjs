@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { minify } from 'terser';
+import { BUDGET_BYTES } from './size.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
@@ -181,4 +182,9 @@ console.log('\nWhat the drop-in loads (dist/):');
 console.table(rows);
 const total = rows.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 console.log(`TOTAL drop-in: ${total.raw} bytes raw, ${total.gzip} bytes gzipped, ${total.brotli} bytes brotli`);
-writeFileSync(join(root, 'dist', 'size.json'), JSON.stringify({ files: rows, total }, null, 2));
+const rustc = execSync('rustc --version', { encoding: 'utf8' }).trim();
+console.log(`Drop-ins built with the size build (${rustc}, RUSTC_BOOTSTRAP=1 ${SIZE_BUILD_ARGS}, ${SIZE_BUILD.RUSTFLAGS}); the npm package with the standard release profile.`);
+console.log(total.gzip <= BUDGET_BYTES
+  ? `Budget: ${total.gzip} of ${BUDGET_BYTES} bytes gzipped (${BUDGET_BYTES - total.gzip} to spare).`
+  : `Budget: OVER by ${total.gzip - BUDGET_BYTES} bytes gzipped (${total.gzip} of ${BUDGET_BYTES}): npm test will fail (docs/size.md).`);
+writeFileSync(join(root, 'dist', 'size.json'), JSON.stringify({ files: rows, total, budget: BUDGET_BYTES, rustc }, null, 2));

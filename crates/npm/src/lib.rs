@@ -4,14 +4,17 @@
 //!
 //! What this leaf owns:
 //! - **exports**: `mount` and `ButtonHandle` (no auto-mount, no helper);
-//! - **allocator**: std's default: a bundler's app loads it once, bytes matter less than in
-//!   the drop-in;
+//! - **allocator**: talc, as the drop-in (smaller than std's dlmalloc);
 //! - **panic strategy**: console_error_panic_hook, installed when the module initialises, so
 //!   a developer sees a readable panic in the console.
 
 use kommo_oauth_web::api;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// Readable panics in the console.
 #[wasm_bindgen(start)]
