@@ -33,7 +33,7 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
         identity,
         appearance,
         locale,
-        mode: keyword_setting(source, Mode::Popup, &mut d),
+        mode: keyword_setting::<Mode>(source, &mut d),
         state: page_authored(
             source,
             Setting::State,
@@ -58,7 +58,7 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
         )
         .and_then(|_| callback_name(source, Setting::SuccessCallback, &mut d)),
         auth_origin: auth_origin(provider, source, context, &mut d),
-        fallback: keyword_setting(source, Fallback::None, &mut d),
+        fallback: keyword_setting::<Fallback>(source, &mut d),
     });
     Parsed {
         config,
@@ -352,30 +352,29 @@ fn appearance(
         title,
         compact,
         classes,
-        theme: keyword_setting(source, Theme::Light, d),
+        theme: keyword_setting::<Theme>(source, d),
         // amoCRM buttons are always coloured; Kommo's only when asked.
         color: match (provider, text(source, Setting::Color)) {
             (Provider::Kommo, None) => None,
-            _ => Some(keyword_setting(source, Color::Default, d)),
+            _ => Some(keyword_setting::<Color>(source, d)),
         },
     }
 }
 
 /// Reads a keyword setting (`data-theme`, `data-color`, `data-mode`, `data-fallback`): any
-/// listed spelling, case-insensitive; absent gives `default`, anything else warns once and
-/// gives `default` too.
+/// listed spelling, case-insensitive; absent gives its `DEFAULT`, anything else warns once
+/// and gives the `DEFAULT` too.
 fn keyword_setting<K: Keyword + PartialEq>(
     source: &(impl Source + ?Sized),
-    default: K,
     d: &mut Diagnostics,
 ) -> K {
     let Some(raw) = text(source, K::SETTING) else {
-        return default;
+        return K::DEFAULT;
     };
     let spellings: Vec<&[&str]> = K::VALUES.iter().map(|(_, s)| *s).collect();
     let fallback = K::VALUES
         .iter()
-        .position(|(v, _)| *v == default)
+        .position(|(v, _)| *v == K::DEFAULT)
         .unwrap_or(0);
     K::VALUES[pick(K::SETTING, &raw, &spellings, fallback, d)].0
 }

@@ -1,6 +1,7 @@
 //! Every setting of the button in one table: its `data-*` attribute on a tag (and the second
 //! spelling people also write), its key in the programmatic options object, and what kind
-//! of value it takes. The `Setting` enum, `Setting::ALL`, the names, the auto-mount's
+//! of value it takes; keyword settings list their accepted spellings and default in their
+//! [`Keyword`] impl below. The `Setting` enum, `Setting::ALL`, the names, the auto-mount's
 //! watched attributes and (checked by a test in the npm crate) the TypeScript option keys
 //! all come from this table: adding a setting is one row here plus its parsing rule in
 //! `parse`.
@@ -113,16 +114,20 @@ pub trait Keyword: Copy + 'static {
     const SETTING: Setting;
     /// Each value with its accepted spellings, the one shown in messages first.
     const VALUES: &'static [(Self, &'static [&'static str])];
+    /// The value when the setting is absent or not one of these.
+    const DEFAULT: Self;
 }
 
 impl Keyword for Theme {
     const SETTING: Setting = Setting::Theme;
+    const DEFAULT: Theme = Theme::Light;
     const VALUES: &'static [(Theme, &'static [&'static str])] =
         &[(Theme::Light, &["light"]), (Theme::Dark, &["dark"])];
 }
 
 impl Keyword for Color {
     const SETTING: Setting = Setting::Color;
+    const DEFAULT: Color = Color::Default;
     const VALUES: &'static [(Color, &'static [&'static str])] = &[
         (Color::Default, &["default"]),
         (Color::Blue, &["blue"]),
@@ -135,6 +140,7 @@ impl Keyword for Color {
 
 impl Keyword for Mode {
     const SETTING: Setting = Setting::Mode;
+    const DEFAULT: Mode = Mode::Popup;
     const VALUES: &'static [(Mode, &'static [&'static str])] = &[
         (Mode::Popup, &["popup"]),
         (
@@ -146,6 +152,7 @@ impl Keyword for Mode {
 
 impl Keyword for Fallback {
     const SETTING: Setting = Setting::Fallback;
+    const DEFAULT: Fallback = Fallback::None;
     const VALUES: &'static [(Fallback, &'static [&'static str])] = &[
         (Fallback::None, &["none"]),
         (Fallback::SameTab, &["same-tab", "same_tab"]),
