@@ -17,8 +17,9 @@
     console.error('[kommo-oauth] button.js could not find its own <script src=".../button.js"> element.');
     return;
   }
-  // The wasm download starts (and compiles as it arrives) before the glue is evaluated.
-  var wasm = compileWasm(new URL('button_bg.wasm', me.src), '__WASM_INTEGRITY__');
+  // The wasm compiles (or, failing that, downloads) before the glue is evaluated.
+  // Not inlined: the minifier would fold the placeholder's length.
+  var wasm = /*@__NOINLINE__*/ loadWasm('__WASM_PACKED__', __WASM_LENGTH__, new URL('button_bg.wasm', me.src), '__WASM_INTEGRITY__');
   /*__GLUE__*/
   var ready = w[KEY] = wasm_bindgen({ module_or_path: wasm })
     .then(function () { return wasm_bindgen; });

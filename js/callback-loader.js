@@ -19,11 +19,20 @@
     console.error('[kommo-oauth] callback.js could not find its own <script src=".../callback.js"> element.');
     return;
   }
-  var wasm = compileWasm(new URL('callback_bg.wasm', me.src), '__WASM_INTEGRITY__');
+  // Not inlined: the minifier would fold the placeholder's length.
+  var wasm = /*@__NOINLINE__*/ loadWasm('__WASM_PACKED__', __WASM_LENGTH__, new URL('callback_bg.wasm', me.src), '__WASM_INTEGRITY__');
   /*__GLUE__*/
   wasm_bindgen({ module_or_path: wasm }).then(function () {
     var result = wasm_bindgen.completeSignIn(href);
-    window.dispatchEvent(new CustomEvent('kommo-oauth:callback', { detail: result }));
+    // The page's own scripts after this one may still be parsing: the event waits for them.
+    // (Through the prototypes: a named element can shadow members of document and window.)
+    var target = EventTarget.prototype;
+    var tell = function () { target.dispatchEvent.call(window, new CustomEvent('kommo-oauth:callback', { detail: result })); };
+    if (Object.getOwnPropertyDescriptor(Document.prototype, 'readyState').get.call(document) === 'loading') {
+      target.addEventListener.call(document, 'DOMContentLoaded', tell, { once: true });
+    } else {
+      tell();
+    }
   }, function (e) {
     console.error('[kommo-oauth] could not load callback_bg.wasm next to ' + me.src + ':', e);
   });

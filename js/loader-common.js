@@ -14,7 +14,7 @@ function ownScript(file) {
   return null;
 }
 
-// Fetches a wasm file, checked against the hash the build computed (Subresource Integrity:
+// Fetches a wasm file (when the bytes inside this file cannot be used), checked against the hash the build computed (Subresource Integrity:
 // the browser refuses other bytes), and compiles it as it arrives. Servers that send .wasm
 // with another type than application/wasm get a compile after the download instead.
 function compileWasm(url, integrity) {
@@ -30,4 +30,17 @@ function compileWasm(url, integrity) {
       throw new Error(r.ok ? url + ' does not match the hash this script was built with' : 'HTTP ' + r.status + ' for ' + url);
     }, function () { throw error; });
   });
+}
+
+// The wasm's bytes travel inside this file, one per character of `packed` (the build fills
+// it in; see docs/size.md): the page makes one request where it made two in a row. A page
+// that decodes this file in another charset than UTF-8 (no charset="utf-8" on the tag and
+// none from the server, on a windows-1251 page say) garbles the characters above 127: then,
+// or if the bytes do not compile, the same bytes are fetched from `url` instead.
+function loadWasm(packed, length, url, integrity) {
+  var fetched = function () { return compileWasm(url, integrity); };
+  if (packed.length !== length) return fetched();
+  var bytes = new Uint8Array(length), wide = 0;
+  for (var i = 0; i < length; i++) wide |= bytes[i] = packed.charCodeAt(i);
+  return wide > 255 ? fetched() : WebAssembly.compile(bytes).catch(fetched);
 }

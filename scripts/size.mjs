@@ -8,7 +8,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const root = new URL('..', import.meta.url).pathname;
 const read = (file) => readFileSync(join(root, file));
 
-/** The drop-in's budget: both files, gzipped, in decimal kilobytes. */
+/** The drop-in's budget: what a page loads (button.js, which carries its wasm), gzipped, in decimal kilobytes. */
 export const BUDGET_BYTES = 30_000;
 
 export function measure(file) {
@@ -111,16 +111,18 @@ export function perCrate(file) {
 const n = (v) => v.toLocaleString('en-US');
 
 function section() {
-  const dropin = [measure('dist/button.js'), measure('dist/button_bg.wasm')];
-  const total = dropin.reduce((a, r) => ({ raw: a.raw + r.raw, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  const dropin = [measure('dist/button.js')];
+  const fallback = measure('dist/button_bg.wasm');
+  const total = dropin[0];
   const pair = (label, js, wasm) => {
     const [a, b] = [measure(js), measure(wasm)];
     return `| ${label} | ${n(b.gzip)} | ${n(a.gzip)} | **${n(a.gzip + b.gzip)}** |`;
   };
+  const single = (label, js) => `| ${label} | (inside) | (inside) | **${n(measure(js).gzip)}** |`;
   const crates = perCrate('target/dropin/button/button_bg.wasm');
   const code = crates.reduce((a, r) => a + r.code, 0);
   return [
-    `**Budget: ${n(BUDGET_BYTES)} bytes gzipped for both files of the drop-in** (30 KB, decimal).`,
+    `**Budget: ${n(BUDGET_BYTES)} bytes gzipped for what the drop-in loads** (30 KB, decimal): \`dist/button.js\`, which carries its wasm.`,
     `Now: **${n(total.gzip)} bytes**, ${total.gzip <= BUDGET_BYTES ? `${n(BUDGET_BYTES - total.gzip)} under` : `${n(total.gzip - BUDGET_BYTES)} OVER`}.`,
     `\`npm test\` fails when the drop-in exceeds the budget (tests/api/artifacts.test.mjs).`,
     '',
@@ -128,15 +130,17 @@ function section() {
     '',
     '| file | raw | gzip | brotli |',
     '| --- | --- | --- | --- |',
-    ...dropin.map((r) => `| \`${r.file}\` | ${n(r.raw)} | ${n(r.gzip)} | ${n(r.brotli)} |`),
-    `| **total** | ${n(total.raw)} | **${n(total.gzip)}** | ${n(total.brotli)} |`,
+    ...dropin.map((r) => `| \`${r.file}\` (loader, glue and the wasm's bytes) | ${n(r.raw)} | **${n(r.gzip)}** | ${n(r.brotli)} |`),
+    `| \`${fallback.file}\` (the same wasm, fetched only when a page decodes button.js in a legacy charset) | ${n(fallback.raw)} | ${n(fallback.gzip)} | ${n(fallback.brotli)} |`,
     '',
     '### Every artifact (gzip level 9)',
     '',
     '| artifact | wasm | glue / loader | total |',
     '| --- | --- | --- | --- |',
-    pair('drop-in `dist/button.js` (crates/dropin)', 'dist/button.js', 'dist/button_bg.wasm'),
-    pair('Redirect URI helper `dist/callback.js` (crates/callback)', 'dist/callback.js', 'dist/callback_bg.wasm'),
+    single('drop-in `dist/button.js` (crates/dropin)', 'dist/button.js'),
+    single('Redirect URI helper `dist/callback.js` (crates/callback)', 'dist/callback.js'),
+    
+    
     pair('npm `kommo-oauth-button` (crates/npm)', 'pkg/kommo_oauth_button.js', 'pkg/kommo_oauth_button_bg.wasm'),
     pair('npm `kommo-oauth-button/callback` (crates/callback, panic hook)', 'pkg/callback/kommo_oauth_callback.js', 'pkg/callback/kommo_oauth_callback_bg.wasm'),
     '',

@@ -217,21 +217,53 @@ test('works under a strict Content-Security-Policy without unsafe-inline', async
   await strict.close();
 });
 
-test('a server that sends the wasm as application/octet-stream still gets a button', async () => {
-  const p = await openPage(browser);
-  await p.route('**/button_bg.wasm', async (route) => {
+// button.js carries its wasm (docs/size.md); a page that decodes it in a legacy charset
+// (served without `charset=utf-8`, on a windows-1251 page) gets the wasm file instead.
+async function legacyCharset(p) {
+  await p.route('**/dist/button.js', async (route) => {
     const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'text/javascript; charset=windows-1251' } });
   });
+}
+
+function wasmRequests(p) {
+  const seen = [];
+  p.on('request', (r) => { if (r.url().endsWith('.wasm')) seen.push(r.url()); });
+  return seen;
+}
+
+test('the drop-in is one request: button.js carries its wasm', async () => {
+  const p = await openPage(browser);
+  const wasm = wasmRequests(p);
   await p.goto(`${server.origin}/kommo`);
   await p.waitForSelector('button.kbtn');
+  assert.deepEqual(wasm, []);
   assert.deepEqual(p.pageErrors, []);
   assert.deepEqual(p.consoleMessages.filter((m) => m.type === 'error' || m.type === 'warning'), []);
   await p.context().close();
 });
 
-test('a missing wasm file gets one console error naming it, and nothing thrown to the page', async () => {
+test('button.js decoded as windows-1251 fetches button_bg.wasm and still renders, whatever type the server gives it', async () => {
+  for (const type of ['application/wasm', 'application/octet-stream']) {
+    const p = await openPage(browser);
+    await legacyCharset(p);
+    await p.route('**/button_bg.wasm', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-type': type } });
+    });
+    const wasm = wasmRequests(p);
+    await p.goto(`${server.origin}/kommo`);
+    await p.waitForSelector('button.kbtn');
+    assert.equal(wasm.length, 1, type);
+    assert.deepEqual(p.pageErrors, []);
+    assert.deepEqual(p.consoleMessages.filter((m) => m.type === 'error' || m.type === 'warning'), []);
+    await p.context().close();
+  }
+});
+
+test('when the wasm file is needed and missing: one console error naming it, and nothing thrown to the page', async () => {
   const p = await openPage(browser);
+  await legacyCharset(p);
   await p.route('**/button_bg.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
   await p.goto(`${server.origin}/kommo`);
   await p.waitForFunction(() => Boolean(window[Symbol.for('kommo-oauth.loader')]));

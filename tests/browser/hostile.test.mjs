@@ -21,9 +21,11 @@ after(async () => { await browser?.close(); });
 /**
  * A browser context where `pages` (path → HTML) are served on the integrator's origin with
  * dist/ next to them, and any other page of the three origins is a blank page. Every request
- * is recorded; `headers` go on the integrator's HTML; `wasm` replaces dist/button_bg.wasm.
+ * is recorded; `headers` go on the integrator's HTML; `wasm` replaces dist/button_bg.wasm;
+ * `legacy` serves the scripts as windows-1251, so that button.js cannot use the wasm it
+ * carries and fetches dist/button_bg.wasm instead (docs/size.md).
  */
-async function context({ pages = {}, headers = {}, wasm } = {}) {
+async function context({ pages = {}, headers = {}, wasm, legacy = false } = {}) {
   const ctx = await browser.newContext();
   ctx.requests = [];
   await ctx.route('**/*', (route) => {
@@ -33,7 +35,8 @@ async function context({ pages = {}, headers = {}, wasm } = {}) {
     if (url.origin === SITE && url.pathname.startsWith('/dist/')) {
       const file = url.pathname.slice('/dist/'.length);
       const body = file === 'button_bg.wasm' && wasm ? wasm : readFileSync(join(root, 'dist', file));
-      return route.fulfill({ status: 200, contentType: TYPES[file.split('.').pop()], body });
+      const type = legacy && file.endsWith('.js') ? 'text/javascript; charset=windows-1251' : TYPES[file.split('.').pop()];
+      return route.fulfill({ status: 200, contentType: type, body });
     }
     if (url.origin === SITE && pages[url.pathname]) return html(pages[url.pathname], headers);
     if ([SITE, PROVIDER, ATTACKER].includes(url.origin)) return html('<!doctype html><title>blank</title><p>blank</p>');
@@ -126,7 +129,9 @@ test('an integrator callback gets a fresh object of the documented strings only'
 });
 
 test('a clobbered currentScript and clobbered globals neither redirect the wasm nor stop the buttons', async () => {
+  // `legacy`: the loader then fetches the wasm, from next to its own script.
   const ctx = await context({
+    legacy: true,
     pages: {
       '/clobber': doc(`<img name="currentScript" src="http://["><div id="__kommoOauth"></div><img name="querySelector">
         <img name="documentElement" src="${ATTACKER}/x.png"><img name="createElement"><img name="createElementNS"><img name="adoptedStyleSheets">
@@ -314,7 +319,7 @@ test('under a strict CSP the drop-in renders, signs in and reports a decline wit
 test('a wasm file whose bytes differ from the build is refused (Subresource Integrity)', async () => {
   const bytes = Buffer.from(readFileSync(join(root, 'dist', 'button_bg.wasm')));
   bytes[bytes.length - 1] ^= 1; // still a valid module: only the last data byte changes
-  const ctx = await context({ wasm: bytes, pages: { '/sri': doc(`<script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script>`) } });
+  const ctx = await context({ wasm: bytes, legacy: true, pages: { '/sri': doc(`<script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script>`) } });
   const page = await open(ctx, '/sri');
   await page.waitForFunction(() => document.readyState === 'complete');
   await page.waitForTimeout(300);
