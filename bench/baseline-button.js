@@ -24,9 +24,9 @@
     'default': '--kb-bg:#339DC7;--kb-edge:#006F9F;--kb-ink:#04202e;--kb-logo:#006F9F;--kb-logo-ink:#fff',
     blue: '--kb-bg:#1976D2;--kb-edge:#004BA0;--kb-ink:#fff;--kb-logo:#004BA0;--kb-logo-ink:#fff',
     violet: '--kb-bg:#6A1B9A;--kb-edge:#38006B;--kb-ink:#fff;--kb-logo:#38006B;--kb-logo-ink:#fff',
-    green: '--kb-bg:#388E3C;--kb-edge:#00600F;--kb-ink:#fff;--kb-logo:#00600F;--kb-logo-ink:#fff',
+    green: '--kb-bg:#34833A;--kb-edge:#00600F;--kb-ink:#fff;--kb-logo:#00600F;--kb-logo-ink:#fff',
     orange: '--kb-bg:#F57F17;--kb-edge:#BC5100;--kb-ink:#2b1300;--kb-logo:#BC5100;--kb-logo-ink:#fff',
-    red: '--kb-bg:#D84315;--kb-edge:#9F0000;--kb-ink:#fff;--kb-logo:#9F0000;--kb-logo-ink:#fff',
+    red: '--kb-bg:#CC4115;--kb-edge:#9F0000;--kb-ink:#fff;--kb-logo:#9F0000;--kb-logo-ink:#fff',
   };
   var CSS = 'button.bl-btn{box-sizing:border-box;display:inline-flex;align-items:stretch;height:45px;min-width:45px;' +
     'padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;background:var(--kb-bg);color:var(--kb-ink);' +

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
-import { launch, root, startServer } from './harness.mjs';
+import { axeViolations, launch, root, startServer } from './harness.mjs';
 
 let sandbox, demo, coopDemo, browser;
 
@@ -173,6 +173,22 @@ test('the gallery (npm package bundled by webpack) shows every theme, colour, si
   for (const t of ['Continue with Kommo', 'Continuar con Kommo', 'Continuar com Kommo', 'Lanjutkan dengan Kommo', 'Авторизоваться через amoCRM']) {
     assert.ok(texts.includes(t), t);
   }
+  await context.close();
+});
+
+test('axe-core finds no WCAG 2.1 A or AA violation on the demo site, its gallery and its Redirect URI page', async () => {
+  const context = await browser.newContext();
+  for (const [path, buttons] of [['/', 3], ['/gallery', 21]]) {
+    const page = await context.newPage();
+    await page.goto(`${demo.url}${path}`);
+    await page.waitForFunction((n) => document.querySelectorAll('button.kbtn').length === n, buttons);
+    assert.deepEqual(await axeViolations(page), [], path);
+    await page.close();
+  }
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/callback?error=access_denied&client_id=demo-client-id&state=zz`);
+  await page.waitForFunction(() => window.kommoCallback);
+  assert.deepEqual(await axeViolations(page), [], '/callback');
   await context.close();
 });
 

@@ -89,3 +89,16 @@ export function rawRequest(base, path, { method = 'GET', headers = {}, body } = 
     req.end(body);
   });
 }
+
+/**
+ * axe-core's WCAG 2.1 A and AA violations on the page, one line each. The engine is
+ * evaluated through the DevTools protocol, so the page's own Content-Security-Policy does
+ * not have to allow it.
+ */
+export async function axeViolations(page) {
+  await page.evaluate(await readFile(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.any.map((a) => a.message).join('; ')}`).join(' | ')}`);
+  });
+}

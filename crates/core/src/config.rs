@@ -48,41 +48,6 @@ pub enum Color {
     Red,
 }
 
-impl Color {
-    pub const ALL: [Color; 6] = [
-        Color::Default,
-        Color::Blue,
-        Color::Violet,
-        Color::Green,
-        Color::Orange,
-        Color::Red,
-    ];
-
-    /// The keyword an integrator writes.
-    pub const fn keyword(self) -> &'static str {
-        match self {
-            Color::Default => "default",
-            Color::Blue => "blue",
-            Color::Violet => "violet",
-            Color::Green => "green",
-            Color::Orange => "orange",
-            Color::Red => "red",
-        }
-    }
-
-    /// Background and darker border colour, as in the original.
-    pub const fn shades(self) -> (&'static str, &'static str) {
-        match self {
-            Color::Default => ("#339DC7", "#006F9F"),
-            Color::Blue => ("#1976D2", "#004BA0"),
-            Color::Violet => ("#6A1B9A", "#38006B"),
-            Color::Green => ("#388E3C", "#00600F"),
-            Color::Orange => ("#F57F17", "#BC5100"),
-            Color::Red => ("#D84315", "#9F0000"),
-        }
-    }
-}
-
 /// Kommo's `data-locale`: the default title and the consent page's language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Locale {

@@ -118,6 +118,14 @@ pub trait Keyword: Copy + 'static {
     const DEFAULT: Self;
 }
 
+/// How a keyword value is written (its first spelling): `Color::Green` → `"green"`.
+pub fn spelling<K: Keyword + PartialEq>(value: K) -> &'static str {
+    K::VALUES
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("", |(_, spellings)| spellings[0])
+}
+
 impl Keyword for Theme {
     const SETTING: Setting = Setting::Theme;
     const DEFAULT: Theme = Theme::Light;

@@ -4,6 +4,7 @@
 
 use crate::js;
 use kommo_oauth_core::config::{Appearance, ButtonConfig, Theme};
+use kommo_oauth_core::settings::spelling;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlButtonElement, Node};
@@ -40,7 +41,7 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
 /// one stays one class).
 fn classes(look: &Appearance) -> String {
     let scheme = match (look.color, look.theme) {
-        (Some(color), _) => kommo_oauth_core::strings::concat(&["kbtn-c-", color.keyword()]),
+        (Some(color), _) => kommo_oauth_core::strings::concat(&["kbtn-c-", spelling(color)]),
         (None, Theme::Light) => String::from("kbtn-light"),
         (None, Theme::Dark) => String::from("kbtn-dark"),
     };

@@ -16,7 +16,7 @@ const INSTALLED: &str = "kommo-oauth.styles";
 
 const CSS: &str = concat!(
     "button.kbtn{all:revert;box-sizing:border-box;display:inline-flex;align-items:stretch;",
-    "height:45px;min-width:45px;padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;",
+    "height:45px;min-width:45px;max-width:100%;padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;",
     "background:var(--kb-bg);color:var(--kb-ink);font:700 13px/1 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;",
     "letter-spacing:.08em;text-transform:uppercase;text-align:left;cursor:pointer;overflow:hidden;",
     "vertical-align:middle;-webkit-appearance:none;appearance:none}",
@@ -27,17 +27,21 @@ const CSS: &str = concat!(
     "background:var(--kb-logo);color:var(--kb-logo-ink)}",
     "button.kbtn svg{width:24px;height:24px;display:block}",
     "button.kbtn .kbtn-b{fill:currentColor}button.kbtn .kbtn-k{fill:var(--kb-logo)}",
-    "button.kbtn .kbtn-text{display:flex;align-items:center;padding:0 18px 0 14px;white-space:nowrap;",
-    "border-left:1px solid var(--kb-edge)}",
+    // Never wider than its container: a long title is cut with an ellipsis (the button's
+    // accessible name is still the whole title).
+    "button.kbtn .kbtn-text{display:block;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;",
+    "line-height:43px;padding:0 18px 0 14px;border-left:1px solid var(--kb-edge)}",
     "button.kbtn-light{--kb-bg:#0e0142;--kb-edge:#3a2d6e;--kb-ink:#fff;--kb-logo:#0e0142;--kb-logo-ink:#fff}",
     "button.kbtn-dark{--kb-bg:#fff;--kb-edge:#0e0142;--kb-ink:#0e0142;--kb-logo:#fff;--kb-logo-ink:#0e0142}",
-    // Palette colours: background, darker border; ink chosen for ≥4.5:1 contrast.
+    // Palette colours: background, darker border; ink chosen for ≥4.5:1 contrast (WCAG 2.1
+    // AA). Green and red are a shade darker than the original's #388E3C and #D84315, which
+    // give white text 4.11:1 and 4.43:1.
     "button.kbtn-c-default{--kb-bg:#339DC7;--kb-edge:#006F9F;--kb-ink:#04202e;--kb-logo:#006F9F;--kb-logo-ink:#fff}",
     "button.kbtn-c-blue{--kb-bg:#1976D2;--kb-edge:#004BA0;--kb-ink:#fff;--kb-logo:#004BA0;--kb-logo-ink:#fff}",
     "button.kbtn-c-violet{--kb-bg:#6A1B9A;--kb-edge:#38006B;--kb-ink:#fff;--kb-logo:#38006B;--kb-logo-ink:#fff}",
-    "button.kbtn-c-green{--kb-bg:#388E3C;--kb-edge:#00600F;--kb-ink:#fff;--kb-logo:#00600F;--kb-logo-ink:#fff}",
+    "button.kbtn-c-green{--kb-bg:#34833A;--kb-edge:#00600F;--kb-ink:#fff;--kb-logo:#00600F;--kb-logo-ink:#fff}",
     "button.kbtn-c-orange{--kb-bg:#F57F17;--kb-edge:#BC5100;--kb-ink:#2b1300;--kb-logo:#BC5100;--kb-logo-ink:#fff}",
-    "button.kbtn-c-red{--kb-bg:#D84315;--kb-edge:#9F0000;--kb-ink:#fff;--kb-logo:#9F0000;--kb-logo-ink:#fff}",
+    "button.kbtn-c-red{--kb-bg:#CC4115;--kb-edge:#9F0000;--kb-ink:#fff;--kb-logo:#9F0000;--kb-logo-ink:#fff}",
     "button.kbtn-compact{width:45px}",
     "button.kbtn-compact .kbtn-logo{width:100%}",
     "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
