@@ -88,7 +88,7 @@ test('a metadata button renders and opens the consent page with the metadata', a
   await p.waitForSelector('button.kbtn');
   const [b] = await buttons(p);
   assert.equal(b.text, 'Give access');
-  assert.equal(b.bg, 'rgb(56, 142, 60)');
+  assert.equal(b.bg, 'rgb(52, 131, 58)');
   const popupPromise = p.waitForEvent('popup');
   await p.click('button.kbtn');
   const popup = await popupPromise;

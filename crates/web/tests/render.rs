@@ -113,9 +113,9 @@ fn amocrm_colours_use_the_palette_and_unknown_colours_fall_back_with_a_warning()
         ("default", "rgb(51, 157, 199)"),
         ("blue", "rgb(25, 118, 210)"),
         ("violet", "rgb(106, 27, 154)"),
-        ("green", "rgb(56, 142, 60)"),
+        ("green", "rgb(52, 131, 58)"), // #34833A: a shade darker than the original, for AA contrast
         ("orange", "rgb(245, 127, 23)"),
-        ("red", "rgb(216, 67, 21)"),
+        ("red", "rgb(204, 65, 21)"), // #CC4115: likewise
     ];
     for (color, rgb) in expected {
         let h = mount(
