@@ -172,8 +172,9 @@ async function dropin(name, crate, template) {
 }
 await dropin('button', 'dropin', 'button-loader.js');
 await dropin('callback', 'callback', 'callback-loader.js');
+await dropin('le-app-button', 'leadexec', 'le-loader.js');
 mkdirSync(join(root, 'pkg', 'dist'), { recursive: true });
-for (const file of ['button.js', 'button_bg.wasm', 'callback.js', 'callback_bg.wasm']) {
+for (const file of ['button.js', 'button_bg.wasm', 'callback.js', 'callback_bg.wasm', 'le-app-button.js', 'le-app-button_bg.wasm']) {
   copyFileSync(join(root, 'dist', file), join(root, 'pkg', 'dist', file));
 }
 

@@ -6,6 +6,7 @@
 
 mod guard;
 mod hooks;
+mod leadexec;
 mod pages;
 mod routes;
 mod store;
@@ -34,6 +35,26 @@ struct Args {
     /// Register an integration: CLIENT_ID,CLIENT_SECRET,REDIRECT_URI[,NAME] (repeatable).
     #[arg(long = "integration", value_name = "SPEC")]
     integrations: Vec<String>,
+    /// Register a LeadExec application: APP_ID,BUTTON_ID,NAME (repeatable; without any, the
+    /// demo's demo-app / demo-button).
+    #[arg(long = "leadexec-app", value_name = "SPEC")]
+    leadexec_apps: Vec<String>,
+    /// Where the built drop-ins are (`le-app-button.js` is served from here at /js/).
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
+}
+
+fn parse_leadexec_app(spec: &str) -> Result<leadexec::LeApp, String> {
+    let parts: Vec<&str> = spec.splitn(3, ',').collect();
+    let [app_id, button_id, name] = parts.as_slice() else {
+        return Err(format!(
+            "--leadexec-app {spec}: expected APP_ID,BUTTON_ID,NAME"
+        ));
+    };
+    Ok(leadexec::LeApp {
+        name: (*name).into(),
+        ..leadexec::LeApp::with_ids(app_id, button_id)
+    })
 }
 
 fn parse_spec(spec: &str) -> Result<Integration, String> {
@@ -99,11 +120,25 @@ async fn main() {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    println!("Kommo sandbox provider: http://{addr}  (consent page /oauth, admin /sandbox/admin)");
+    println!("Kommo sandbox provider: http://{addr}  (consent page /oauth, admin /sandbox/admin; LeadExec dialog /authorize/dialog)");
     let hosts = guard::Hosts {
         public: args.public_host.clone(),
     };
-    let app = routes::router(routes::App::new(store), hosts);
+    let apps = match args
+        .leadexec_apps
+        .iter()
+        .map(|s| parse_leadexec_app(s))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(apps) if apps.is_empty() => vec![leadexec::LeApp::demo()],
+        Ok(apps) => apps,
+        Err(e) => {
+            eprintln!("kommo-sandbox: {e}");
+            std::process::exit(2);
+        }
+    };
+    let leadexec = leadexec::LeStore::new(apps, args.dist.clone());
+    let app = routes::router(routes::App::new(store, leadexec), hosts);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -25,6 +25,8 @@ pub mod config;
 pub mod diag;
 /// What a sign-in attempt does with each message or event (a pure step function).
 pub mod flow;
+/// The LeadExec sign-in button: its service origin, URLs, dialog message and result.
+pub mod leadexec;
 /// Turning raw setting values into a [`config::ButtonConfig`], with diagnostics.
 pub mod parse;
 /// Popup window geometry and its `window.open` features string.

@@ -33,7 +33,7 @@ struct Mounted {
 }
 
 /// The page-wide observer and the closure it calls.
-type Observer = (MutationObserver, Closure<dyn FnMut(Array)>);
+pub(crate) type Observer = (MutationObserver, Closure<dyn FnMut(Array)>);
 
 thread_local! {
     static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };

@@ -4,7 +4,7 @@
 //! timers, the button's element).
 //!
 //! This crate exports nothing to JavaScript by itself: the `cdylib` leaves under `crates/`
-//! (`dropin`, `callback`, `npm`) each choose their exports, allocator and panic strategy.
+//! (`dropin`, `callback`, `leadexec`, `npm`) each choose their exports, allocator and panic strategy.
 
 /// The programmatic API of the npm package (`mount`), as plain Rust.
 pub mod api;
@@ -18,6 +18,8 @@ pub mod button;
 pub mod console;
 /// Small JS interop helpers.
 pub mod js;
+/// The LeadExec drop-in: enhancing the integrator's buttons, the dialog, the token API.
+pub mod leadexec;
 /// The Redirect URI helper.
 pub mod redirect;
 /// Building the `<button>` element.

@@ -6,6 +6,7 @@
 //! - `GET /api/v4/account`: the account, with `Authorization: Bearer …`
 //! - `/sandbox/admin`: integrations and installs, with a Disable control
 //! - `/sandbox/api/*`: the same as JSON for scripts and tests (register, state, clock, disable)
+//! - `/authorize/*`, `/js/le-app-button.js`: the LeadExec profile (`crate::leadexec`)
 
 /// The admin page and the JSON API for scripts and tests.
 mod admin;
@@ -28,15 +29,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Clone)]
 pub struct App {
     store: Arc<Mutex<Store>>,
+    leadexec: Arc<Mutex<crate::leadexec::LeStore>>,
     /// Seconds added to the wall clock (`POST /sandbox/api/clock`), to test expiry.
     offset: Arc<AtomicU64>,
     http: reqwest::Client,
 }
 
 impl App {
-    pub fn new(store: Store) -> App {
+    pub fn new(store: Store, leadexec: crate::leadexec::LeStore) -> App {
         App {
             store: Arc::new(Mutex::new(store)),
+            leadexec: Arc::new(Mutex::new(leadexec)),
             offset: Arc::default(),
             // The webhooks follow no redirect: an https URL answering 307 to a loopback or
             // internal address would otherwise make the sandbox post a secret there.
@@ -53,6 +56,12 @@ impl App {
             .map(|d| d.as_secs())
             .unwrap_or_default();
         wall.saturating_add(self.offset.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn leadexec(&self) -> std::sync::MutexGuard<'_, crate::leadexec::LeStore> {
+        self.leadexec
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn store(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -79,6 +88,18 @@ pub fn router(app: App, hosts: crate::guard::Hosts) -> Router {
         .route("/sandbox/api/clock", post(admin::clock))
         .route("/sandbox/api/disable", post(admin::api_disable))
         .route("/sandbox/logo.svg", get(admin::logo))
+        .route("/authorize/dialog", get(crate::leadexec::dialog))
+        .route("/authorize/decide", post(crate::leadexec::decide))
+        .route(
+            "/authorize/refreshaccesstoken/{refresh}",
+            get(crate::leadexec::refresh),
+        )
+        .route(
+            "/authorize/disconnectapplicationtoken/{refresh}",
+            get(crate::leadexec::disconnect),
+        )
+        .route("/js/{file}", get(crate::leadexec::script))
+        .route("/css/le-app-button.css", get(crate::leadexec::stylesheet))
         .with_state(app)
         .layer(axum::extract::DefaultBodyLimit::max(crate::guard::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,0 +1,356 @@
+//! The LeadExec drop-in (`le-app-button.js`): it enhances the integrator's own
+//! `<button class="le-app-button" data-btnId="…">` elements, on the page now and added later.
+//! A click opens LeadExec's authorization dialog in a popup; its answer (origin- and
+//! source-checked, with this attempt's state) goes to the integrator's global
+//! `AuthorizeResult(result)`. A returning visitor is signed in on render, without a window:
+//! the grant remembered for the button is refreshed through the token API.
+
+use crate::attempt::popup_features;
+use crate::js::{self, JsFields};
+use crate::report::{self, Unresolved};
+use crate::{console, state};
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use js_sys::{Array, Promise};
+use kommo_oauth_core::leadexec::{
+    dialog_message, dialog_url, disconnect_url, read_remembered, refresh_url, remembered,
+    service_origin, storage_key, AuthorizeResult, TokenResponse, BUTTON_SELECTOR, GRANT_REVOKED,
+    WINDOW_NAME,
+};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{
+    Element, HtmlElement, HtmlScriptElement, MessageEvent, MutationObserver, MutationObserverInit,
+    Response, Storage, Window,
+};
+
+/// The integrator's global callback, as documented.
+const CALLBACK: &str = "AuthorizeResult";
+/// Also dispatched on the button (bubbling), with the result as `detail`.
+pub const RESULT_EVENT: &str = "leadexec:result";
+/// Marks an enhanced button (a symbol: markup cannot fake it).
+const MARK: &str = "leadexec.button";
+
+thread_local! {
+    /// The dialog's and token API's origin (`core::leadexec::service_origin`).
+    static SERVICE: RefCell<String> = RefCell::new(String::from(kommo_oauth_core::leadexec::DEFAULT_ORIGIN));
+    /// Every enhanced button, for the life of the page.
+    static BUTTONS: RefCell<Vec<Rc<Enhanced>>> = const { RefCell::new(Vec::new()) };
+    /// Button ids whose remembered grant was already checked on this page.
+    static CHECKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static OBSERVER: RefCell<Option<crate::automount::Observer>> = const { RefCell::new(None) };
+}
+
+fn service() -> String {
+    SERVICE.with(|s| s.borrow().clone())
+}
+
+/// Enhances every LeadExec button on the page and keeps watching for new ones. `loader` is
+/// the drop-in's own `<script>` (or `undefined`): the service origin follows its `src` and
+/// its `data-origin` (see `core::leadexec::service_origin`).
+pub fn enhance_all(loader: JsValue) {
+    let page = js::own_origin();
+    let script = js::cast::<HtmlScriptElement>(loader);
+    let script_origin = script
+        .as_ref()
+        .and_then(|s| web_sys::Url::new(&s.src()).ok())
+        .map(|u| u.origin())
+        .unwrap_or_default();
+    let configured = script.as_ref().and_then(|s| s.get_attribute("data-origin"));
+    SERVICE
+        .with(|s| *s.borrow_mut() = service_origin(configured.as_deref(), &script_origin, &page));
+    let Some(root) = js::document_element(&js::document()) else {
+        return;
+    };
+    enhance_within(&root);
+    OBSERVER.with(|slot| {
+        if slot.borrow().is_some() {
+            return;
+        }
+        let callback = Closure::<dyn FnMut(Array)>::new(|_: Array| {
+            if let Some(root) = js::document_element(&js::document()) {
+                enhance_within(&root);
+            }
+        });
+        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+            return;
+        };
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        init.set_attributes(true);
+        init.set_attribute_filter(
+            &["class", "data-btnid"]
+                .iter()
+                .map(|a| JsValue::from_str(a))
+                .collect::<Array>(),
+        );
+        if observer.observe_with_options(&root, &init).is_ok() {
+            *slot.borrow_mut() = Some((observer, callback));
+        }
+    });
+}
+
+fn enhance_within(root: &Element) {
+    let Ok(found) = root.query_selector_all(BUTTON_SELECTOR) else {
+        return;
+    };
+    for i in 0..found.length() {
+        if let Some(button) = found
+            .item(i)
+            .and_then(|n| js::cast::<HtmlElement>(n.into()))
+        {
+            enhance(button);
+        }
+    }
+}
+
+/// One enhanced button and its current attempt.
+struct Enhanced {
+    element: HtmlElement,
+    button_id: String,
+    attempt: RefCell<Option<Attempt>>,
+    click: RefCell<Option<EventListener>>,
+}
+
+/// An open dialog: its window, the message listener and the closed poll.
+struct Attempt {
+    popup: Window,
+    _message: EventListener,
+    _poll: Interval,
+}
+
+fn enhance(element: HtmlElement) {
+    if js::get_key(&element, &js::symbol(MARK)).is_truthy() {
+        return;
+    }
+    let Some(button_id) = element
+        .get_attribute("data-btnid")
+        .map(|v| String::from(v.trim()))
+        .filter(|v| !v.is_empty())
+    else {
+        return console::error(
+            &["a button.le-app-button needs data-btnId=\"YOUR_BUTTON_ID\"; it was left as it is."],
+            None,
+        );
+    };
+    js::set_key(&element, &js::symbol(MARK), &JsValue::TRUE);
+    // Inside a form, a plain <button> would submit it.
+    if element.get_attribute("type").is_none() {
+        let _ = element.set_attribute("type", "button");
+    }
+    let enhanced = Rc::new(Enhanced {
+        element: element.clone(),
+        button_id: button_id.clone(),
+        attempt: RefCell::new(None),
+        click: RefCell::new(None),
+    });
+    let weak = Rc::downgrade(&enhanced);
+    let click = EventListener::new(&element, "click", move |_| {
+        if let Some(enhanced) = weak.upgrade() {
+            sign_in(&enhanced);
+        }
+    });
+    *enhanced.click.borrow_mut() = Some(click);
+    BUTTONS.with(|b| b.borrow_mut().push(enhanced.clone()));
+    let first = CHECKED.with(|c| {
+        let mut c = c.borrow_mut();
+        let first = !c.contains(&button_id);
+        if first {
+            c.push(button_id.clone());
+        }
+        first
+    });
+    if first {
+        silent_check(enhanced);
+    }
+}
+
+/// The click: focus the open dialog, or open one synchronously.
+fn sign_in(enhanced: &Rc<Enhanced>) {
+    if let Some(attempt) = enhanced.attempt.borrow().as_ref() {
+        if !attempt.popup.closed().unwrap_or(true) {
+            let _ = attempt.popup.focus();
+            return;
+        }
+    }
+    drop(enhanced.attempt.borrow_mut().take());
+    let Some(state) = state::random() else {
+        return finish(enhanced, AuthorizeResult::failed("crypto_unavailable"));
+    };
+    let service = service();
+    let url = dialog_url(&service, &enhanced.button_id, &js::own_origin(), &state);
+    let win = js::window();
+    let popup = win
+        .open_with_url_and_target_and_features(&url, WINDOW_NAME, &popup_features())
+        .ok()
+        .flatten();
+    let Some(popup) = popup else {
+        console::error(&["the browser blocked the LeadExec sign-in dialog."], None);
+        return finish(enhanced, AuthorizeResult::failed("popup_blocked"));
+    };
+    let _ = popup.focus();
+    let _ = enhanced.element.set_attribute("aria-busy", "true");
+    let message = {
+        let (weak, source) = (Rc::downgrade(enhanced), JsValue::from(popup.clone()));
+        EventListener::new(&win, "message", move |event| {
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            // Source and origin first: nothing is read from another window's message.
+            if !event.source().is_some_and(|s| JsValue::from(s) == source)
+                || event.origin() != service
+            {
+                return;
+            }
+            let data = event.data();
+            let valid = js::get(&data, "valid").as_bool();
+            if let (Some(result), Some(enhanced)) = (
+                dialog_message(&JsFields(&data), valid, &state),
+                weak.upgrade(),
+            ) {
+                finish(&enhanced, result);
+            }
+        })
+    };
+    let poll = {
+        let (weak, popup) = (Rc::downgrade(enhanced), popup.clone());
+        Interval::new(300, move || {
+            if popup.closed().unwrap_or(false) {
+                if let Some(enhanced) = weak.upgrade() {
+                    finish(&enhanced, AuthorizeResult::failed("popup_closed"));
+                }
+            }
+        })
+    };
+    *enhanced.attempt.borrow_mut() = Some(Attempt {
+        popup,
+        _message: message,
+        _poll: poll,
+    });
+}
+
+/// Ends the attempt (closing the dialog), remembers a grant, and tells the integrator.
+fn finish(enhanced: &Rc<Enhanced>, result: AuthorizeResult) {
+    if let Some(attempt) = enhanced.attempt.borrow_mut().take() {
+        let _ = attempt.popup.close();
+    }
+    let _ = enhanced.element.remove_attribute("aria-busy");
+    if let (true, Some(app), Some(token)) = (result.valid, &result.app_id, &result.refresh_token) {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(&storage_key(&enhanced.button_id), &remembered(app, token));
+        }
+    }
+    deliver(&enhanced.element, &result);
+}
+
+/// `AuthorizeResult(result)` (the documented global, resolved as the Kommo button resolves
+/// callbacks: own data properties only, never a built-in) and the `leadexec:result` event.
+fn deliver(element: &HtmlElement, result: &AuthorizeResult) {
+    let payload = report::object(result);
+    report::dispatch(element, RESULT_EVENT, &payload, false);
+    match report::resolve(CALLBACK) {
+        Ok((function, this)) => report::call(&function, &this, &payload),
+        Err(Unresolved::BuiltIn) => {}
+        Err(Unresolved::Missing) => console::error(
+            &["define a global function AuthorizeResult(result) to receive the LeadExec sign-in result."],
+            None,
+        ),
+    }
+}
+
+fn storage() -> Option<Storage> {
+    js::window().local_storage().ok().flatten()
+}
+
+/// A returning visitor: the grant remembered for this button is refreshed (no window
+/// opens); a grant that no longer works is forgotten and reported as `grant_revoked`.
+fn silent_check(enhanced: Rc<Enhanced>) {
+    let Some(value) =
+        storage().and_then(|s| s.get_item(&storage_key(&enhanced.button_id)).ok().flatten())
+    else {
+        return;
+    };
+    let Some((app, token)) =
+        read_remembered(&value).map(|(a, t)| (String::from(a), String::from(t)))
+    else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(response) = token_call(&refresh_url(&service(), &token, &app)).await else {
+            return console::error(&["the LeadExec token API did not answer; the visitor can still sign in by clicking."], None);
+        };
+        let result = if response.valid {
+            AuthorizeResult {
+                valid: true,
+                refresh_token: response.refresh_token.or(Some(token)),
+                auth_token: response.auth_token,
+                expire_date: response.expire_date,
+                app_id: Some(app),
+                error: None,
+            }
+        } else {
+            if let Some(storage) = storage() {
+                let _ = storage.remove_item(&storage_key(&enhanced.button_id));
+            }
+            AuthorizeResult::failed(GRANT_REVOKED)
+        };
+        deliver(&enhanced.element, &result);
+    });
+}
+
+/// GETs a token API URL (CORS, JSON) and reads the documented fields.
+async fn token_call(url: &str) -> Result<TokenResponse, JsValue> {
+    let response: Response = JsFuture::from(js::window().fetch_with_str(url))
+        .await?
+        .dyn_into()?;
+    let json = JsFuture::from(response.json()?).await?;
+    serde_wasm_bindgen::from_value(json).map_err(JsValue::from)
+}
+
+/// `refresh(refreshToken, appId)`: a new one-hour access token. Resolves with a fresh
+/// `{valid, refreshToken, authToken, expireDate, errorMessage}`; rejects only when the
+/// service cannot be reached.
+pub fn refresh(refresh_token: String, app_id: String) -> Promise {
+    future_to_promise(async move {
+        let response = token_call(&refresh_url(&service(), &refresh_token, &app_id)).await?;
+        Ok(report::object(&response))
+    })
+}
+
+/// `disconnect(refreshToken)`: removes the association between the application and the
+/// visitor's account (the refresh token stops working, the next click shows the dialog) and
+/// forgets it on this page. Resolves with a fresh `{valid, errorMessage}`.
+pub fn disconnect(refresh_token: String) -> Promise {
+    future_to_promise(async move {
+        let response = token_call(&disconnect_url(&service(), &refresh_token)).await?;
+        forget(&refresh_token);
+        Ok(report::object(&response))
+    })
+}
+
+/// Removes every remembered grant holding `refresh_token`.
+fn forget(refresh_token: &str) {
+    let Some(storage) = storage() else {
+        return;
+    };
+    let keys: Vec<String> = BUTTONS.with(|b| {
+        b.borrow()
+            .iter()
+            .map(|e| storage_key(&e.button_id))
+            .collect()
+    });
+    for key in keys {
+        let held = storage.get_item(&key).ok().flatten();
+        if held
+            .as_deref()
+            .and_then(read_remembered)
+            .is_some_and(|(_, t)| t == refresh_token)
+        {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
