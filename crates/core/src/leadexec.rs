@@ -14,8 +14,9 @@ pub const DEFAULT_ORIGIN: &str = "https://apps.leadexec.net";
 pub const DIALOG_TYPE: &str = "leadexec:authorize";
 /// The popup's window name.
 pub const WINDOW_NAME: &str = "LeadExec sign-in";
-/// The selector of the integrator's own buttons that the drop-in enhances.
-pub const BUTTON_SELECTOR: &str = "button.le-app-button[data-btnid]";
+/// The selector of the integrator's own buttons that the drop-in enhances (each needs a
+/// `data-btnId`; one without gets a console error).
+pub const BUTTON_SELECTOR: &str = "button.le-app-button";
 /// The error when a remembered grant no longer works (disconnected, revoked or expired).
 pub const GRANT_REVOKED: &str = "grant_revoked";
 

@@ -31,8 +31,10 @@ use web_sys::{
 const CALLBACK: &str = "AuthorizeResult";
 /// Also dispatched on the button (bubbling), with the result as `detail`.
 pub const RESULT_EVENT: &str = "leadexec:result";
-/// Marks an enhanced button (a symbol: markup cannot fake it).
+/// Marks a button (a symbol: markup cannot fake it): enhanced, or reported as missing its id.
 const MARK: &str = "leadexec.button";
+const ENHANCED: &str = "enhanced";
+const REPORTED: &str = "reported";
 
 thread_local! {
     /// The dialog's and token API's origin (`core::leadexec::service_origin`).
@@ -124,7 +126,8 @@ struct Attempt {
 }
 
 fn enhance(element: HtmlElement) {
-    if js::get_key(&element, &js::symbol(MARK)).is_truthy() {
+    let mark = js::get_key(&element, &js::symbol(MARK));
+    if mark.as_string().as_deref() == Some(ENHANCED) {
         return;
     }
     let Some(button_id) = element
@@ -132,12 +135,14 @@ fn enhance(element: HtmlElement) {
         .map(|v| String::from(v.trim()))
         .filter(|v| !v.is_empty())
     else {
-        return console::error(
-            &["a button.le-app-button needs data-btnId=\"YOUR_BUTTON_ID\"; it was left as it is."],
-            None,
-        );
+        // Said once; the button is looked at again when it gets a data-btnId.
+        if mark.is_undefined() {
+            js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(REPORTED));
+            console::error(&["a button.le-app-button needs data-btnId=\"YOUR_BUTTON_ID\" (the button id LeadExec gave you); it was left as it is."], None);
+        }
+        return;
     };
-    js::set_key(&element, &js::symbol(MARK), &JsValue::TRUE);
+    js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(ENHANCED));
     // Inside a form, a plain <button> would submit it.
     if element.get_attribute("type").is_none() {
         let _ = element.set_attribute("type", "button");
