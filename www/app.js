@@ -30,6 +30,34 @@
     });
   });
   document.getElementById('load-account').addEventListener('click', loadAccount);
+
+  // LeadExec: the documented global callback. A valid result's refresh token goes to the
+  // back end, which keeps it in the session and refreshes or disconnects from the server.
+  var leStatus = document.getElementById('le-status');
+  window.leadexecResults = [];
+  var post = function (path, body) {
+    return fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) })
+      .then(function (r) { return r.json(); });
+  };
+  var signedIn = function (b) {
+    leStatus.textContent = b.valid ? 'Signed in with LeadExec (access token until ' + b.expireDate + ').' : 'LeadExec: ' + (b.errorMessage || b.error);
+  };
+  window.AuthorizeResult = function (result) {
+    window.leadexecResults.push(result);
+    if (!result.valid) {
+      leStatus.textContent = 'Not signed in with LeadExec: ' + result.error + '.';
+      return;
+    }
+    document.getElementById('leAppButton').setAttribute('style', 'display: none');
+    post('/api/leadexec/session', { refreshToken: result.refreshToken, appId: result.appId }).then(signedIn);
+  };
+  document.getElementById('le-refresh').addEventListener('click', function () { post('/api/leadexec/refresh').then(signedIn); });
+  document.getElementById('le-disconnect').addEventListener('click', function () {
+    post('/api/leadexec/disconnect').then(function (b) {
+      leStatus.textContent = b.valid ? 'Disconnected from LeadExec.' : 'LeadExec: ' + (b.errorMessage || b.error);
+      document.getElementById('leAppButton').removeAttribute('style');
+    });
+  });
   // Already connected in this session (e.g. after the popup-mode COOP fallback reloaded
   // this page): show the account.
   fetch('/api/account').then(function (r) {

@@ -4,6 +4,7 @@
 //   GET  /callback    the Redirect URI: the back end exchanges the code (secret kept here)
 //   GET  /api/account the sandbox account, with the stored access token
 //   POST /api/refresh refreshes the token pair
+//   POST /api/leadexec/session|refresh|disconnect  LeadExec from the server (the section "Sign in with LeadExec")
 //   POST /api/secrets the metadata button's secrets webhook;  GET /api/disconnect the disconnect hook
 //   GET  /api/log     what the hooks received (for the end-to-end tests)
 // Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop] [--public-host name]
@@ -142,7 +143,7 @@ async function handle(req, res, origin) {
   if (req.method === 'POST' && url.pathname === '/api/secrets') return secretsWebhook(req, res);
   const isPage = req.method === 'GET' && ['/', '/gallery', '/callback'].includes(url.pathname);
   const s = session(req, res, isPage);
-  const vars = { SANDBOX, CLIENT_ID, ORIGIN: origin, STATE: s.state };
+  const vars = { SANDBOX, SANDBOX_HOST: new URL(SANDBOX).host, LE_BUTTON: 'demo-button', CLIENT_ID, ORIGIN: origin, STATE: s.state };
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /':
       return send(res, 200, TYPES['.html'], await page('index.html', vars));
@@ -175,6 +176,11 @@ async function handle(req, res, origin) {
       if (status === 200) s.tokens = body;
       return json(res, status, status === 200 ? { refreshed: true, expires_in: body.expires_in } : body);
     }
+    case 'POST /api/leadexec/session':
+    case 'POST /api/leadexec/refresh':
+    case 'POST /api/leadexec/disconnect':
+      if (req.headers.origin !== origin) return json(res, 403, { error: 'send this from the site\'s own pages' });
+      return leadexec(url.pathname.split('/').pop(), s, req, res);
     case 'GET /api/disconnect':
       record(log.disconnects, { at: Date.now(), account_id: url.searchParams.get('account_id'), client_id: url.searchParams.get('client_id') });
       return json(res, 200, { ok: true });
@@ -183,6 +189,35 @@ async function handle(req, res, origin) {
       break;
   }
   return serveStatic(res, url.pathname);
+}
+
+/**
+ * LeadExec from the server: the page hands over the refresh token AuthorizeResult got (once
+ * per sign-in), the session keeps it and the access token, and refreshes or disconnects with
+ * LeadExec's documented GETs. The browser gets validity and expiry, not the tokens.
+ */
+async function leadexec(action, s, req, res) {
+  const call = async (path) => {
+    const r = await fetch(`${SANDBOX}${path}`);
+    return r.json().catch(() => ({ valid: false, errorMessage: `HTTP ${r.status}` }));
+  };
+  const refresh = async (grant) => {
+    const body = await call(`/authorize/refreshaccesstoken/${encodeURIComponent(grant.refreshToken)}?appid=${encodeURIComponent(grant.appId)}`);
+    if (body.valid) s.leadexec = { ...grant, authToken: body.authToken, expireDate: body.expireDate };
+    else delete s.leadexec;
+    return json(res, 200, { valid: Boolean(body.valid), expireDate: body.expireDate, errorMessage: body.errorMessage });
+  };
+  if (action === 'session') {
+    const body = await readJson(req);
+    const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 512;
+    if (!body || !text(body.refreshToken) || !text(body.appId)) return json(res, 415, { error: 'send JSON with refreshToken and appId' });
+    return refresh({ refreshToken: body.refreshToken, appId: body.appId });
+  }
+  if (!s.leadexec) return json(res, 401, { valid: false, errorMessage: 'not signed in with LeadExec' });
+  if (action === 'refresh') return refresh(s.leadexec);
+  const body = await call(`/authorize/disconnectapplicationtoken/${encodeURIComponent(s.leadexec.refreshToken)}`);
+  delete s.leadexec;
+  return json(res, 200, { valid: Boolean(body.valid), errorMessage: body.errorMessage });
 }
 
 /**

@@ -192,6 +192,38 @@ test('axe-core finds no WCAG 2.1 A or AA violation on the demo site, its gallery
   await context.close();
 });
 
+test('the demo site\'s LeadExec section: sign in, reload signs in again, the server refreshes and disconnects, then the dialog again', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/`);
+  await page.waitForFunction(() => document.getElementById('leAppButton').getAttribute('type') === 'button');
+  const [dialog] = await Promise.all([context.waitForEvent('page'), page.click('#leAppButton')]);
+  await dialog.click('button.allow');
+  await page.waitForFunction(() => /Signed in with LeadExec/.test(document.getElementById('le-status').textContent));
+  assert.equal(await page.isVisible('#leAppButton'), false, 'the page hides the button, as LeadExec\'s example does');
+  // Reload: signed in on render, no dialog.
+  let opened = 0;
+  context.on('page', () => opened++);
+  await page.reload();
+  await page.waitForFunction(() => /Signed in with LeadExec/.test(document.getElementById('le-status').textContent));
+  assert.equal(opened, 0);
+  // The back end refreshes from the server: a new expiry, an hour ahead.
+  const before = await page.textContent('#le-status');
+  await page.waitForTimeout(1100);
+  await page.click('#le-refresh');
+  await page.waitForFunction((b) => document.getElementById('le-status').textContent !== b, before);
+  const until = Date.parse((await page.textContent('#le-status')).match(/until (\S+)\)/)[1]);
+  assert.ok(until - Date.now() > 3500e3, 'one hour');
+  // The back end disconnects: the next render reports the revoked grant, and a click asks again.
+  await page.click('#le-disconnect');
+  await page.waitForFunction(() => /Disconnected/.test(document.getElementById('le-status').textContent));
+  await page.reload();
+  await page.waitForFunction(() => /grant_revoked/.test(document.getElementById('le-status').textContent));
+  const [again] = await Promise.all([context.waitForEvent('page'), page.click('#leAppButton')]);
+  assert.equal(await again.locator('button.allow').count(), 1);
+  await context.close();
+});
+
 test('the consent page follows the locale path and can simulate a widget install (from_widget)', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -226,7 +258,7 @@ test('a blocked popup with data-fallback="same-tab" continues in the same tab', 
   await page.addInitScript(() => { window.open = () => null; });
   await page.goto(`${demo.url}/`);
   await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
-  await page.evaluate(() => document.querySelector('#popup-mode script').setAttribute('data-fallback', 'same-tab'));
+  await page.evaluate(() => document.querySelector('#popup-mode script.kommo_oauth').setAttribute('data-fallback', 'same-tab'));
   await Promise.all([page.waitForURL(/\/oauth\/\?/), page.click(POPUP_BUTTON)]);
   const url = new URL(page.url());
   assert.equal(url.origin, sandbox.url);
