@@ -66,12 +66,15 @@ function trimGlue(file, glue, name) {
 
 // 1. The npm package: two entry points, so that an app that only mounts buttons does not
 //    load the Redirect URI helper (and neither loads the drop-in's auto-mount):
-//    `kommo-oauth-button` (mount: crates/npm) and `kommo-oauth-button/callback`
-//    (completeSignIn: crates/callback, with its panic hook).
+//    `kommo-oauth-button` (mount: crates/npm), `kommo-oauth-button/callback`
+//    (completeSignIn: crates/callback, with its panic hook) and `kommo-oauth-button/leadexec`
+//    (enhance, refresh, disconnect, setOrigin: crates/leadexec, with its panic hook).
 sh('wasm-pack build crates/npm --release --target web --out-dir ../../pkg --out-name kommo_oauth_button');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
 sh('wasm-pack build crates/callback --release --target web --out-dir ../../pkg/callback --out-name kommo_oauth_callback --no-pack -- --features panic-hook');
 wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
+sh('wasm-pack build crates/leadexec --release --target web --out-dir ../../pkg/leadexec --out-name kommo_oauth_leadexec --no-pack -- --features panic-hook');
+wasmOpt('pkg/leadexec/kommo_oauth_leadexec_bg.wasm');
 packagePkg();
 
 // The published package: metadata, an exports map, a README for package users, the
@@ -87,10 +90,13 @@ function packagePkg() {
       './callback': { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js' },
       './kommo_oauth_button_bg.wasm': './kommo_oauth_button_bg.wasm',
       './callback/kommo_oauth_callback_bg.wasm': './callback/kommo_oauth_callback_bg.wasm',
+      './leadexec': { types: './leadexec/kommo_oauth_leadexec.d.ts', import: './leadexec/kommo_oauth_leadexec.js' },
+      './leadexec/kommo_oauth_leadexec_bg.wasm': './leadexec/kommo_oauth_leadexec_bg.wasm',
       './dist/*': './dist/*',
       './package.json': './package.json',
     },
-    files: [...pkg.files, 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm', 'dist/', 'README.md', 'LICENSE'],
+    files: [...pkg.files, 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
+      'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm', 'dist/', 'README.md', 'LICENSE'],
   });
   if (repository) {
     pkg.repository = repository;
@@ -103,6 +109,7 @@ function packagePkg() {
   copyFileSync(join(root, 'docs', 'package-README.md'), join(root, 'pkg', 'README.md'));
   guardExports('pkg/kommo_oauth_button', ['mount']);
   guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);
+  guardExports('pkg/leadexec/kommo_oauth_leadexec', ['enhance', 'refresh', 'disconnect', 'setOrigin']);
 }
 
 // Calling an export before `await init()` reads `wasm.…` of undefined: say what to do

@@ -14,6 +14,8 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   const files = packed.files.map((f) => f.path).sort();
   for (const f of ['LICENSE', 'README.md', 'package.json', 'kommo_oauth_button.js', 'kommo_oauth_button.d.ts', 'kommo_oauth_button_bg.wasm',
     'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
+    'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
+    'dist/le-app-button.js', 'dist/le-app-button_bg.wasm',
     'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm']) {
     assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   }

@@ -23,7 +23,18 @@ ${loader(host)}</body></html>`;
 before(async () => {
   execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
   sandbox = await startServer(join(root, 'target/debug/kommo-sandbox'), ['--port', '0', '--dist', join(root, 'dist')], /(http:\/\/127\.0\.0\.1:\d+)/);
-  site = await serve({ pages: { '/app': page(new URL(sandbox.url).host) } });
+  site = await serve({
+    pages: {
+      '/app': page(new URL(sandbox.url).host),
+      // The npm package's entry, as an app bundling it would use it.
+      '/npm': `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
+        import init, { setOrigin, refresh, disconnect } from '/pkg/leadexec/kommo_oauth_leadexec.js';
+        await init();
+        setOrigin(${JSON.stringify(sandbox.url)});
+        window.api = { refresh, disconnect };
+      </script>`,
+    },
+  });
   browser = await launch();
 });
 after(async () => {
@@ -148,5 +159,24 @@ test('a blocked dialog reaches AuthorizeResult; the documented jQuery JSONP disc
   const jsonp = await (await fetch(`${sandbox.url}/authorize/disconnectapplicationtoken/le_rt_unknown?callback=jQuery1_2`)).text();
   assert.match(jsonp, /^\/\*\*\/jQuery1_2\(\{"valid":false,/);
   assert.equal((await fetch(`${sandbox.url}/authorize/disconnectapplicationtoken/x?callback=alert(1)`)).status, 400);
+  await context.close();
+});
+
+test('the npm package\'s kommo-oauth-button/leadexec entry refreshes and disconnects against the service it is given', async () => {
+  const context = await browser.newContext();
+  // A grant, made through the dialog from the drop-in page.
+  const p = await open(context);
+  const popup = await dialog(context, p);
+  await popup.click('button.allow');
+  await p.waitForFunction(() => window.results.length === 1);
+  const [{ refreshToken, appId }] = await results(p);
+  const npm = await context.newPage();
+  await npm.goto(`${site.origin}/npm`);
+  await npm.waitForFunction(() => window.api);
+  const fresh = await npm.evaluate(([rt, app]) => window.api.refresh(rt, app), [refreshToken, appId]);
+  assert.equal(fresh.valid, true);
+  assert.match(fresh.authToken, /^le_at_/);
+  assert.equal((await npm.evaluate(([rt]) => window.api.disconnect(rt), [refreshToken])).valid, true);
+  assert.equal((await npm.evaluate(([rt, app]) => window.api.refresh(rt, app), [refreshToken, appId])).valid, false);
   await context.close();
 });

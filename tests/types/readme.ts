@@ -30,3 +30,16 @@ export async function callbackPage(): Promise<void> {
   console.log(done.verified, done.code);
   window.addEventListener('kommo-oauth:callback', (e) => console.log(e.detail.verified));
 }
+
+import initLeadExec, { setOrigin, refresh, disconnect, type TokenResponse, type AuthorizeResult } from '../../pkg/leadexec/kommo_oauth_leadexec.js';
+
+export async function leadexecExample(result: AuthorizeResult): Promise<void> {
+  await initLeadExec();
+  setOrigin('https://apps.leadexec.net');
+  if (result.valid && result.refreshToken && result.appId) {
+    const fresh: TokenResponse = await refresh(result.refreshToken, result.appId);
+    console.log(fresh.authToken, fresh.expireDate);
+    const gone: TokenResponse = await disconnect(result.refreshToken);
+    console.log(gone.valid, gone.errorMessage);
+  }
+}

@@ -96,6 +96,25 @@ pub fn enhance_all(loader: JsValue) {
     });
 }
 
+/// Sets the service origin from code (the npm package): any https origin, or loopback on a
+/// loopback page; anything else keeps LeadExec's host, with a console error.
+pub fn set_origin(origin: &str) {
+    let chosen = service_origin(Some(origin), "", &js::own_origin());
+    if kommo_oauth_core::parse::normalize_origin(origin).as_deref() != Some(chosen.as_str()) {
+        console::error(
+            &[
+                "setOrigin(\"",
+                origin,
+                "\"): not an https origin (http only on loopback pages); using ",
+                &chosen,
+                ".",
+            ],
+            None,
+        );
+    }
+    SERVICE.with(|s| *s.borrow_mut() = chosen);
+}
+
 fn enhance_within(root: &Element) {
     let Ok(found) = root.query_selector_all(BUTTON_SELECTOR) else {
         return;
