@@ -20,14 +20,28 @@ function gallery() {
     }
   }
   cells.push(cell('kommo_oauth', { title: LONG }), cell('amocrm_oauth', { title: LONG, color: 'green' }));
+  for (const size of ['medium', 'small']) cells.push(cell('kommo_oauth', { size }), cell('amocrm_oauth', { size, color: 'red' }));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Every button</title><style>body{margin:8px;font:16px sans-serif}.cell{width:200px;margin:0 0 8px}</style></head>
 <body><main><h1>Every button</h1>${cells.join('\n')}</main><script src="/dist/button.js"></script></body></html>`;
 }
 
+const SIZES = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sizes</title>
+<style>.box{width:400px;margin:4px 0}.narrow{width:200px}</style></head><body>
+<div class="box"><div class="kommo_oauth" data-client-id="l"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="m" data-size="medium"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="s" data-size="small"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="mc" data-size="medium" data-compact="true"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="w240" data-width="240"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="w300px" data-width="300px"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="full" data-width="100%"></div></div>
+<div class="box narrow"><div class="kommo_oauth" data-client-id="w600" data-width="600"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="bad" data-size="huge" data-width="9000"></div></div>
+<script src="/dist/button.js"></script></body></html>`;
+
 let server, browser;
 before(async () => {
-  server = await serve({ pages: { '/gallery': gallery() } });
+  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES } });
   browser = await launch();
 });
 after(async () => { await browser?.close(); await server?.close(); });
@@ -36,7 +50,7 @@ async function open() {
   const p = await openPage(browser);
   await p.setViewportSize({ width: 320, height: 640 });
   await p.goto(`${server.origin}/gallery`);
-  await p.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2 * 4 * 8 + 2);
+  await p.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2 * 4 * 8 + 2 + 4);
   return p;
 }
 
@@ -71,7 +85,7 @@ test('a title too long for the container is cut with an ellipsis, and the button
 
 test('compact buttons are square touch targets of at least 44 px', async () => {
   const p = await open();
-  const sizes = await p.$$eval('button.kbtn-compact', (bs) => bs.map((b) => [b.getBoundingClientRect().width, b.getBoundingClientRect().height]));
+  const sizes = await p.$$eval('button.kbtn-compact:not(.kbtn-s-medium):not(.kbtn-s-small)', (bs) => bs.map((b) => [b.getBoundingClientRect().width, b.getBoundingClientRect().height]));
   assert.equal(sizes.length, 4 * 8);
   for (const [w, h] of sizes) assert.ok(w >= 44 && h >= 44 && w === h, `${w}×${h}`);
   await p.context().close();
@@ -80,5 +94,29 @@ test('compact buttons are square touch targets of at least 44 px', async () => {
 test('axe-core finds no WCAG 2.1 A or AA violation on a page of every theme, colour, compact and locale', async () => {
   const p = await open();
   assert.deepEqual(await axeViolations(p), []);
+  await p.context().close();
+});
+
+test('data-size sets the height (the compact button stays square) and data-width a width, never wider than the container', async () => {
+  const p = await openPage(browser);
+  await p.goto(`${server.origin}/sizes`);
+  await p.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 9);
+  const box = await p.$$eval('button.kbtn', (bs) => Object.fromEntries(bs.map((b) => {
+    const r = b.getBoundingClientRect();
+    return [b.getAttribute('data-client_id'), [Math.round(r.width), Math.round(r.height)]];
+  })));
+  assert.equal(box.l[1], 45);
+  assert.equal(box.m[1], 40);
+  assert.equal(box.s[1], 32);
+  assert.deepEqual(box.mc, [40, 40]);
+  assert.equal(box.w240[0], 240);
+  assert.equal(box.w300px[0], 300);
+  assert.equal(box.full[0], 400);
+  assert.equal(box.w600[0], 200, 'max-width: its container');
+  assert.deepEqual(box.bad, box.l, 'bad values fall back to the defaults');
+  const warnings = p.consoleMessages.filter((m) => m.type === 'warning').map((m) => m.text);
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.ok(warnings.some((w) => w.includes('data-size') && w.includes('huge') && w.includes('large, medium, small')));
+  assert.ok(warnings.some((w) => w.includes('data-width') && w.includes('9000') && w.includes('100%')));
   await p.context().close();
 });

@@ -351,6 +351,8 @@ fn appearance(
     Appearance {
         title,
         compact,
+        size: keyword_setting::<Size>(source, d),
+        width: width(source, d),
         classes,
         theme: keyword_setting::<Theme>(source, d),
         // amoCRM buttons are always coloured; Kommo's only when asked.
@@ -361,22 +363,59 @@ fn appearance(
     }
 }
 
-/// Reads a keyword setting (`data-theme`, `data-color`, `data-mode`, `data-fallback`): any
-/// listed spelling, case-insensitive; absent gives its `DEFAULT`, anything else warns once
-/// and gives the `DEFAULT` too.
-fn keyword_setting<K: Keyword + PartialEq>(
-    source: &(impl Source + ?Sized),
-    d: &mut Diagnostics,
-) -> K {
-    let Some(raw) = text(source, K::SETTING) else {
-        return K::DEFAULT;
+/// `data-width`: `240` or `240px` (from 120 to 600), `100%`, or `auto`.
+fn width(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Width {
+    let Some(raw) = text(source, Setting::Width) else {
+        return Width::Auto;
     };
-    let spellings: Vec<&[&str]> = K::VALUES.iter().map(|(_, s)| *s).collect();
-    let fallback = K::VALUES
-        .iter()
-        .position(|(v, _)| *v == K::DEFAULT)
-        .unwrap_or(0);
-    K::VALUES[pick(K::SETTING, &raw, &spellings, fallback, d)].0
+    let lower = keyword(&raw);
+    match lower.as_str() {
+        "auto" => return Width::Auto,
+        "100%" => return Width::Full,
+        _ => {}
+    }
+    let digits = lower.strip_suffix("px").unwrap_or(&lower);
+    // Up to three digits, folded by hand: `str::parse` links the general integer parser
+    // (docs/size.md).
+    let px = (1..=3)
+        .contains(&digits.len())
+        .then(|| {
+            digits.bytes().try_fold(0u16, |n, b| {
+                b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0'))
+            })
+        })
+        .flatten()
+        .filter(|n| (Width::MIN_PX..=Width::MAX_PX).contains(n));
+    if let Some(px) = px {
+        return Width::Pixels(px);
+    }
+    d.push(Diagnostic::invalid(
+        Setting::Width.attribute(),
+        &raw,
+        "120 to 600 (pixels), 100% or auto",
+        "using \"auto\"",
+    ));
+    Width::Auto
+}
+
+/// Reads a keyword setting (`data-theme`, `data-color`, `data-mode`, `data-fallback`,
+/// `data-size`): any listed spelling, case-insensitive; absent gives the first value (the
+/// default), anything else warns once and gives the default too.
+fn keyword_setting<K: Keyword>(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> K {
+    K::VALUES[keyword_index(source, K::SETTING, K::SPELLINGS, d)]
+}
+
+/// The index of the spelling list `setting`'s value matches; 0 (the default) when absent.
+fn keyword_index(
+    source: &(impl Source + ?Sized),
+    setting: Setting,
+    spellings: &[&[&str]],
+    d: &mut Diagnostics,
+) -> usize {
+    match text(source, setting) {
+        Some(raw) => pick(setting, &raw, spellings, 0, d),
+        None => 0,
+    }
 }
 
 /// The index of the value `raw` spells; else a diagnostic naming the accepted values and
@@ -1022,5 +1061,49 @@ mod tests {
             is_secure_url("https://site.example/a@b")
                 && is_secure_url("http://localhost:8080/cb?x=@")
         );
+    }
+
+    #[test]
+    fn size_and_width_take_keywords_pixels_and_percent_and_warn_otherwise() {
+        let c = config(&[
+            ("data-client-id", "x"),
+            ("data-size", " Small "),
+            ("data-width", "240px"),
+        ]);
+        assert_eq!(
+            (c.appearance.size, c.appearance.width),
+            (Size::Small, Width::Pixels(240))
+        );
+        let c = config(&[("data-client-id", "x"), ("data-width", "100%")]);
+        assert_eq!(
+            (c.appearance.size, c.appearance.width),
+            (Size::Large, Width::Full)
+        );
+        assert_eq!(
+            config(&[("data-client-id", "x"), ("data-width", "320")])
+                .appearance
+                .width,
+            Width::Pixels(320)
+        );
+        for bad in ["90", "601", "50%", "wide", "-1px"] {
+            let p = kommo(&[
+                ("data-client-id", "x"),
+                ("data-width", bad),
+                ("data-size", "huge"),
+            ]);
+            let c = p.config.expect("config");
+            assert_eq!(
+                (c.appearance.size, c.appearance.width),
+                (Size::Large, Width::Auto)
+            );
+            let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+            assert_eq!(messages.len(), 2, "{messages:?}");
+            assert!(messages
+                .iter()
+                .any(|m| m.contains("data-width") && m.contains(bad) && m.contains("100%")));
+            assert!(messages
+                .iter()
+                .any(|m| m.contains("data-size") && m.contains("large, medium, small")));
+        }
     }
 }

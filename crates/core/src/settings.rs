@@ -6,7 +6,7 @@
 //! all come from this table: adding a setting is one row here plus its parsing rule in
 //! `parse`.
 
-use crate::config::{Color, Fallback, Mode, Theme};
+use crate::config::{Color, Fallback, Mode, Size, Theme};
 use crate::prelude::*;
 
 /// What kind of value a setting takes, and so how it is read and what a bad value gets.
@@ -24,6 +24,8 @@ pub enum Kind {
     Callback,
     /// An https:// URL (http:// on loopback).
     Url,
+    /// A width: pixels, `100%` or `auto`.
+    Width,
     /// A comma-separated list of scopes (an array in options).
     Scopes,
     /// A bare origin, restricted by who wrote it (`trust`).
@@ -95,6 +97,8 @@ settings! {
     Scopes => "data-scopes", "scopes", Scopes;
     AuthOrigin => "data-auth-origin", "authOrigin", Origin;
     Fallback => "data-fallback", "fallback", Keyword;
+    Size => "data-size", "size", Keyword;
+    Width => "data-width", "width", Width;
 }
 
 impl Setting {
@@ -112,59 +116,63 @@ impl Setting {
 pub trait Keyword: Copy + 'static {
     /// The setting it is read from.
     const SETTING: Setting;
-    /// Each value with its accepted spellings, the one shown in messages first.
-    const VALUES: &'static [(Self, &'static [&'static str])];
-    /// The value when the setting is absent or not one of these.
-    const DEFAULT: Self;
+    /// The values; the first is the default (absent, or not one of these).
+    const VALUES: &'static [Self];
+    /// Each value's accepted spellings, in the order of `VALUES`, the one shown in messages
+    /// first. (Two arrays rather than pairs: the reader in `parse` then needs only the
+    /// spellings, and one copy of it serves every keyword setting.)
+    const SPELLINGS: &'static [&'static [&'static str]];
 }
 
 /// How a keyword value is written (its first spelling): `Color::Green` → `"green"`.
 pub fn spelling<K: Keyword + PartialEq>(value: K) -> &'static str {
-    K::VALUES
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or("", |(_, spellings)| spellings[0])
+    let index = K::VALUES.iter().position(|v| *v == value).unwrap_or(0);
+    K::SPELLINGS[index][0]
 }
 
 impl Keyword for Theme {
     const SETTING: Setting = Setting::Theme;
-    const DEFAULT: Theme = Theme::Light;
-    const VALUES: &'static [(Theme, &'static [&'static str])] =
-        &[(Theme::Light, &["light"]), (Theme::Dark, &["dark"])];
+    const VALUES: &'static [Theme] = &[Theme::Light, Theme::Dark];
+    const SPELLINGS: &'static [&'static [&'static str]] = &[&["light"], &["dark"]];
 }
 
 impl Keyword for Color {
     const SETTING: Setting = Setting::Color;
-    const DEFAULT: Color = Color::Default;
-    const VALUES: &'static [(Color, &'static [&'static str])] = &[
-        (Color::Default, &["default"]),
-        (Color::Blue, &["blue"]),
-        (Color::Violet, &["violet"]),
-        (Color::Green, &["green"]),
-        (Color::Orange, &["orange"]),
-        (Color::Red, &["red"]),
+    const VALUES: &'static [Color] = &[
+        Color::Default,
+        Color::Blue,
+        Color::Violet,
+        Color::Green,
+        Color::Orange,
+        Color::Red,
+    ];
+    const SPELLINGS: &'static [&'static [&'static str]] = &[
+        &["default"],
+        &["blue"],
+        &["violet"],
+        &["green"],
+        &["orange"],
+        &["red"],
     ];
 }
 
 impl Keyword for Mode {
     const SETTING: Setting = Setting::Mode;
-    const DEFAULT: Mode = Mode::Popup;
-    const VALUES: &'static [(Mode, &'static [&'static str])] = &[
-        (Mode::Popup, &["popup"]),
-        (
-            Mode::PostMessage,
-            &["post_message", "post-message", "postmessage"],
-        ),
-    ];
+    const VALUES: &'static [Mode] = &[Mode::Popup, Mode::PostMessage];
+    const SPELLINGS: &'static [&'static [&'static str]] =
+        &[&["popup"], &["post_message", "post-message", "postmessage"]];
 }
 
 impl Keyword for Fallback {
     const SETTING: Setting = Setting::Fallback;
-    const DEFAULT: Fallback = Fallback::None;
-    const VALUES: &'static [(Fallback, &'static [&'static str])] = &[
-        (Fallback::None, &["none"]),
-        (Fallback::SameTab, &["same-tab", "same_tab"]),
-    ];
+    const VALUES: &'static [Fallback] = &[Fallback::None, Fallback::SameTab];
+    const SPELLINGS: &'static [&'static [&'static str]] = &[&["none"], &["same-tab", "same_tab"]];
+}
+
+impl Keyword for Size {
+    const SETTING: Setting = Setting::Size;
+    const VALUES: &'static [Size] = &[Size::Large, Size::Medium, Size::Small];
+    const SPELLINGS: &'static [&'static [&'static str]] = &[&["large"], &["medium"], &["small"]];
 }
 
 /// Where settings come from: the web shell implements this over a tag's attributes or a
@@ -206,16 +214,22 @@ mod tests {
     fn keyword_settings_list_their_values() {
         fn check<K: Keyword>() {
             assert_eq!(K::SETTING.kind(), Kind::Keyword);
-            assert!(K::VALUES.iter().all(|(_, spellings)| !spellings.is_empty()));
+            assert_eq!(
+                K::VALUES.len(),
+                K::SPELLINGS.len(),
+                "one list of spellings per value"
+            );
+            assert!(K::SPELLINGS.iter().all(|spellings| !spellings.is_empty()));
         }
         check::<Theme>();
         check::<Color>();
         check::<Mode>();
         check::<Fallback>();
+        check::<Size>();
         let keywords = Setting::ALL
             .iter()
             .filter(|s| s.kind() == Kind::Keyword)
             .count();
-        assert_eq!(keywords, 4, "a keyword setting without a Keyword impl");
+        assert_eq!(keywords, 5, "a keyword setting without a Keyword impl");
     }
 }

@@ -56,6 +56,10 @@ export interface ButtonOptions {
   authOrigin?: string;
   /** "same-tab": when the popup is blocked, continue in this tab. */
   fallback?: "none" | "same-tab";
+  /** Height and type size: "large" (45 px, default), "medium" (40 px), "small" (32 px). */
+  size?: "large" | "medium" | "small";
+  /** Pixels from 120 to 600 (240 or "240px"), "100%", or "auto" (default). Never wider than the container. */
+  width?: number | "100%" | "auto" | (string & {});
 }
 
 declare global {

@@ -3,7 +3,7 @@
 //! classes as the `class` attribute's value.
 
 use crate::js;
-use kommo_oauth_core::config::{Appearance, ButtonConfig, Theme};
+use kommo_oauth_core::config::{Appearance, ButtonConfig, Size, Theme, Width};
 use kommo_oauth_core::settings::spelling;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
@@ -21,6 +21,18 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
     let button: HtmlButtonElement = js::create_element(document, "button")?.unchecked_into();
     button.set_type("button");
     button.set_class_name(&classes(look));
+    if let Width::Pixels(px) = look.width {
+        // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' allows.
+        let width = kommo_oauth_core::strings::concat(&[
+            &kommo_oauth_core::strings::int(i64::from(px)),
+            "px",
+        ]);
+        js::set(
+            &js::get(&button, "style"),
+            "width",
+            &JsValue::from_str(&width),
+        );
+    }
     if let Some(id) = config.identity.client_id() {
         button.set_attribute("data-client_id", id)?;
     }
@@ -46,7 +58,17 @@ fn classes(look: &Appearance) -> String {
         (None, Theme::Dark) => String::from("kbtn-dark"),
     };
     let compact = if look.compact { " kbtn-compact" } else { "" };
-    let mut classes = kommo_oauth_core::strings::concat(&["kbtn ", &scheme, compact]);
+    let size = match look.size {
+        Size::Large => "",
+        Size::Medium => " kbtn-s-medium",
+        Size::Small => " kbtn-s-small",
+    };
+    let full = if look.width == Width::Full {
+        " kbtn-w-full"
+    } else {
+        ""
+    };
+    let mut classes = kommo_oauth_core::strings::concat(&["kbtn ", &scheme, compact, size, full]);
     for class in &look.classes {
         classes.push(' ');
         classes.push_str(class);

@@ -375,3 +375,33 @@ async fn a_broken_tag_does_not_stop_the_others() {
     holder.remove();
     other.remove();
 }
+
+#[wasm_bindgen_test]
+fn size_and_width_options_work_from_mount_too() {
+    let (holder, _) = fixture(&[], "div", "host");
+    holder
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .style()
+        .set_property("width", "400px")
+        .unwrap_throw();
+    let small = mount(
+        &holder,
+        options(&[
+            ("clientId", s("a")),
+            ("size", s("small")),
+            ("width", JsValue::from_f64(240.0)),
+        ]),
+    )
+    .unwrap_throw();
+    let button = small.element().unwrap_throw();
+    assert!(button.class_list().contains("kbtn-s-small"));
+    assert_eq!(computed(&button, "height"), "32px");
+    assert_eq!(computed(&button, "width"), "240px");
+    let full = mount(
+        &holder,
+        options(&[("clientId", s("b")), ("width", s("100%"))]),
+    )
+    .unwrap_throw();
+    assert_eq!(computed(&full.element().unwrap_throw(), "width"), "400px");
+    holder.remove();
+}
