@@ -242,11 +242,19 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
     };
     let poll = {
         let (weak, popup) = (Rc::downgrade(enhanced), popup.clone());
+        // The dialog posts its answer and closes itself: the answer may still be queued when
+        // `closed` first reads true, so "closed by the visitor" waits one more tick.
+        let mut closed_ticks = 0;
         Interval::new(300, move || {
-            if popup.closed().unwrap_or(false) {
-                if let Some(enhanced) = weak.upgrade() {
-                    finish(&enhanced, AuthorizeResult::failed("popup_closed"));
-                }
+            if !popup.closed().unwrap_or(false) {
+                return;
+            }
+            closed_ticks += 1;
+            if closed_ticks < 2 {
+                return;
+            }
+            if let Some(enhanced) = weak.upgrade() {
+                finish(&enhanced, AuthorizeResult::failed("popup_closed"));
             }
         })
     };

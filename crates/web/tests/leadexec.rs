@@ -128,3 +128,41 @@ async fn a_click_opens_the_dialog_and_only_its_own_message_with_this_state_count
         .unwrap_throw();
     holder.remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_answer_still_queued_when_the_dialog_closes_itself_is_not_lost() {
+    spy_open(false);
+    let calls = record_calls("AuthorizeResult");
+    let (holder, button) = le_button("le-race", Some("b4"));
+    enhance_all(JsValue::UNDEFINED);
+    button.click();
+    let open = opened(0);
+    let url = web_sys::Url::new(&get_str(&open, "url").unwrap_throw()).unwrap_throw();
+    let state = url.search_params().get("state").unwrap_throw();
+    // The dialog closes itself; one closed poll passes before its message is handled.
+    let popup: web_sys::Window = get(&open, "popup").unchecked_into();
+    popup.close().unwrap_throw();
+    tick(350).await;
+    let message = object(&[
+        ("type", s(DIALOG_TYPE)),
+        ("state", s(&state)),
+        ("valid", JsValue::TRUE),
+        ("refreshToken", s("le_rt_2")),
+        ("authToken", s("le_at_2")),
+        ("appId", s("app")),
+    ]);
+    post_from(DEFAULT_ORIGIN, &message);
+    tick(700).await;
+    assert_eq!(calls.length(), 1, "one result: {}", json(&calls));
+    assert_eq!(get(&calls.get(0), "valid"), JsValue::TRUE);
+    restore_open();
+    forget_global("AuthorizeResult");
+    web_sys::window()
+        .unwrap_throw()
+        .local_storage()
+        .unwrap_throw()
+        .unwrap_throw()
+        .clear()
+        .unwrap_throw();
+    holder.remove();
+}
