@@ -39,6 +39,9 @@ pub struct LeApp {
     pub name: String,
     /// What the application may access, as the dialog lists it.
     pub access: Vec<String>,
+    /// The origins its button may be on: the dialog answers no other opener. Empty: any
+    /// loopback origin (the local demo, on whatever port).
+    pub origins: Vec<String>,
 }
 
 impl LeApp {
@@ -52,7 +55,16 @@ impl LeApp {
                 "Read your leads and their status".into(),
                 "Read your account's name and time zone".into(),
             ],
+            origins: Vec::new(),
         }
+    }
+
+    /// Whether the dialog may answer an opener on `origin`.
+    pub fn allows(&self, origin: &str) -> bool {
+        if self.origins.is_empty() {
+            return kommo_oauth_core::parse::is_loopback_origin(origin);
+        }
+        self.origins.iter().any(|o| o == origin)
     }
 
     /// The demo site's application.
@@ -193,6 +205,9 @@ pub async fn dialog(
     let Some(le_app) = le.app_by_button(&q.btnid).cloned() else {
         return bad_page("unknown data-btnId: no application uses this button id");
     };
+    if !le_app.allows(&origin) {
+        return bad_page("this application's button is not registered for that origin");
+    }
     let remembered = le
         .grants
         .get(&(user.clone(), le_app.app_id.clone()))
@@ -233,6 +248,9 @@ pub async fn decide(
     let Some(le_app) = le.app_by_button(&d.btnid).cloned() else {
         return bad_page("unknown data-btnId");
     };
+    if !le_app.allows(&origin) {
+        return bad_page("this application's button is not registered for that origin");
+    }
     if d.decision != "allow" {
         let message = json!({ "type": DIALOG_TYPE, "state": d.state, "valid": false, "error": "access_denied" });
         return Html(to_opener(&message, &origin)).into_response();
@@ -452,6 +470,19 @@ mod tests {
             refresh,
             "after a disconnect, a new grant"
         );
+    }
+
+    #[test]
+    fn the_dialog_answers_only_the_origins_an_application_registered() {
+        let demo = LeApp::demo();
+        assert!(demo.allows("http://localhost:8080"));
+        assert!(!demo.allows("https://evil.example"));
+        let registered = LeApp {
+            origins: vec!["https://app.example".into()],
+            ..LeApp::demo()
+        };
+        assert!(registered.allows("https://app.example"));
+        assert!(!registered.allows("http://localhost:8080"));
     }
 
     #[test]

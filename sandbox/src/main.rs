@@ -35,8 +35,9 @@ struct Args {
     /// Register an integration: CLIENT_ID,CLIENT_SECRET,REDIRECT_URI[,NAME] (repeatable).
     #[arg(long = "integration", value_name = "SPEC")]
     integrations: Vec<String>,
-    /// Register a LeadExec application: APP_ID,BUTTON_ID,NAME (repeatable; without any, the
-    /// demo's demo-app / demo-button).
+    /// Register a LeadExec application: APP_ID,BUTTON_ID,NAME[,ORIGINS] with ORIGINS the
+    /// space-separated origins its button is on (default: any loopback origin). Repeatable;
+    /// without any, the demo's demo-app / demo-button.
     #[arg(long = "leadexec-app", value_name = "SPEC")]
     leadexec_apps: Vec<String>,
     /// Where the built drop-ins are (`le-app-button.js` is served from here at /js/).

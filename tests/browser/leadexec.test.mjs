@@ -159,6 +159,9 @@ test('a blocked dialog reaches AuthorizeResult; the documented jQuery JSONP disc
   const jsonp = await (await fetch(`${sandbox.url}/authorize/disconnectapplicationtoken/le_rt_unknown?callback=jQuery1_2`)).text();
   assert.match(jsonp, /^\/\*\*\/jQuery1_2\(\{"valid":false,/);
   assert.equal((await fetch(`${sandbox.url}/authorize/disconnectapplicationtoken/x?callback=alert(1)`)).status, 400);
+  // The dialog answers only the origins the application registered (the demo's: loopback).
+  const foreign = await fetch(`${sandbox.url}/authorize/dialog?btnid=demo-button&origin=${encodeURIComponent('https://evil.example')}&state=x`);
+  assert.equal(foreign.status, 400);
   await context.close();
 });
 

@@ -33,6 +33,7 @@ pub fn service_origin(configured: Option<&str>, script_origin: &str, page_origin
         |origin: &str| origin.starts_with("https://") || (local_page && is_loopback_origin(origin));
     if let Some(origin) = configured
         .and_then(normalize_origin)
+        .map(without_default_port)
         .filter(|o| acceptable(o))
     {
         return origin;
@@ -42,6 +43,19 @@ pub fn service_origin(configured: Option<&str>, script_origin: &str, page_origin
             origin
         }
         _ => String::from(DEFAULT_ORIGIN),
+    }
+}
+
+/// `https://host:443` → `https://host`, as browsers write an origin (`event.origin`).
+fn without_default_port(origin: String) -> String {
+    let default = if origin.starts_with("https://") {
+        ":443"
+    } else {
+        ":80"
+    };
+    match origin.strip_suffix(default) {
+        Some(bare) => String::from(bare),
+        None => origin,
     }
 }
 
@@ -167,9 +181,9 @@ pub fn read_remembered(value: &str) -> Option<(&str, &str)> {
         .filter(|(app, token)| !app.is_empty() && !token.is_empty())
 }
 
-/// The `localStorage` key of button `button_id`'s remembered grant.
-pub fn storage_key(button_id: &str) -> String {
-    concat(&["leadexec:", button_id])
+/// The `localStorage` key of button `button_id`'s grant remembered from `service`.
+pub fn storage_key(service: &str, button_id: &str) -> String {
+    concat(&["leadexec:", service, " ", button_id])
 }
 
 /// Reads the dialog's message: `{type: "leadexec:authorize", state, valid, …}` carrying
@@ -260,6 +274,19 @@ mod tests {
         assert_eq!(
             service_origin(Some("javascript:alert(1)"), "x", local),
             DEFAULT_ORIGIN
+        );
+    }
+
+    #[test]
+    fn a_configured_origin_is_written_as_browsers_write_origins() {
+        let site = "https://site.example";
+        assert_eq!(
+            service_origin(Some("https://le.example:443"), "x", site),
+            "https://le.example"
+        );
+        assert_eq!(
+            service_origin(Some("https://le.example:8443/"), "x", site),
+            "https://le.example:8443"
         );
     }
 

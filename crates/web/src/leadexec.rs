@@ -17,7 +17,7 @@ use kommo_oauth_core::leadexec::{
     service_origin, storage_key, AuthorizeResult, TokenResponse, BUTTON_SELECTOR, GRANT_REVOKED,
     WINDOW_NAME,
 };
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -27,6 +27,8 @@ use web_sys::{
     Response, Storage, Window,
 };
 
+/// The loader tag's attribute listing the button ids this page's markup may enhance.
+pub const ALLOW_LIST: &str = "data-allowed-btnids";
 /// The integrator's global callback, as documented.
 const CALLBACK: &str = "AuthorizeResult";
 /// Also dispatched on the button (bubbling), with the result as `detail`.
@@ -41,6 +43,8 @@ thread_local! {
     static SERVICE: RefCell<String> = RefCell::new(String::from(kommo_oauth_core::leadexec::DEFAULT_ORIGIN));
     /// Every enhanced button, for the life of the page.
     static BUTTONS: RefCell<Vec<Rc<Enhanced>>> = const { RefCell::new(Vec::new()) };
+    /// The loader tag's `data-allowed-btnids`, when it has one.
+    static ALLOWED: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Button ids whose remembered grant was already checked on this page.
     static CHECKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static OBSERVER: RefCell<Option<crate::automount::Observer>> = const { RefCell::new(None) };
@@ -61,9 +65,14 @@ pub fn enhance_all(loader: JsValue) {
         .and_then(|s| web_sys::Url::new(&s.src()).ok())
         .map(|u| u.origin())
         .unwrap_or_default();
-    let configured = script.as_ref().and_then(|s| s.get_attribute("data-origin"));
-    SERVICE
-        .with(|s| *s.borrow_mut() = service_origin(configured.as_deref(), &script_origin, &page));
+    // Without a loader tag (the npm package), the origin stays what setOrigin() chose.
+    if let Some(script) = &script {
+        let configured = script.get_attribute("data-origin");
+        SERVICE.with(|s| {
+            *s.borrow_mut() = service_origin(configured.as_deref(), &script_origin, &page)
+        });
+        ALLOWED.with(|a| *a.borrow_mut() = script.get_attribute(ALLOW_LIST));
+    }
     let Some(root) = js::document_element(&js::document()) else {
         return;
     };
@@ -135,6 +144,8 @@ struct Enhanced {
     button_id: String,
     attempt: RefCell<Option<Attempt>>,
     click: RefCell<Option<EventListener>>,
+    /// Set by a click: a sign-in on render that answers later must not override it.
+    touched: Cell<bool>,
 }
 
 /// An open dialog: its window, the message listener and the closed poll.
@@ -161,6 +172,19 @@ fn enhance(element: HtmlElement) {
         }
         return;
     };
+    let allowed = ALLOWED.with(|a| match a.borrow().as_deref() {
+        None => true,
+        Some(list) => {
+            kommo_oauth_core::trust::client_id_list(list).any(|id| id == button_id.as_bytes())
+        }
+    });
+    if !allowed {
+        if mark.is_undefined() {
+            js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(REPORTED));
+            console::error(&["data-btnId=\"", &button_id, "\" is not in the loader tag's data-allowed-btnids; the button was left as it is."], None);
+        }
+        return;
+    }
     js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(ENHANCED));
     // Inside a form, a plain <button> would submit it.
     if element.get_attribute("type").is_none() {
@@ -171,6 +195,7 @@ fn enhance(element: HtmlElement) {
         button_id: button_id.clone(),
         attempt: RefCell::new(None),
         click: RefCell::new(None),
+        touched: Cell::new(false),
     });
     let weak = Rc::downgrade(&enhanced);
     let click = EventListener::new(&element, "click", move |_| {
@@ -201,13 +226,27 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
             return;
         }
     }
-    drop(enhanced.attempt.borrow_mut().take());
+    // One dialog per page: a click on another button ends the attempt it replaces (the
+    // named window is reused), without reporting it.
+    BUTTONS.with(|b| {
+        for other in b.borrow().iter() {
+            if other.attempt.borrow_mut().take().is_some() {
+                let _ = other.element.remove_attribute("aria-busy");
+            }
+        }
+    });
+    enhanced.touched.set(true);
     let Some(state) = state::random() else {
         return finish(enhanced, AuthorizeResult::failed("crypto_unavailable"));
     };
     let service = service();
     let url = dialog_url(&service, &enhanced.button_id, &js::own_origin(), &state);
     let win = js::window();
+    // A page that opened this one may have named it like the dialog: window.open would then
+    // load the dialog here, in the visitor's own tab.
+    if js::get(&win, "name").as_string().as_deref() == Some(WINDOW_NAME) {
+        js::set(&win, "name", &JsValue::from_str(""));
+    }
     let popup = win
         .open_with_url_and_target_and_features(&url, WINDOW_NAME, &popup_features())
         .ok()
@@ -273,7 +312,10 @@ fn finish(enhanced: &Rc<Enhanced>, result: AuthorizeResult) {
     let _ = enhanced.element.remove_attribute("aria-busy");
     if let (true, Some(app), Some(token)) = (result.valid, &result.app_id, &result.refresh_token) {
         if let Some(storage) = storage() {
-            let _ = storage.set_item(&storage_key(&enhanced.button_id), &remembered(app, token));
+            let _ = storage.set_item(
+                &storage_key(&service(), &enhanced.button_id),
+                &remembered(app, token),
+            );
         }
     }
     deliver(&enhanced.element, &result);
@@ -286,7 +328,10 @@ fn deliver(element: &HtmlElement, result: &AuthorizeResult) {
     report::dispatch(element, RESULT_EVENT, &payload, false);
     match report::resolve(CALLBACK) {
         Ok((function, this)) => report::call(&function, &this, &payload),
-        Err(Unresolved::BuiltIn) => {}
+        Err(Unresolved::BuiltIn) => console::error(
+            &["AuthorizeResult is a browser built-in or a bound function, which is never called: define it as a function of yours."],
+            None,
+        ),
         Err(Unresolved::Missing) => console::error(
             &["define a global function AuthorizeResult(result) to receive the LeadExec sign-in result."],
             None,
@@ -301,9 +346,11 @@ fn storage() -> Option<Storage> {
 /// A returning visitor: the grant remembered for this button is refreshed (no window
 /// opens); a grant that no longer works is forgotten and reported as `grant_revoked`.
 fn silent_check(enhanced: Rc<Enhanced>) {
-    let Some(value) =
-        storage().and_then(|s| s.get_item(&storage_key(&enhanced.button_id)).ok().flatten())
-    else {
+    let Some(value) = storage().and_then(|s| {
+        s.get_item(&storage_key(&service(), &enhanced.button_id))
+            .ok()
+            .flatten()
+    }) else {
         return;
     };
     let Some((app, token)) =
@@ -315,20 +362,34 @@ fn silent_check(enhanced: Rc<Enhanced>) {
         let Ok(response) = token_call(&refresh_url(&service(), &token, &app)).await else {
             return console::error(&["the LeadExec token API did not answer; the visitor can still sign in by clicking."], None);
         };
-        let result = if response.valid {
-            AuthorizeResult {
-                valid: true,
-                refresh_token: response.refresh_token.or(Some(token)),
-                auth_token: response.auth_token,
-                expire_date: response.expire_date,
-                app_id: Some(app),
-                error: None,
+        // The visitor clicked meanwhile: that attempt decides, and its grant is kept.
+        if enhanced.touched.get() {
+            return;
+        }
+        let key = storage_key(&service(), &enhanced.button_id);
+        let result = match (response.valid, response.auth_token) {
+            (true, Some(auth_token)) => {
+                let refresh_token = response.refresh_token.unwrap_or(token);
+                if let Some(storage) = storage() {
+                    let _ = storage.set_item(&key, &remembered(&app, &refresh_token));
+                }
+                AuthorizeResult {
+                    valid: true,
+                    refresh_token: Some(refresh_token),
+                    auth_token: Some(auth_token),
+                    expire_date: response.expire_date,
+                    app_id: Some(app),
+                    error: None,
+                }
             }
-        } else {
-            if let Some(storage) = storage() {
-                let _ = storage.remove_item(&storage_key(&enhanced.button_id));
+            _ => {
+                if let Some(storage) = storage() {
+                    if storage.get_item(&key).ok().flatten().as_deref() == Some(value.as_str()) {
+                        let _ = storage.remove_item(&key);
+                    }
+                }
+                AuthorizeResult::failed(GRANT_REVOKED)
             }
-            AuthorizeResult::failed(GRANT_REVOKED)
         };
         deliver(&enhanced.element, &result);
     });
@@ -372,7 +433,7 @@ fn forget(refresh_token: &str) {
     let keys: Vec<String> = BUTTONS.with(|b| {
         b.borrow()
             .iter()
-            .map(|e| storage_key(&e.button_id))
+            .map(|e| storage_key(&service(), &e.button_id))
             .collect()
     });
     for key in keys {

@@ -166,3 +166,90 @@ async fn an_answer_still_queued_when_the_dialog_closes_itself_is_not_lost() {
         .unwrap_throw();
     holder.remove();
 }
+
+fn state_of(i: u32) -> String {
+    let url = web_sys::Url::new(&get_str(&opened(i), "url").unwrap_throw()).unwrap_throw();
+    url.search_params().get("state").unwrap_throw()
+}
+
+fn granted(state: &str) -> js_sys::Object {
+    object(&[
+        ("type", s(DIALOG_TYPE)),
+        ("state", s(state)),
+        ("valid", JsValue::TRUE),
+        ("refreshToken", s("le_rt_3")),
+        ("authToken", s("le_at_3")),
+        ("appId", s("app")),
+    ])
+}
+
+#[wasm_bindgen_test]
+async fn one_dialog_per_page_and_a_page_named_like_it_is_unnamed_first() {
+    spy_open(false);
+    let calls = record_calls("AuthorizeResult");
+    let win = web_sys::window().unwrap_throw();
+    win.set_name(WINDOW_NAME).unwrap_throw();
+    let (holder_a, a) = le_button("le-a", Some("b5"));
+    let (holder_b, b) = le_button("le-b", Some("b6"));
+    enhance_all(JsValue::UNDEFINED);
+    a.click();
+    assert_eq!(
+        win.name().unwrap_throw(),
+        "",
+        "else the dialog would load in this tab"
+    );
+    b.click();
+    assert_eq!(opened_count(), 2);
+    let (first, second) = (state_of(0), state_of(1));
+    // The second click ended the first attempt: its answer no longer counts.
+    post_from_window(&get(&opened(0), "popup"), DEFAULT_ORIGIN, &granted(&first));
+    tick(10).await;
+    assert_eq!(calls.length(), 0);
+    post_from(DEFAULT_ORIGIN, &granted(&second));
+    tick(700).await;
+    assert_eq!(calls.length(), 1, "{}", json(&calls));
+    assert_eq!(get(&calls.get(0), "valid"), JsValue::TRUE);
+    assert_eq!(a.get_attribute("aria-busy"), None);
+    restore_open();
+    forget_global("AuthorizeResult");
+    win.local_storage()
+        .unwrap_throw()
+        .unwrap_throw()
+        .clear()
+        .unwrap_throw();
+    holder_a.remove();
+    holder_b.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_loader_allow_list_keeps_markup_from_enhancing_other_button_ids() {
+    capture_console();
+    let loader = document().create_element("script").unwrap_throw();
+    loader
+        .set_attribute("src", "https://apps.leadexec.net/js/le-app-button.js")
+        .unwrap_throw();
+    loader
+        .set_attribute("data-allowed-btnids", "b-ours, b-also")
+        .unwrap_throw();
+    let (holder_ok, ours) = le_button("le-ours", Some("b-ours"));
+    let (holder_no, theirs) = le_button("le-theirs", Some("b-theirs"));
+    enhance_all(loader.into());
+    tick(20).await;
+    let log = release_console();
+    assert_eq!(ours.get_attribute("type").as_deref(), Some("button"));
+    assert_eq!(theirs.get_attribute("type"), None, "not enhanced");
+    let errors: Vec<String> = log
+        .iter()
+        .filter_map(|l| l.as_string())
+        .filter(|l| l.contains("b-theirs"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    // A loader without the list lifts it again (the tests share one page).
+    let plain = document().create_element("script").unwrap_throw();
+    plain
+        .set_attribute("src", "https://apps.leadexec.net/js/le-app-button.js")
+        .unwrap_throw();
+    enhance_all(plain.into());
+    holder_ok.remove();
+    holder_no.remove();
+}
