@@ -39,9 +39,12 @@ const SIZES = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 <div class="box"><div class="kommo_oauth" data-client-id="bad" data-size="huge" data-width="9000"></div></div>
 <script src="/dist/button.js"></script></body></html>`;
 
+const RTL = `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>RTL</title></head><body>
+<div class="kommo_oauth" data-client-id="r" data-title="متابعة مع Kommo"></div><script src="/dist/button.js"></script></body></html>`;
+
 let server, browser;
 before(async () => {
-  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES } });
+  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES, '/rtl': RTL } });
   browser = await launch();
 });
 after(async () => { await browser?.close(); await server?.close(); });
@@ -118,5 +121,33 @@ test('data-size sets the height (the compact button stays square) and data-width
   assert.equal(warnings.length, 2, warnings.join('\n'));
   assert.ok(warnings.some((w) => w.includes('data-size') && w.includes('huge') && w.includes('large, medium, small')));
   assert.ok(warnings.some((w) => w.includes('data-width') && w.includes('9000') && w.includes('100%')));
+  await p.context().close();
+});
+
+test('in forced colors (high contrast) every button keeps a visible edge', async () => {
+  const p = await openPage(browser);
+  await p.emulateMedia({ forcedColors: 'active' });
+  await p.setViewportSize({ width: 320, height: 640 });
+  await p.goto(`${server.origin}/gallery`);
+  await p.waitForFunction(() => document.querySelectorAll('button.kbtn').length > 60);
+  const edges = await p.$$eval('button.kbtn', (bs) => bs.map((b) => {
+    const s = getComputedStyle(b);
+    return [s.borderTopStyle, parseFloat(s.borderTopWidth) >= 1, s.borderTopColor !== 'rgba(0, 0, 0, 0)'];
+  }));
+  for (const edge of edges) assert.deepEqual(edge, ['solid', true, true]);
+  await p.context().close();
+});
+
+test('on a dir="rtl" page the button is mirrored: the logo on the right, the separator between them', async () => {
+  const p = await openPage(browser);
+  await p.goto(`${server.origin}/rtl`);
+  await p.waitForSelector('button.kbtn');
+  const layout = await p.$eval('button.kbtn', (b) => {
+    const logo = b.querySelector('.kbtn-logo').getBoundingClientRect();
+    const text = b.querySelector('.kbtn-text');
+    const s = getComputedStyle(text);
+    return { logoRight: logo.left > text.getBoundingClientRect().left, right: s.borderRightStyle, left: s.borderLeftStyle };
+  });
+  assert.deepEqual(layout, { logoRight: true, right: 'solid', left: 'none' });
   await p.context().close();
 });

@@ -18,7 +18,7 @@ const CSS: &str = concat!(
     "button.kbtn{--kb-h:45px;all:revert;box-sizing:border-box;display:inline-flex;align-items:stretch;",
     "height:var(--kb-h);min-width:var(--kb-h);max-width:100%;padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;",
     "background:var(--kb-bg);color:var(--kb-ink);font:700 13px/1 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;",
-    "letter-spacing:.08em;text-transform:uppercase;text-align:left;cursor:pointer;overflow:hidden;",
+    "letter-spacing:.08em;text-transform:uppercase;text-align:start;cursor:pointer;overflow:hidden;",
     "vertical-align:middle;-webkit-appearance:none;appearance:none}",
     "button.kbtn:hover{filter:brightness(1.1)}",
     "button.kbtn:active{filter:brightness(.95)}",
@@ -30,7 +30,7 @@ const CSS: &str = concat!(
     // Never wider than its container: a long title is cut with an ellipsis (the button's
     // accessible name is still the whole title).
     "button.kbtn .kbtn-text{display:block;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;",
-    "line-height:calc(var(--kb-h) - 2px);padding:0 18px 0 14px;border-left:1px solid var(--kb-edge)}",
+    "line-height:calc(var(--kb-h) - 2px);padding-inline:14px 18px;border-inline-start:1px solid var(--kb-edge)}",
     "button.kbtn-light{--kb-bg:#0e0142;--kb-edge:#3a2d6e;--kb-ink:#fff;--kb-logo:#0e0142;--kb-logo-ink:#fff}",
     "button.kbtn-dark{--kb-bg:#fff;--kb-edge:#0e0142;--kb-ink:#0e0142;--kb-logo:#fff;--kb-logo-ink:#0e0142}",
     // Palette colours: background, darker border; ink chosen for ≥4.5:1 contrast (WCAG 2.1
@@ -45,7 +45,7 @@ const CSS: &str = concat!(
     "button.kbtn-compact{width:var(--kb-h)}",
     // data-size (the compact button stays square) and data-width="100%".
     "button.kbtn-s-medium{--kb-h:40px;font-size:12px}",
-    "button.kbtn-s-small{--kb-h:32px;font-size:11px}button.kbtn-s-small .kbtn-text{padding:0 12px}",
+    "button.kbtn-s-small{--kb-h:32px;font-size:11px}button.kbtn-s-small .kbtn-text{padding-inline:12px}",
     "button.kbtn-w-full{width:100%}",
     "button.kbtn-compact .kbtn-logo{width:100%}",
     "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
