@@ -1,7 +1,7 @@
 // Installs what `npm start` / `npm test` need on a fresh machine, idempotently:
 // the wasm32 target and rust-src (rustup), wasm-pack (cargo install), npm packages (npm install) and,
-// with --browser, Debian's chromium + chromium-driver and firefox-esr (apt-get) and geckodriver
-// (cargo install). Each step is skipped when its tool is already there.
+// with --browser, Debian's chromium + chromium-driver, firefox-esr, webkit2gtk-driver and xvfb
+// (apt-get) and geckodriver (cargo install). Each step is skipped when its tool is already there.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -46,13 +46,15 @@ function ensureNodeModules() {
   if (stale) run('npm install --no-audit --no-fund', 'installing npm packages');
 }
 
-// Debian's chromium + chromium-driver (Playwright and wasm-bindgen tests) and firefox-esr
-// (wasm-bindgen tests), in one apt run; then geckodriver, built from crates.io (its release
-// binaries are downloads from GitHub).
+// Debian's chromium + chromium-driver (Playwright and wasm-bindgen tests), firefox-esr
+// (wasm-bindgen tests and the WebDriver essentials), webkit2gtk-driver + xvfb (WebKitGTK's
+// MiniBrowser on a virtual display), in one apt run; then geckodriver, built from crates.io
+// (its release binaries are downloads from GitHub).
 function ensureBrowsers() {
   const packages = [];
   if (!existsSync('/usr/bin/chromium') || !existsSync('/usr/bin/chromedriver')) packages.push('chromium', 'chromium-driver');
   if (!existsSync('/usr/bin/firefox-esr')) packages.push('firefox-esr');
+  if (!existsSync('/usr/bin/WebKitWebDriver') || !existsSync('/usr/bin/xvfb-run')) packages.push('webkit2gtk-driver', 'xvfb');
   if (packages.length) {
     const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
     run(`${sudo}apt-get update`, 'refreshing apt lists');

@@ -33,4 +33,4 @@ const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
 // A smoke run keeps the benchmark working; it prints timings and asserts none.
 step('benchmark smoke (no assertions on timings)', 'node bench/run.mjs --smoke');
-step('sandbox API and browser suites (Playwright in headless Chromium; the essentials in Firefox through WebDriver)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
+step('sandbox API and browser suites (Playwright in headless Chromium; the essentials in Firefox and WebKit through WebDriver)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
