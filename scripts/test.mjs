@@ -1,12 +1,12 @@
 // npm test: every test, in order of speed.
 //  1. cargo fmt and clippy, then native unit tests of the core, the sandbox and the npm crate
 //  2. the build (pkg/ and dist/)
-//  3. browser tests of the web crate in headless Chromium and Firefox (wasm-pack test)
+//  3. browser tests of the web crate in headless Chromium, Firefox and WebKit (wasm-pack test)
 //  4. a smoke run of the benchmark (3 page loads a side; timings printed, never asserted)
 //  5. the sandbox over HTTP and the Playwright suites against dist/ and the sandbox
 //     (node --test tests/api tests/browser), whose summary closes the run
-import { execSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,10 +15,30 @@ process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modul
 process.env.CHROMEDRIVER ||= '/usr/bin/chromedriver';
 process.env.GECKODRIVER ||= join(homedir(), '.cargo', 'bin', 'geckodriver');
 
-function step(title, cmd) {
+function step(title, cmd, env = {}) {
   console.log(`\n=== ${title}\n$ ${cmd}`);
-  execSync(cmd, { stdio: 'inherit', cwd: root });
+  execSync(cmd, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 }
+
+// WebKit: wasm-pack drives WebKit as "Safari" through a `safaridriver` on PATH; here that is
+// a shim that execs WebKitGTK's WebKitWebDriver (so the runner stops the driver itself), and
+// MiniBrowser draws on one virtual display (Xvfb) for the whole step, stopped after it.
+async function withVirtualDisplay(run) {
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const display = await new Promise((resolve, reject) => {
+    xvfb.stdout.once('data', (d) => resolve(`:${String(d).trim()}`));
+    xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
+  });
+  try {
+    run(display);
+  } finally {
+    xvfb.kill();
+  }
+}
+const shims = join(root, 'target', 'webkit-driver');
+mkdirSync(shims, { recursive: true });
+writeFileSync(join(shims, 'safaridriver'), '#!/bin/sh\nexec WebKitWebDriver "$@"\n');
+chmodSync(join(shims, 'safaridriver'), 0o755);
 
 // Style first: formatting and lints across the workspace, natively and for the wasm target
 // (the browser crates' code is compiled only there).
@@ -29,6 +49,8 @@ step('native unit tests', 'cargo test --workspace');
 step('build', 'node scripts/build.mjs');
 step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome crates/web');
 step('browser tests (wasm-bindgen-test, headless Firefox)', 'wasm-pack test --headless --firefox crates/web');
+await withVirtualDisplay((display) => step('browser tests (wasm-bindgen-test, WebKitGTK MiniBrowser on a virtual display)',
+  'wasm-pack test --headless --safari crates/web', { DISPLAY: display, PATH: `${shims}:${process.env.PATH}` }));
 const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
 // A smoke run keeps the benchmark working; it prints timings and asserts none.
