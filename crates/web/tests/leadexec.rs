@@ -117,15 +117,7 @@ async fn a_click_opens_the_dialog_and_only_its_own_message_with_this_state_count
         JsValue::TRUE,
         "the dialog closes"
     );
-    restore_open();
-    forget_global("AuthorizeResult");
-    web_sys::window()
-        .unwrap_throw()
-        .local_storage()
-        .unwrap_throw()
-        .unwrap_throw()
-        .clear()
-        .unwrap_throw();
+    clean_up();
     holder.remove();
 }
 
@@ -136,42 +128,37 @@ async fn an_answer_still_queued_when_the_dialog_closes_itself_is_not_lost() {
     let (holder, button) = le_button("le-race", Some("b4"));
     enhance_all(JsValue::UNDEFINED);
     button.click();
-    let open = opened(0);
-    let url = web_sys::Url::new(&get_str(&open, "url").unwrap_throw()).unwrap_throw();
-    let state = url.search_params().get("state").unwrap_throw();
+    let state = state_of(0);
     // The dialog closes itself; one closed poll passes before its message is handled.
-    let popup: web_sys::Window = get(&open, "popup").unchecked_into();
+    let popup: web_sys::Window = get(&opened(0), "popup").unchecked_into();
     popup.close().unwrap_throw();
     tick(350).await;
-    let message = object(&[
-        ("type", s(DIALOG_TYPE)),
-        ("state", s(&state)),
-        ("valid", JsValue::TRUE),
-        ("refreshToken", s("le_rt_2")),
-        ("authToken", s("le_at_2")),
-        ("appId", s("app")),
-    ]);
-    post_from(DEFAULT_ORIGIN, &message);
+    post_from(DEFAULT_ORIGIN, &granted(&state));
     tick(700).await;
     assert_eq!(calls.length(), 1, "one result: {}", json(&calls));
     assert_eq!(get(&calls.get(0), "valid"), JsValue::TRUE);
-    restore_open();
-    forget_global("AuthorizeResult");
-    web_sys::window()
-        .unwrap_throw()
-        .local_storage()
-        .unwrap_throw()
-        .unwrap_throw()
-        .clear()
-        .unwrap_throw();
+    clean_up();
     holder.remove();
 }
 
+/// Puts back what a click test changed: `window.open`, the callback, remembered grants.
+fn clean_up() {
+    restore_open();
+    forget_global("AuthorizeResult");
+    let storage = web_sys::window()
+        .unwrap_throw()
+        .local_storage()
+        .unwrap_throw();
+    storage.unwrap_throw().clear().unwrap_throw();
+}
+
+/// The state of the `i`th dialog opened.
 fn state_of(i: u32) -> String {
     let url = web_sys::Url::new(&get_str(&opened(i), "url").unwrap_throw()).unwrap_throw();
     url.search_params().get("state").unwrap_throw()
 }
 
+/// The dialog's answer on Allow, for `state`.
 fn granted(state: &str) -> js_sys::Object {
     object(&[
         ("type", s(DIALOG_TYPE)),
@@ -210,13 +197,7 @@ async fn one_dialog_per_page_and_a_page_named_like_it_is_unnamed_first() {
     assert_eq!(calls.length(), 1, "{}", json(&calls));
     assert_eq!(get(&calls.get(0), "valid"), JsValue::TRUE);
     assert_eq!(a.get_attribute("aria-busy"), None);
-    restore_open();
-    forget_global("AuthorizeResult");
-    win.local_storage()
-        .unwrap_throw()
-        .unwrap_throw()
-        .clear()
-        .unwrap_throw();
+    clean_up();
     holder_a.remove();
     holder_b.remove();
 }
