@@ -7,13 +7,15 @@
 //   POST /api/leadexec/session|refresh|disconnect  LeadExec from the server (the section "Sign in with LeadExec")
 //   POST /api/secrets the metadata button's secrets webhook;  GET /api/disconnect the disconnect hook
 //   GET  /api/log     what the hooks received (for the end-to-end tests)
-// Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop] [--public-host name]
+// Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop]
+//          [--public-origin https://app.example] [--le-app-id demo-app]
 //
 // Written to be copied (docs/security.md, "An integrator's back end"): it answers only to
 // its own host names; the session cookie is HttpOnly and SameSite=Lax; every state-changing
 // request from a browser must carry this site's Origin; the OAuth state is issued per
 // session, given to the button in data-state and checked before a code is exchanged; the
-// metadata button's secrets are accepted only with a state this server issued; bodies are
+// metadata button's secrets are accepted only with a state this server issued, and serve
+// only that session's exchange; one token refresh at a time per session; bodies are
 // bounded; static files are looked up after decoding and normalising, inside three folders;
 // HTML is not frameable and the Redirect URI page sends no referrer; tokens and secrets
 // never reach the browser.
@@ -32,21 +34,30 @@ const { values: args } = parseArgs({
     coop: { type: 'boolean', default: false },
     'client-id': { type: 'string', default: 'demo-client-id' },
     'client-secret': { type: 'string', default: 'demo-client-secret' },
-    'public-host': { type: 'string' },
+    // The address the site is reached by besides loopback (behind TLS: https://name). Its
+    // origin is what same-origin checks compare with; https gives the cookie `Secure`.
+    'public-origin': { type: 'string' },
+    // The LeadExec application this site is (sessions hand over refresh tokens for it only).
+    'le-app-id': { type: 'string', default: 'demo-app' },
     // Serve GET /api/log (what the hooks received, states included) for the end-to-end tests.
     'test-log': { type: 'boolean', default: false },
   },
 });
 const SANDBOX = args.sandbox.replace(/\/$/, '');
 const CLIENT_ID = args['client-id'];
+const CLIENT_SECRET = args['client-secret'];
+const PUBLIC = args['public-origin'] ? new URL(args['public-origin']) : null;
+if (PUBLIC && (!/^https?:$/.test(PUBLIC.protocol) || PUBLIC.pathname !== '/')) {
+  throw new Error(`--public-origin ${args['public-origin']}: expected an origin such as https://app.example`);
+}
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
-// Client secrets known to this back end: its own integration, plus those a metadata button
-// created (delivered by the secrets webhook). Never sent to the browser.
-const secrets = new Map([[CLIENT_ID, args['client-secret']]]);
-const sessions = new Map(); // sid -> { state, tokens, clientId, codes: Set }
+// sid -> { state, tokens, clientId, codes: Set, created?: {client_id, client_secret}, refreshing? }
+// Client secrets: this site's own (configuration), and per session the one a metadata button
+// created (the secrets webhook, with that session's state). Never sent to the browser.
+const sessions = new Map();
 const MAX_BODY = 64 * 1024;
-const log = { secrets: [], disconnects: [], redirects: [] };
+const log = { secrets: [], disconnects: [], redirects: [], refreshes: [] };
 const MAX_LOG = 200;
 const MAX_SESSIONS = 10_000;
 const record = (list, entry) => { list.push(entry); if (list.length > MAX_LOG) list.shift(); };
@@ -56,14 +67,21 @@ const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 /** The request's session; a new one only when `create` (the pages), at most MAX_SESSIONS. */
 function session(req, res, create) {
   const sid = /(?:^|;\s*)sid=([a-f0-9]+)/.exec(req.headers.cookie || '')?.[1];
-  if (sid && sessions.has(sid)) return sessions.get(sid);
+  const known = sid && sessions.get(sid);
+  if (known) {
+    // Most recently used last: a flood of new sessions evicts idle ones, not active ones.
+    sessions.delete(sid);
+    sessions.set(sid, known);
+    return known;
+  }
   if (!create) return { codes: new Set() };
   if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
   const fresh = randomBytes(16).toString('hex');
   // The OAuth state of this session: rendered into data-state, checked on the Redirect URI.
   const s = { id: fresh, state: randomBytes(16).toString('hex'), codes: new Set() };
   sessions.set(fresh, s);
-  res.setHeader('set-cookie', `sid=${fresh}; Path=/; HttpOnly; SameSite=Lax`);
+  const secure = PUBLIC?.protocol === 'https:' && req.headers.host === PUBLIC.host ? '; Secure' : '';
+  res.setHeader('set-cookie', `sid=${fresh}; Path=/; HttpOnly; SameSite=Lax${secure}`);
   return s;
 }
 
@@ -73,9 +91,15 @@ async function sandboxJson(path, init = {}) {
   return { status: r.status, body };
 }
 
+/** The secret of `clientId` for this session: this site's own, or the one its metadata button created. */
+function secretFor(s, clientId) {
+  if (clientId === CLIENT_ID) return CLIENT_SECRET;
+  return s.created?.client_id === clientId ? s.created.client_secret : undefined;
+}
+
 async function exchange(s, { code, client_id: clientId, redirectUri }) {
   if (s.codes.has(code)) return { ok: true, note: 'already exchanged' };
-  const secret = secrets.get(clientId);
+  const secret = secretFor(s, clientId);
   if (!secret) return { ok: false, error: `no client secret known for ${clientId}` };
   const { status, body } = await sandboxJson('/oauth2/access_token', {
     method: 'POST',
@@ -114,11 +138,11 @@ async function readJson(req) {
 const sameText = (a, b) => typeof a === 'string' && typeof b === 'string' && a.length === b.length
   && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-/** Loopback names, and --public-host. */
+/** Loopback names, and --public-origin's host. */
 function allowedHost(host = '') {
+  if (PUBLIC && host.toLowerCase() === PUBLIC.host) return true;
   const name = (host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]).toLowerCase();
-  return ['localhost', '127.0.0.1', '[::1]'].includes(name) || name.endsWith('.localhost')
-    || (args['public-host'] !== undefined && name === args['public-host'].toLowerCase());
+  return ['localhost', '127.0.0.1', '[::1]'].includes(name) || name.endsWith('.localhost');
 }
 
 function send(res, status, type, body, extra = {}) {
@@ -169,11 +193,7 @@ async function handle(req, res, origin) {
     case 'POST /api/refresh': {
       if (req.headers.origin !== origin) return json(res, 403, { error: 'send this from the site\'s own pages' });
       if (!s.tokens) return json(res, 401, { error: 'not connected' });
-      const { status, body } = await sandboxJson('/oauth2/access_token', {
-        method: 'POST',
-        body: JSON.stringify({ client_id: s.clientId, client_secret: secrets.get(s.clientId), grant_type: 'refresh_token', refresh_token: s.tokens.refresh_token, redirect_uri: `${origin}/callback` }),
-      });
-      if (status === 200) s.tokens = body;
+      const { status, body } = await refreshOnce(s, origin);
       return json(res, status, status === 200 ? { refreshed: true, expires_in: body.expires_in } : body);
     }
     case 'POST /api/leadexec/session':
@@ -192,10 +212,28 @@ async function handle(req, res, origin) {
 }
 
 /**
+ * Refreshes the session's token pair, one request at a time: the provider rotates refresh
+ * tokens and treats a retired one as stolen (it revokes the family), so two overlapping
+ * refreshes with the same token would sign the user out. Callers that overlap share one answer.
+ */
+function refreshOnce(s, origin) {
+  if (!s.refreshing) record(log.refreshes, { at: Date.now() });
+  s.refreshing ??= sandboxJson('/oauth2/access_token', {
+    method: 'POST',
+    body: JSON.stringify({ client_id: s.clientId, client_secret: secretFor(s, s.clientId), grant_type: 'refresh_token', refresh_token: s.tokens.refresh_token, redirect_uri: `${origin}/callback` }),
+  }).then((r) => {
+    if (r.status === 200) s.tokens = r.body;
+    return r;
+  }).finally(() => { s.refreshing = null; });
+  return s.refreshing;
+}
+
+/**
  * LeadExec from the server: the page hands over the refresh token AuthorizeResult got (once
  * per sign-in), the session keeps it and the access token, and refreshes or disconnects with
  * LeadExec's documented GETs. The browser gets validity and expiry, not the tokens.
  */
+const TOKEN = /^[\w.~-]{1,512}$/;
 async function leadexec(action, s, req, res) {
   const call = async (path) => {
     const r = await fetch(`${SANDBOX}${path}`);
@@ -209,8 +247,9 @@ async function leadexec(action, s, req, res) {
   };
   if (action === 'session') {
     const body = await readJson(req);
-    const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= 512;
-    if (!body || !text(body.refreshToken) || !text(body.appId)) return json(res, 415, { error: 'send JSON with refreshToken and appId' });
+    if (!body || !TOKEN.test(body.refreshToken ?? '') || typeof body.appId !== 'string') return json(res, 415, { error: 'send JSON with refreshToken and appId' });
+    // This site is one application: a token for another is not ours to keep.
+    if (body.appId !== args['le-app-id']) return json(res, 400, { valid: false, errorMessage: 'not this site\'s application' });
     return refresh({ refreshToken: body.refreshToken, appId: body.appId });
   }
   if (!s.leadexec) return json(res, 401, { valid: false, errorMessage: 'not signed in with LeadExec' });
@@ -221,18 +260,21 @@ async function leadexec(action, s, req, res) {
 }
 
 /**
- * The metadata button's secrets webhook: a new client id only (a known one's secret is never
- * replaced), with a state one of our sessions holds, once per session.
+ * The metadata button's secrets webhook: with a state one of our sessions holds, once per
+ * session, never for this site's own client id. The secret is kept on that session and used
+ * only for its own code exchange and refreshes, so a planted client cannot sign anyone else in.
  */
 async function secretsWebhook(req, res) {
   const body = await readJson(req);
-  if (!body || typeof body.client_id !== 'string' || typeof body.client_secret !== 'string') return json(res, 415, { error: 'send JSON with client_id and client_secret' });
-  const holder = [...sessions.values()].find((s) => !s.webhookUsed && sameText(body.state, s.state));
-  record(log.secrets, { at: Date.now(), client_id: body.client_id, state: body.state, accepted: Boolean(holder) && !secrets.has(body.client_id) });
-  if (secrets.has(body.client_id)) return json(res, 409, { error: 'this client_id is already known' });
+  const field = (v) => typeof v === 'string' && v.length > 0 && v.length <= 256;
+  if (!body || !field(body.client_id) || !field(body.client_secret)) return json(res, 415, { error: 'send JSON with client_id and client_secret (at most 256 characters each)' });
+  const holder = [...sessions.values()].find((s) => sameText(body.state, s.state));
+  const accepted = Boolean(holder) && !holder.created && body.client_id !== CLIENT_ID;
+  record(log.secrets, { at: Date.now(), client_id: body.client_id, state: body.state, accepted });
+  if (body.client_id === CLIENT_ID) return json(res, 409, { error: 'this client_id is already known' });
   if (!holder) return json(res, 403, { error: 'unknown state' });
-  holder.webhookUsed = true;
-  secrets.set(body.client_id, body.client_secret);
+  if (holder.created) return json(res, 403, { error: 'this session already received its secret' });
+  holder.created = { client_id: body.client_id, client_secret: body.client_secret };
   return json(res, 200, { ok: true });
 }
 
@@ -261,23 +303,24 @@ async function serveStatic(res, pathname) {
 
 const server = createServer((req, res) => {
   if (!allowedHost(req.headers.host)) return json(res, 421, { error: 'this site answers only to its own host names' });
-  const origin = `http://${req.headers.host}`;
+  // Behind a TLS proxy the request says http; --public-origin says what the browser sees.
+  const origin = PUBLIC && req.headers.host.toLowerCase() === PUBLIC.host ? PUBLIC.origin : `http://${req.headers.host}`;
   handle(req, res, origin).catch((e) => {
     if (e.status !== 413) console.error(e);
     if (!res.headersSent) json(res, e.status || 500, { error: e.status ? e.message : 'internal error' });
   });
 });
 server.listen(Number(args.port), args.host, async () => {
-  const origin = `http://localhost:${server.address().port}`;
+  const origin = PUBLIC?.origin ?? `http://localhost:${server.address().port}`;
   // Register (or re-register) this site's integration with the sandbox, with its real port.
   const r = await sandboxJson('/sandbox/api/integrations', {
     method: 'POST',
     body: JSON.stringify({
-      client_id: CLIENT_ID, client_secret: secrets.get(CLIENT_ID), redirect_uri: `${origin}/callback`,
+      client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uri: `${origin}/callback`,
       name: 'Demo Integration', description: 'The demo integrator site of this repository. It reads your account name.',
       logo: null, scopes: ['crm', 'notifications'], disconnect_uri: `${origin}/api/disconnect`,
     }),
   }).catch((e) => ({ status: 0, body: String(e) }));
   if (r.status !== 201) console.error(`demo: could not register the integration with the sandbox at ${SANDBOX}: ${JSON.stringify(r.body)}`);
-  console.log(`Demo integrator site: ${origin}/`);
+  console.log(`Demo integrator site: ${origin}/${PUBLIC ? ` (listening on ${args.host} port ${server.address().port})` : ''}`);
 });

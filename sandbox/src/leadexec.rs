@@ -79,7 +79,6 @@ impl LeApp {
 struct Refresh {
     app_id: String,
     user: String,
-    revoked: bool,
 }
 
 /// Applications, grants and tokens.
@@ -111,7 +110,7 @@ impl LeStore {
     /// A new access token for a live refresh token of `app_id`: (token, expiry).
     fn issue_access(&mut self, refresh: &str, app_id: &str, now: u64) -> Option<(String, u64)> {
         let record = self.refresh.get(refresh)?;
-        if record.revoked || record.app_id != app_id {
+        if record.app_id != app_id {
             return None;
         }
         let token = crate::store::token("le_at_");
@@ -133,7 +132,6 @@ impl LeStore {
             Refresh {
                 app_id: app_id.into(),
                 user: user.into(),
-                revoked: false,
             },
         );
         self.grants.insert(key, refresh.clone());
@@ -142,15 +140,11 @@ impl LeStore {
 
     /// Disconnects: the grant is forgotten and its refresh and access tokens stop working.
     fn disconnect(&mut self, refresh: &str) -> bool {
-        let Some(record) = self.refresh.get_mut(refresh) else {
+        // Forgotten, not kept as revoked: the store holds live grants only.
+        let Some(record) = self.refresh.remove(refresh) else {
             return false;
         };
-        if record.revoked {
-            return false;
-        }
-        record.revoked = true;
-        let key = (record.user.clone(), record.app_id.clone());
-        self.grants.remove(&key);
+        self.grants.remove(&(record.user, record.app_id));
         self.access.retain(|_, (r, _)| r != refresh);
         true
     }

@@ -113,9 +113,15 @@ pub enum Denied {
     Unauthorized(&'static str),
 }
 
+/// How many integrations metadata buttons may create before the oldest is forgotten (any web
+/// page can start one, so the store stays bounded).
+pub const MAX_CREATED: usize = 1_000;
+
 #[derive(Default)]
 pub struct Store {
     integrations: HashMap<String, Integration>,
+    /// Client ids of integrations created by metadata buttons, oldest first.
+    created: std::collections::VecDeque<String>,
     codes: HashMap<String, Code>,
     access: HashMap<String, Access>,
     refresh: HashMap<String, Refresh>,
@@ -137,6 +143,14 @@ pub fn token(prefix: &str) -> String {
 
 impl Store {
     pub fn register(&mut self, integration: Integration) {
+        if integration.secrets_uri.is_some() {
+            self.created.push_back(integration.client_id.clone());
+            if self.created.len() > MAX_CREATED {
+                if let Some(oldest) = self.created.pop_front() {
+                    self.integrations.remove(&oldest);
+                }
+            }
+        }
         self.integrations
             .insert(integration.client_id.clone(), integration);
     }
@@ -610,6 +624,22 @@ mod tests {
             s.authorize(&pair.access_token, 4).is_err(),
             "revoked by the reuse"
         );
+    }
+
+    #[test]
+    fn integrations_created_by_metadata_buttons_are_bounded() {
+        let mut s = store();
+        let created = |n: usize| Integration {
+            client_id: format!("mc_{n}"),
+            secrets_uri: Some("https://i.example/secrets".into()),
+            ..s.integration("c").unwrap().clone()
+        };
+        let all: Vec<Integration> = (0..=MAX_CREATED).map(created).collect();
+        all.into_iter().for_each(|i| s.register(i));
+        assert!(s.integration("mc_0").is_none(), "the oldest is forgotten");
+        assert!(s.integration(&format!("mc_{MAX_CREATED}")).is_some());
+        assert!(s.integration("c").is_some(), "registered ones stay");
+        assert_eq!(s.integrations.len(), MAX_CREATED + 1);
     }
 
     #[test]

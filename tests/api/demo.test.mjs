@@ -47,12 +47,39 @@ test('the secrets webhook takes JSON with a state this site issued, and nothing 
   assert.equal((await post({ client_id: 'mc_planted', client_secret: 'evil', state: 'never-issued' })).status, 403);
   assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state: 'x' }, { origin: 'https://evil.example' })).status, 403);
   assert.equal((await raw('/api/secrets', { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(100_000)}"}` })).status, 413);
+  assert.equal((await post({ client_id: 'mc_long', client_secret: 'x'.repeat(257), state: 'x' })).status, 415);
   // A state anyone can get by loading the page: it still cannot replace a known secret,
   // and it delivers one new integration's secret at most.
-  const state = /data-state="([0-9a-f]{32})"/.exec((await raw('/')).text)[1];
+  const home = await raw('/');
+  const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
   assert.equal((await post({ client_id: 'demo-client-id', client_secret: 'evil', state })).status, 409);
   assert.equal((await post({ client_id: 'mc_new', client_secret: 'one', state })).status, 200);
   assert.equal((await post({ client_id: 'mc_other', client_secret: 'two', state })).status, 403, 'once per session');
+  // The secret serves that session only: another visitor's Redirect URI does not know mc_new.
+  const other = await raw('/');
+  const cookie = other.headers['set-cookie'][0].split(';')[0];
+  const otherState = /data-state="([0-9a-f]{32})"/.exec(other.text)[1];
+  const used = await raw(`/callback?code=c&state=${otherState}&client_id=mc_new`, { headers: { cookie } });
+  assert.match(used.text, /no client secret known for mc_new/);
+  const own = await raw(`/callback?code=c&state=${state}&client_id=mc_new`, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
+  assert.doesNotMatch(own.text, /no client secret known/, 'the session that received it can exchange');
+});
+
+test('the LeadExec endpoints change state only from the site\'s own pages, with JSON, for this site\'s application', async () => {
+  const home = await raw('/');
+  const cookie = home.headers['set-cookie'][0].split(';')[0];
+  const body = JSON.stringify({ refreshToken: 'le_rt_00', appId: 'demo-app' });
+  for (const action of ['session', 'refresh', 'disconnect']) {
+    for (const origin of ['https://evil.example', 'null', undefined]) {
+      const headers = { cookie, 'content-type': 'application/json', ...(origin ? { origin } : {}) };
+      assert.equal((await raw(`/api/leadexec/${action}`, { method: 'POST', headers, body })).status, 403, `${action} from ${origin}`);
+    }
+  }
+  const post = (b, type = 'application/json') => raw('/api/leadexec/session', { method: 'POST', headers: { cookie, origin: base, 'content-type': type }, body: b });
+  assert.equal((await post(body, 'text/plain')).status, 415);
+  assert.equal((await post(JSON.stringify({ refreshToken: 'le_rt_<script>', appId: 'demo-app' }))).status, 415);
+  assert.equal((await post(JSON.stringify({ refreshToken: 'le_rt_00', appId: 'another-app' }))).status, 400);
+  assert.equal((await post(body)).status, 200, 'accepted, and answered by the provider');
 });
 
 test('only pages open sessions, and the hook log is not served outside the tests', async () => {
@@ -83,4 +110,22 @@ test('token refresh only from the site\'s own pages', async () => {
   assert.equal((await raw('/api/refresh', { method: 'POST', headers: { origin: 'https://evil.example' } })).status, 403);
   assert.equal((await raw('/api/refresh', { method: 'POST' })).status, 403);
   assert.equal((await raw('/api/refresh', { method: 'POST', headers: { origin: base } })).status, 401, 'same origin, not connected');
+});
+
+test('behind TLS (--public-origin): its host is served, its origin passes the same-origin checks, the cookie is Secure', async () => {
+  const site = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url, '--public-origin', 'https://app.example', '--client-id', 'demo-tls-client'], /port (\d+)\)/);
+  try {
+    const local = `http://127.0.0.1:${site.url}`;
+    const asPublic = (path, options = {}) => rawRequest(local, path, { ...options, headers: { host: 'app.example', ...options.headers } });
+    const home = await asPublic('/');
+    assert.equal(home.status, 200);
+    assert.match(home.headers['set-cookie'][0], /; Secure/);
+    assert.equal((await rawRequest(local, '/', { headers: { host: 'attacker.example' } })).status, 421);
+    const cookie = home.headers['set-cookie'][0].split(';')[0];
+    const refresh = (origin) => asPublic('/api/refresh', { method: 'POST', headers: { cookie, origin } });
+    assert.equal((await refresh('https://app.example')).status, 401, 'the public origin is this site (not connected yet)');
+    assert.equal((await refresh('http://app.example')).status, 403, 'plain http is another origin');
+  } finally {
+    site.child.kill();
+  }
 });
