@@ -179,6 +179,10 @@ test('markup cannot choose the state or a success callback (jQuery.getScript wou
   await postFrom(popup, [{ url: `${ATTACKER}/x?code=c&state=${state}` }]);
   await page.waitForFunction(() => window.success);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
+  // The page cancelled the navigation: no record of the state stays behind for a Redirect URI
+  // page that will not come (a later forged one would be taken as verified).
+  await page.waitForTimeout(50);
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
   const warnings = page.consoleMessages.map((m) => m.text);
   assert.ok(warnings.some((t) => t.includes('data-state="known"')), warnings.join('\n'));
   assert.ok(warnings.some((t) => t.includes('data-success-callback="jQuery.getScript"')), warnings.join('\n'));
@@ -285,6 +289,32 @@ test('two buttons clicked in turn: each result reaches only its own button', asy
   await page.waitForFunction(() => calls.length >= 1);
   await page.waitForTimeout(200);
   assert.deepEqual(await page.evaluate(() => calls.map(([, r]) => r.client_id + ':' + r.error)), ['cid-b:access_denied']);
+  await ctx.close();
+});
+
+test('a second button reuses the popup window: the first button\'s attempt ends quietly (same client id, metadata, a late close)', async () => {
+  const ctx = await context({
+    pages: {
+      '/dup': doc(`<script class="kommo_oauth" data-client-id="cid" data-error-callback="onErr" src="/dist/button.js"></script>
+        <script class="kommo_oauth" data-client-id="cid" data-error-callback="onErr"></script>
+        <script class="kommo_oauth" data-name="App" data-description="d" data-redirect_uri="${SITE}/cb" data-secrets_uri="${SITE}/s" data-scopes="crm" data-error-callback="onErr"></script>`),
+    },
+  });
+  const page = await open(ctx, '/dup');
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  // The metadata button first, then both duplicates: one window, three attempts in turn.
+  const popup = await clickForPopup(page, 'button.kbtn >> nth=2');
+  await page.click('button.kbtn >> nth=0');
+  await popup.waitForURL(/client_id=cid/);
+  const firstState = new URL(popup.url()).searchParams.get('state');
+  await page.click('button.kbtn >> nth=1');
+  await popup.waitForURL((u) => new URL(u).searchParams.get('state') !== firstState);
+  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  await page.waitForFunction(() => calls.length >= 1);
+  // Past the poll and the 1.5 s COOP grace: the window closed by the finished attempt must
+  // not read as "the visitor closed the popup" for the earlier ones.
+  await page.waitForTimeout(2200);
+  assert.deepEqual(await page.evaluate(() => calls.map(([, r]) => r.client_id + ':' + r.error)), ['cid:access_denied']);
   await ctx.close();
 });
 

@@ -21,7 +21,8 @@ pub enum Reason {
     CryptoUnavailable,
     /// The settings became unusable before the click (the console says why).
     InvalidConfig,
-    /// npm only: the button was destroyed while `signIn()` was pending.
+    /// npm only: the button was destroyed, or another button's sign-in took over the popup,
+    /// while `signIn()` was pending.
     Cancelled,
 }
 
@@ -54,7 +55,7 @@ impl Reason {
                 "no crypto.getRandomValues in this browser: sign-in not started"
             }
             Reason::InvalidConfig => "the button's settings are not usable; see the console",
-            Reason::Cancelled => "the button was destroyed before sign-in finished",
+            Reason::Cancelled => "the button was destroyed or another sign-in began",
         }
     }
 }

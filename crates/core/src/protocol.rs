@@ -41,8 +41,9 @@ pub trait Fields {
 }
 
 /// What the Redirect URI received: from its query string, or from the helper's message.
+/// Serialized as a map of its present fields (see [`Entries`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 pub struct CallbackResult {
     #[cfg_attr(
         feature = "serde",
@@ -82,13 +83,71 @@ pub struct CallbackResult {
 /// exactly `{client_id, error}` on a provider's decline (as the original), with
 /// `error_description` when there is one. Absent fields are left out.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ErrorResult<'a> {
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub client_id: Option<&'a str>,
     pub error: &'a str,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub error_description: Option<&'a str>,
+}
+
+/// The result objects are flat maps of strings, serialized as maps of their present fields
+/// rather than as structs: the same JSON object, and in the browser serde-wasm-bindgen
+/// (with `serialize_maps_as_objects`) builds a plain object without the field-name cache its
+/// struct path links in (docs/size.md).
+#[cfg(feature = "serde")]
+pub trait Entries {
+    /// Each field's name and value, `None` when it is absent.
+    fn entries(&self) -> impl Iterator<Item = (&str, Option<&str>)>;
+}
+
+#[cfg(feature = "serde")]
+fn serialize_entries<S: serde::Serializer>(
+    value: &impl Entries,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(None)?;
+    for (key, value) in value.entries() {
+        if let Some(value) = value {
+            map.serialize_entry(key, value)?;
+        }
+    }
+    map.end()
+}
+
+#[cfg(feature = "serde")]
+impl Entries for CallbackResult {
+    fn entries(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        CALLBACK_FIELDS
+            .into_iter()
+            .map(|key| (key, self.field(key)))
+            .chain([("url", Some(self.url.as_str()))])
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CallbackResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_entries(self, serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Entries for ErrorResult<'_> {
+    fn entries(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        [
+            ("client_id", self.client_id),
+            ("error", Some(self.error)),
+            ("error_description", self.error_description),
+        ]
+        .into_iter()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for ErrorResult<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_entries(self, serializer)
+    }
 }
 
 /// The fields of [`CallbackResult`], in the order the helper writes them.

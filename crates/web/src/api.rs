@@ -64,6 +64,14 @@ impl Settings for Options {
         js::cast(js::get(&self.object, key))
     }
 
+    fn cancel(&self) {
+        let reason = Reason::Cancelled;
+        self.settle(
+            false,
+            &report::error_object(None, reason.code(), Some(reason.describe())),
+        );
+    }
+
     fn settle(&self, succeeded: bool, payload: &JsValue) {
         let pending = self.pending.take();
         if pending.is_empty() {
@@ -85,11 +93,7 @@ impl Settings for Options {
 impl Drop for Options {
     /// The button is gone: what still waits on it is told so.
     fn drop(&mut self) {
-        let reason = Reason::Cancelled;
-        self.settle(
-            false,
-            &report::error_object(None, reason.code(), Some(reason.describe())),
-        );
+        self.cancel();
     }
 }
 

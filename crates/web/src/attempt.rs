@@ -1,7 +1,9 @@
 //! One sign-in attempt: it owns the popup window handle, the `message` listener, the
 //! `BroadcastChannel` fallback, the closed poll and the deadline after the popup is gone.
 //! Finishing, cancelling or replacing the attempt drops it, and that releases all of them
-//! and the `sessionStorage` record of its state.
+//! and the `sessionStorage` record of its state. One attempt per page is live: every popup
+//! has the same window name, so a second button's click loads its consent page into the
+//! window an earlier attempt opened, and that earlier attempt is then over.
 
 use crate::js::{self, JsFields};
 use crate::state;
@@ -10,6 +12,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use kommo_oauth_core::flow::{on_poll, Expected, Poll};
 use kommo_oauth_core::popup::{features, WindowRect, WINDOW_NAME};
 use kommo_oauth_core::protocol::{channel_name, classify, Message, ACK_TYPE};
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BroadcastChannel, MessageEvent, Window};
@@ -21,6 +24,11 @@ const POLL_MS: u32 = 300;
 /// popup handle reads `closed`: Cross-Origin-Opener-Policy cuts the handle while the visitor
 /// is still deciding, so the result may come minutes later (or never, if they closed it).
 const LINGER_MS: u32 = 10 * 60 * 1000;
+
+thread_local! {
+    /// The number of the page's newest attempt.
+    static NEWEST: Cell<u32> = const { Cell::new(0) };
+}
 
 /// What happens to an attempt, for its owner to act on.
 pub enum AttemptEvent {
@@ -49,6 +57,8 @@ impl Drop for Channel {
 #[must_use = "dropping an Attempt removes its listeners"]
 pub struct Attempt {
     pub expected: Expected,
+    /// Its place among the page's attempts (see [`Attempt::is_newest`]).
+    number: u32,
     popup: Window,
     on_event: OnEvent,
     _message: EventListener,
@@ -111,6 +121,8 @@ impl Attempt {
         provider_origin: String,
         on_event: impl Fn(AttemptEvent) + 'static,
     ) -> Attempt {
+        let number = NEWEST.with(|n| n.get().wrapping_add(1));
+        NEWEST.with(|n| n.set(number));
         let on_event: OnEvent = Rc::new(on_event);
         let own_origin = js::own_origin();
         let message = {
@@ -154,6 +166,7 @@ impl Attempt {
         };
         Attempt {
             expected,
+            number,
             popup,
             on_event,
             _message: message,
@@ -186,6 +199,11 @@ impl Attempt {
             channel,
             _listener: listener,
         })
+    }
+
+    /// Whether no attempt has started on this page since this one.
+    pub fn is_newest(&self) -> bool {
+        NEWEST.with(Cell::get) == self.number
     }
 
     /// Whether the popup can still be focused.

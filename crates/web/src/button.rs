@@ -83,25 +83,27 @@ impl<S: Settings> Button<S> {
 /// The click: focus the open popup, or open a new one synchronously.
 fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
     if let Some(attempt) = inner.attempt.borrow().as_ref() {
-        if attempt.is_open() {
+        if attempt.is_open() && attempt.is_newest() {
             attempt.focus();
             return;
         }
     }
     drop(inner.attempt.borrow_mut().take());
     let Some(config) = inner.current_config() else {
-        return finish(
+        finish(
             inner,
             Outcome::Fail(Failure::own(Reason::InvalidConfig, None)),
         );
+        return;
     };
     let client_id = config.identity.client_id().map(String::from);
     let Some(state) = config.state.clone().or_else(state::random) else {
         console::error(&[Reason::CryptoUnavailable.describe()], None);
-        return finish(
+        finish(
             inner,
             Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
         );
+        return;
     };
     // Before window.open: the popup's sessionStorage starts as a copy of this tab's.
     state::remember(&state);
@@ -141,6 +143,15 @@ fn blocked<S: Settings>(inner: &Rc<Inner<S>>, config: &ButtonConfig, state: &str
 }
 
 fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
+    let Some(newest) = inner.attempt.borrow().as_ref().map(Attempt::is_newest) else {
+        return;
+    };
+    if !newest {
+        // Another button's click took over the popup window (they all share its name): this
+        // attempt is over, and whatever reaches it now is the newer attempt's.
+        drop(inner.attempt.borrow_mut().take());
+        return inner.settings.cancel();
+    }
     let outcome = match event {
         AttemptEvent::Message(message) => {
             let attempt = inner.attempt.borrow();
@@ -174,17 +185,18 @@ fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
         return;
     }
     let attempt = inner.attempt.borrow_mut().take();
-    if let Some(mut attempt) = attempt {
+    if let Some(attempt) = &attempt {
         attempt.close_popup();
-        if matches!(outcome, Outcome::Navigate(_)) {
-            attempt.keep_state();
-        }
     }
-    finish(inner, outcome);
+    if let (true, Some(mut attempt)) = (finish(inner, outcome), attempt) {
+        // The Redirect URI page this window goes to verifies the state against its record.
+        attempt.keep_state();
+    }
 }
 
-/// Carries out a final outcome: promises, events, callbacks, navigation.
-fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) {
+/// Carries out a final outcome: promises, events, callbacks, navigation. Returns whether
+/// this window is on its way to the Redirect URI.
+fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) -> bool {
     match outcome {
         Outcome::Ignore => {}
         Outcome::Navigate(url) => {
@@ -194,7 +206,7 @@ fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) {
                 .unwrap_or_default();
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {
-                let _ = js::window().location().assign(&url);
+                return js::window().location().assign(&url).is_ok();
             }
         }
         Outcome::Loaded(result) => {
@@ -207,6 +219,7 @@ fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) {
         }
         Outcome::Fail(failure) => fail(inner, &failure),
     }
+    false
 }
 
 /// One kind of result, and every place the integrator may listen for it.

@@ -116,9 +116,11 @@ pub fn dispatch(target: &EventTarget, name: &str, detail: &JsValue, cancelable: 
 }
 
 /// A fresh plain object for a result (serde-wasm-bindgen): what callbacks, events and
-/// promises get, never the message object that brought it.
+/// promises get, never the message object that brought it. Maps become plain objects, as
+/// the Kommo results serialize as maps (`kommo_oauth_core::protocol::Entries`).
 pub fn object(value: &impl serde::Serialize) -> JsValue {
-    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::UNDEFINED)
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A fresh `{client_id, error, error_description}` (absent fields left out).

@@ -46,6 +46,10 @@ pub trait Settings: 'static {
     /// before any integrator code runs.
     fn settle(&self, _succeeded: bool, _payload: &wasm_bindgen::JsValue) {}
 
+    /// The current attempt ended without a result of its own (another sign-in took over its
+    /// popup, or the button went away): what waits on it is told so.
+    fn cancel(&self) {}
+
     /// Reads and validates the settings as they are now.
     fn parse(&self) -> Parsed {
         let mut parsed = parse(

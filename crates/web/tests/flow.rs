@@ -717,6 +717,27 @@ async fn an_on_error_that_signs_in_again_gets_a_new_promise_not_the_old_error() 
 }
 
 #[wasm_bindgen_test]
+async fn another_buttons_click_ends_the_earlier_attempt_and_its_promise_says_cancelled() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let first = mount(&holder, options(&[("clientId", s("cid"))])).unwrap_throw();
+    let second = mount(&holder, options(&[("clientId", s("cid"))])).unwrap_throw();
+    spy_open(false);
+    let earlier = js_sys::Promise::from(JsValue::from(first.sign_in()));
+    let later = js_sys::Promise::from(JsValue::from(second.sign_in()));
+    // Every popup has the same window name: the second consent page is in the first's window.
+    let rejected = JsFuture::from(earlier).await.err().expect_throw("rejects");
+    assert_eq!(get_str(&rejected, "code").as_deref(), Some("cancelled"));
+    post_from(
+        PROVIDER,
+        &object(&[("client_id", s("cid")), ("error", s("access_denied"))]),
+    );
+    let declined = JsFuture::from(later).await.err().expect_throw("rejects");
+    assert_eq!(get_str(&declined, "code").as_deref(), Some("access_denied"));
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
 fn mount_errors_name_the_options_not_the_attributes() {
     let (holder, _) = fixture(&[], "div", "host");
     let Err(error) = mount(&holder, options(&[])) else {
