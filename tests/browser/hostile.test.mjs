@@ -116,6 +116,36 @@ test('sanitized markup cannot pick the consent origin nor turn a built-in into t
   await ctx.close();
 });
 
+test('a <script> tag that names a built-in still never has it called (only the page\'s own functions are)', async () => {
+  const ctx = await context({
+    pages: { '/tag-sinks': doc(`<div id="ugc"><p>x</p></div><script class="kommo_oauth" id="tag" data-client-id="x" data-error-callback="onErr" src="/dist/button.js"></script>`) },
+  });
+  const page = await open(ctx, '/tag-sinks');
+  await page.waitForSelector('button.kbtn');
+  const builtIns = sinks.filter((sink) => !['ko.applyBindings', 'onErr'].includes(sink));
+  for (const sink of [...builtIns, 'onErr.bind', 'console.log', 'document.createElement']) {
+    await page.evaluate((s) => document.getElementById('tag').setAttribute('data-error-callback', s), sink);
+    const popup = await clickForPopup(page, 'button.kbtn');
+    await popup.evaluate(() => {
+      const evil = Object.assign(['<img src=x onerror="window.pwned=1">', 'window.pwned=2'], { client_id: 'x', error: '<img src=x onerror="window.pwned=3">' });
+      window.opener.postMessage(evil, '*');
+    });
+    await popup.waitForEvent('close', { timeout: 3000 }).catch(() => {});
+    await page.waitForTimeout(30);
+    assert.equal(await page.evaluate(() => window.pwned), undefined, `${sink}: nothing ran`);
+    assert.equal(page.url(), `${SITE}/tag-sinks`, `${sink}: the page stayed`);
+    assert.equal(await page.locator('button.kbtn').count(), 1, `${sink}: the document is intact`);
+  }
+  // The page's own function named by its own tag is called, with a fresh object.
+  await page.evaluate(() => document.getElementById('tag').setAttribute('data-error-callback', 'onErr'));
+  const popup = await clickForPopup(page, 'button.kbtn');
+  await popup.evaluate(() => window.opener.postMessage({ client_id: 'x', error: 'access_denied' }, '*'));
+  await page.waitForFunction(() => calls.length === 1);
+  assert.deepEqual(await page.evaluate(() => calls), [['error', { client_id: 'x', error: 'access_denied' }]]);
+  assert.deepEqual(page.pageErrors, []);
+  await ctx.close();
+});
+
 test('an integrator callback gets a fresh object of the documented strings only', async () => {
   const ctx = await context({ pages: { '/cb-shape': doc(`<script class="kommo_oauth" data-client-id="x" data-error-callback="onErr" src="/dist/button.js"></script>`) } });
   const page = await open(ctx, '/cb-shape');

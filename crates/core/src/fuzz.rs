@@ -159,6 +159,11 @@ proptest! {
             for name in [&config.error_callback, &config.success_callback].into_iter().flatten() {
                 prop_assert!(!name.split('.').any(|p| matches!(p, "__proto__" | "constructor" | "prototype")));
             }
+            if who == Author::Markup {
+                // Markup renders a button and signs in; it names no callback and no state.
+                prop_assert!(config.error_callback.is_none() && config.success_callback.is_none());
+                prop_assert!(config.state.is_none());
+            }
         }
         for d in parsed.diagnostics.0 {
             prop_assert!(d.message.starts_with("[kommo-oauth] "));
@@ -180,7 +185,19 @@ proptest! {
                     prop_assert!(url.contains(&["state=", STATE].concat()));
                 }
                 Outcome::Success(r) | Outcome::Loaded(r) => prop_assert_eq!(r.state.as_deref(), Some(STATE)),
-                Outcome::Fail(f) => prop_assert!(f.from_provider || f.code.len() <= 8192),
+                Outcome::Fail(f) => {
+                    // Only the provider's own decision fails an attempt, for this client id or
+                    // through this attempt's Redirect URI (its state), with its own error code.
+                    prop_assert!(f.from_provider);
+                    prop_assert_eq!(f.client_id.as_deref(), Some("cid"));
+                    let relayed = data.string("type").as_deref() == Some("kommo-oauth:callback");
+                    if relayed {
+                        prop_assert_eq!(data.string("state"), Some(STATE.to_string()));
+                    } else {
+                        prop_assert_eq!(data.string("client_id"), Some("cid".to_string()));
+                    }
+                    prop_assert_eq!(Some(f.code), data.string("error"));
+                }
                 Outcome::Ignore => {}
             }
         }
