@@ -4,9 +4,9 @@
 // gzipped bytes of what the drop-in loads.
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { minify } from 'terser';
 import { BUDGET_BYTES } from './size.mjs';
@@ -108,6 +108,7 @@ function packagePkg() {
   copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
   copyFileSync(join(root, 'docs', 'package-README.md'), join(root, 'pkg', 'README.md'));
   guardExports('pkg/kommo_oauth_button', ['mount']);
+  exportSnippet('pkg/kommo_oauth_button.js', 'sign-in-failure.js', 'SignInFailure');
   guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);
   guardExports('pkg/leadexec/kommo_oauth_leadexec', ['enhance', 'refresh', 'disconnect', 'setOrigin']);
 }
@@ -127,6 +128,16 @@ function guardExports(base, names) {
   writeFileSync(js, glue);
   const dts = join(root, `${base}.d.ts`);
   writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
+}
+
+/** Re-exports a class the wasm imports from one of its JS snippets (wasm-bindgen puts them
+ * under a hashed folder), so that `import { SignInFailure } from 'kommo-oauth-button'` works. */
+function exportSnippet(glueFile, snippet, name) {
+  const dir = join(root, dirname(glueFile), 'snippets');
+  const found = readdirSync(dir, { recursive: true }).find((f) => f.endsWith(snippet));
+  if (!found) throw new Error(`build: ${snippet} is not among the snippets of ${glueFile}`);
+  const glue = join(root, glueFile);
+  writeFileSync(glue, `${readFileSync(glue, 'utf8')}\nexport { ${name} } from './snippets/${found.split(sep).join('/')}';\n`);
 }
 
 function gitRemote() {

@@ -19,12 +19,15 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
     'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm']) {
     assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   }
+  assert.ok(files.some((f) => /^snippets\/.*\/sign-in-failure\.js$/.test(f)), 'the SignInFailure class the package re-exports');
   const meta = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
   assert.equal(meta.license, 'MIT');
   assert.equal(meta.type, 'module');
   assert.deepEqual(meta.exports['.'], { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' });
   assert.deepEqual(meta.exports['./callback'], { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js' });
   assert.equal(meta.exports['./dist/*'], './dist/*', 'https://<cdn>/npm/kommo-oauth-button@VERSION/dist/button.js');
+  assert.equal(meta.exports['./package.json'], './package.json');
+  assert.equal(meta.exports['./kommo_oauth_button_bg.wasm'], './kommo_oauth_button_bg.wasm', 'the wasm, for bundlers that copy it');
   assert.ok(meta.keywords.includes('kommo'));
   const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
   assert.doesNotMatch(readme, /npm (start|test|run)/, 'written for package users, not for this repository');
@@ -42,6 +45,8 @@ test('calling the package before init(), or on a server, says what to do instead
   assert.throws(() => callback.completeSignIn(), /call `await init\(\)` first/);
   assert.equal(mod.completeSignIn, undefined, 'the helper is its own entry point');
   assert.equal(mod.autoMount, undefined, 'the auto-mount is the drop-in\'s only');
+  assert.ok(new mod.SignInFailure('x') instanceof Error, 'SignInFailure is an exported Error subclass');
+  assert.equal(new mod.SignInFailure('x').name, 'SignInFailure');
   // Under Node (server-side rendering), after init: no window, no document.
   await mod.default({ module_or_path: readFileSync(join(pkg, 'kommo_oauth_button_bg.wasm')) });
   assert.throws(() => mod.mount({}, { clientId: 'x' }), /mount\(\) needs a browser/);

@@ -1,6 +1,6 @@
 // The README's and the package README's TypeScript, compiled with `tsc --strict` in
 // `npm test` (tests/api/package.test.mjs) against the built package's declarations.
-import init, { mount, type ButtonOptions, type SignInError, type SignInResult, type SignInFailure } from '../../pkg/kommo_oauth_button.js';
+import init, { mount, SignInFailure, type ButtonOptions, type SignInError, type SignInResult } from '../../pkg/kommo_oauth_button.js';
 import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/kommo_oauth_callback.js';
 
 export async function readmeExample(): Promise<void> {
@@ -16,8 +16,8 @@ export async function readmeExample(): Promise<void> {
   handle.element?.addEventListener('kommo-oauth:success', (e) => console.log(e.detail.code, e.detail.url));
   handle.element?.addEventListener('kommo-oauth:error', (e) => console.log(e.detail.error));
   document.addEventListener('kommo-oauth:success', (e) => console.log(e.detail.referer));
-  const result: SignInResult = await handle.signIn().catch((e: SignInFailure) => {
-    console.warn(e.code, e.message);
+  const result: SignInResult = await handle.signIn().catch((e: unknown) => {
+    if (e instanceof SignInFailure) console.warn(e.code, e.client_id, e.message);
     throw e;
   });
   console.log(result.state);

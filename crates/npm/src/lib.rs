@@ -74,9 +74,14 @@ declare global {
   }
 }
 
-/** What a signIn() promise rejects with: an Error with the error's fields. */
-export interface SignInFailure extends Error, SignInError {
+/** What a signIn() promise rejects with: an Error subclass (`e instanceof SignInFailure`) carrying the error's fields. */
+export class SignInFailure extends Error implements SignInError {
+  name: "SignInFailure";
+  /** The error code, as in `error`. */
   code: string;
+  client_id?: string;
+  error: string;
+  error_description?: string;
 }
 
 /** What the Redirect URI received. */

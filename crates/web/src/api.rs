@@ -268,15 +268,24 @@ pub fn mount(target: &Element, options: JsValue) -> Result<Handle, JsError> {
     })
 }
 
-/// What a `signIn()` promise rejects with: an `Error` named `SignInFailure` whose message
-/// describes the failure, with `code` (the error code) and the fields of `payload`
+#[wasm_bindgen(module = "/js/sign-in-failure.js")]
+extern "C" {
+    /// `class SignInFailure extends Error`, exported by the npm package.
+    #[wasm_bindgen(extends = js_sys::Error)]
+    type SignInFailure;
+
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str) -> SignInFailure;
+}
+
+/// What a `signIn()` promise rejects with: a `SignInFailure` (an `Error` subclass) whose
+/// message describes the failure, with `code` (the error code) and the fields of `payload`
 /// (`client_id`, `error`, `error_description`) as properties.
 pub fn rejection(payload: &JsValue) -> JsValue {
     let code = js::get(payload, "error");
     let description = js::get(payload, "error_description").as_string();
     let message = description.or_else(|| code.as_string()).unwrap_or_default();
-    let error: JsValue = js_sys::Error::new(&["[kommo-oauth] ", &message].concat()).into();
-    js::set(&error, "name", &JsValue::from_str("SignInFailure"));
+    let error: JsValue = SignInFailure::new(&["[kommo-oauth] ", &message].concat()).into();
     js::set(&error, "code", &code);
     for key in ["client_id", "error", "error_description"] {
         let value = js::get(payload, key);

@@ -515,6 +515,11 @@ async fn messages_from_any_window_but_the_popup_are_ignored() {
         "signIn() rejects with an Error"
     );
     assert_eq!(get_str(&rejected, "name").as_deref(), Some("SignInFailure"));
+    assert_eq!(
+        get_str(&get(&rejected, "constructor"), "name").as_deref(),
+        Some("SignInFailure"),
+        "an Error subclass of its own, not an Error with a name"
+    );
     assert_eq!(get_str(&rejected, "code").as_deref(), Some("access_denied"));
     assert_eq!(get_str(&rejected, "client_id").as_deref(), Some("cid"));
     assert_eq!(calls.length(), 1);
