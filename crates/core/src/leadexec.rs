@@ -17,8 +17,25 @@ pub const WINDOW_NAME: &str = "LeadExec sign-in";
 /// The selector of the integrator's own buttons that the drop-in enhances (each needs a
 /// `data-btnId`; one without gets a console error).
 pub const BUTTON_SELECTOR: &str = "button.le-app-button";
-/// The error when a remembered grant no longer works (disconnected, revoked or expired).
-pub const GRANT_REVOKED: &str = "grant_revoked";
+/// Why a LeadExec sign-in failed, when the button detected it (besides the popup and crypto
+/// failures it shares with the Kommo button, `flow::Reason`): `code()` is the result's `error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeReason {
+    /// The dialog or the token API answered something that is not the documented shape.
+    InvalidResponse,
+    /// A remembered grant no longer works (disconnected, revoked or expired).
+    GrantRevoked,
+}
+
+impl LeReason {
+    /// The error code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            LeReason::InvalidResponse => "invalid_response",
+            LeReason::GrantRevoked => "grant_revoked",
+        }
+    }
+}
 
 /// Which origin serves the dialog and the token API:
 /// - `configured`, the loader tag's `data-origin` (a page author's), when it is a bare
@@ -211,11 +228,14 @@ pub fn dialog_message(
         app_id: text("appId"),
     };
     if result.valid && (result.refresh_token.is_none() || result.auth_token.is_none()) {
-        return Some(AuthorizeResult::failed("invalid_response"));
+        return Some(AuthorizeResult::failed(LeReason::InvalidResponse.code()));
     }
     if !result.valid {
         return Some(AuthorizeResult::failed(
-            result.error.as_deref().unwrap_or("access_denied"),
+            result
+                .error
+                .as_deref()
+                .unwrap_or(crate::flow::ACCESS_DENIED),
         ));
     }
     Some(result)
@@ -334,7 +354,7 @@ mod tests {
         let no_tokens = map(&[("type", DIALOG_TYPE), ("state", "s1")]);
         assert_eq!(
             dialog_message(&no_tokens, Some(true), "s1"),
-            Some(AuthorizeResult::failed("invalid_response"))
+            Some(AuthorizeResult::failed(LeReason::InvalidResponse.code()))
         );
         assert_eq!(
             dialog_message(&no_tokens, None, "s1"),

@@ -1,7 +1,7 @@
 //! Every setting of the button in one table: its `data-*` attribute on a tag (and the second
 //! spelling people also write), its key in the programmatic options object, and what kind
-//! of value it takes; keyword settings list their accepted spellings and default in their
-//! [`Keyword`] impl below. The `Setting` enum, `Setting::ALL`, the names, the auto-mount's
+//! of value it takes; a keyword setting names its type, whose [`Keyword`] impl below lists
+//! the accepted spellings and the default. The `Setting` enum, `Setting::ALL`, the names, the auto-mount's
 //! watched attributes and (checked by a test in the npm crate) the TypeScript option keys
 //! all come from this table: adding a setting is one row here plus its parsing rule in
 //! `parse`.
@@ -35,7 +35,7 @@ pub enum Kind {
 macro_rules! settings {
     ($(
         $(#[$doc:meta])*
-        $variant:ident => $attribute:literal $(| $alias:literal)?, $option:literal, $kind:ident;
+        $variant:ident => $attribute:literal $(| $alias:literal)?, $option:literal, $kind:ident $(($keyword:ty))?;
     )*) => {
         /// One setting of the button.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,8 +66,16 @@ macro_rules! settings {
             pub const fn kind(self) -> Kind {
                 match self { $(Setting::$variant => Kind::$kind,)* }
             }
+
+            /// A keyword setting's accepted spellings, per value, the default's first (for
+            /// tests and generated documentation; the parser reads them through [`Keyword`]).
+            pub const fn spellings(self) -> Option<&'static [&'static [&'static str]]> {
+                match self { $(Setting::$variant => settings!(@spellings $($keyword)?),)* }
+            }
         }
     };
+    (@spellings $keyword:ty) => { Some(<$keyword as Keyword>::SPELLINGS) };
+    (@spellings) => { None };
     (@alias $alias:literal) => { Some($alias) };
     (@alias) => { None };
 }
@@ -78,12 +86,12 @@ settings! {
     Title => "data-title", "title", Text;
     Compact => "data-compact", "compact", Flag;
     ClassName => "data-class-name", "className", Text;
-    Theme => "data-theme", "theme", Keyword;
-    Color => "data-color", "color", Keyword;
+    Theme => "data-theme", "theme", Keyword(Theme);
+    Color => "data-color", "color", Keyword(Color);
     Locale => "data-locale", "locale", Locale;
     /// Page authors only (`trust`).
     State => "data-state", "state", Text;
-    Mode => "data-mode", "mode", Keyword;
+    Mode => "data-mode", "mode", Keyword(Mode);
     /// Page authors only (`trust`).
     ErrorCallback => "data-error-callback", "errorCallback", Callback;
     /// Page authors only (`trust`).
@@ -96,8 +104,8 @@ settings! {
     Logo => "data-logo", "logo", Url;
     Scopes => "data-scopes", "scopes", Scopes;
     AuthOrigin => "data-auth-origin", "authOrigin", Origin;
-    Fallback => "data-fallback", "fallback", Keyword;
-    Size => "data-size", "size", Keyword;
+    Fallback => "data-fallback", "fallback", Keyword(Fallback);
+    Size => "data-size", "size", Keyword(Size);
     Width => "data-width", "width", Width;
 }
 
@@ -220,16 +228,23 @@ mod tests {
                 "one list of spellings per value"
             );
             assert!(K::SPELLINGS.iter().all(|spellings| !spellings.is_empty()));
+            assert_eq!(
+                K::SETTING.spellings(),
+                Some(K::SPELLINGS),
+                "the table names this type"
+            );
         }
         check::<Theme>();
         check::<Color>();
         check::<Mode>();
         check::<Fallback>();
         check::<Size>();
-        let keywords = Setting::ALL
-            .iter()
-            .filter(|s| s.kind() == Kind::Keyword)
-            .count();
-        assert_eq!(keywords, 5, "a keyword setting without a Keyword impl");
+        for setting in Setting::ALL {
+            assert_eq!(
+                setting.spellings().is_some(),
+                setting.kind() == Kind::Keyword,
+                "{setting:?}: a keyword setting names its Keyword type in the table, and only it"
+            );
+        }
     }
 }

@@ -151,7 +151,8 @@ pub fn mount(target: &Element, options: ButtonOptions) -> Result<ButtonHandle, J
 mod tests {
     use kommo_oauth_core::settings::Setting;
 
-    /// The TypeScript `ButtonOptions` interface (above) names every setting of the table.
+    /// The TypeScript `ButtonOptions` interface (above) names every setting of the table,
+    /// and a keyword setting's type lists each of its values.
     #[test]
     fn typescript_options_name_every_setting() {
         let source = include_str!("lib.rs");
@@ -159,11 +160,18 @@ mod tests {
         let interface = &source[start..start + source[start..].find("\n}").unwrap()];
         for setting in Setting::ALL {
             let key = format!("\n  {}?:", setting.option());
-            assert!(
-                interface.contains(&key),
-                "ButtonOptions lacks {}",
-                setting.option()
-            );
+            let Some(at) = interface.find(&key) else {
+                panic!("ButtonOptions lacks {}", setting.option());
+            };
+            let line = interface[at + key.len()..].lines().next().unwrap();
+            for spellings in setting.spellings().unwrap_or_default() {
+                let value = format!("\"{}\"", spellings[0]);
+                assert!(
+                    line.contains(&value),
+                    "{}: {line} lacks {value}",
+                    setting.option()
+                );
+            }
         }
     }
 }

@@ -12,9 +12,10 @@ use crate::{console, state};
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
 use js_sys::{Array, Promise};
+use kommo_oauth_core::flow::Reason;
 use kommo_oauth_core::leadexec::{
     dialog_message, dialog_url, disconnect_url, read_remembered, refresh_url, remembered,
-    service_origin, storage_key, AuthorizeResult, TokenResponse, BUTTON_SELECTOR, GRANT_REVOKED,
+    service_origin, storage_key, AuthorizeResult, LeReason, TokenResponse, BUTTON_SELECTOR,
     WINDOW_NAME,
 };
 use std::cell::{Cell, RefCell};
@@ -237,7 +238,10 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
     });
     enhanced.touched.set(true);
     let Some(state) = state::random() else {
-        return finish(enhanced, AuthorizeResult::failed("crypto_unavailable"));
+        return finish(
+            enhanced,
+            AuthorizeResult::failed(Reason::CryptoUnavailable.code()),
+        );
     };
     let service = service();
     let url = dialog_url(&service, &enhanced.button_id, &js::own_origin(), &state);
@@ -253,7 +257,10 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
         .flatten();
     let Some(popup) = popup else {
         console::error(&["the browser blocked the LeadExec sign-in dialog."], None);
-        return finish(enhanced, AuthorizeResult::failed("popup_blocked"));
+        return finish(
+            enhanced,
+            AuthorizeResult::failed(Reason::PopupBlocked.code()),
+        );
     };
     let _ = popup.focus();
     let _ = enhanced.element.set_attribute("aria-busy", "true");
@@ -293,7 +300,10 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
                 return;
             }
             if let Some(enhanced) = weak.upgrade() {
-                finish(&enhanced, AuthorizeResult::failed("popup_closed"));
+                finish(
+                    &enhanced,
+                    AuthorizeResult::failed(Reason::PopupClosed.code()),
+                );
             }
         })
     };
@@ -388,7 +398,7 @@ fn silent_check(enhanced: Rc<Enhanced>) {
                         let _ = storage.remove_item(&key);
                     }
                 }
-                AuthorizeResult::failed(GRANT_REVOKED)
+                AuthorizeResult::failed(LeReason::GrantRevoked.code())
             }
         };
         deliver(&enhanced.element, &result);
