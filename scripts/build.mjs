@@ -17,8 +17,8 @@ const sh = (cmd, env = {}) => execSync(cmd, { stdio: 'inherit', cwd: root, env: 
 
 // The size build of the drop-ins: std, core and alloc compiled from source (`-Z build-std`,
 // the rust-src component) with `panic = immediate-abort`, so every panic site is a trap and
-// no panic message, location or `core::fmt` code is shipped (about 4.9 KB gzipped; see
-// docs/size.md). Those options are unstable. Why RUSTC_BOOTSTRAP rather than a pinned
+// no panic message, location or `core::fmt` code is shipped (measured in docs/size.md).
+// Those options are unstable. Why RUSTC_BOOTSTRAP rather than a pinned
 // nightly: a nightly toolchain is a 250 MB download that `npm test` would have to install on
 // every fresh machine, and this project's Rust code is otherwise stable; RUSTC_BOOTSTRAP lets
 // the stable toolchain accept these flags for these builds only (their own target dir). There
@@ -32,7 +32,7 @@ const SIZE_BUILD = {
 const SIZE_BUILD_ARGS = '-Z build-std=std,panic_abort';
 const WASM_OPT_FEATURES = '--enable-bulk-memory --enable-reference-types --enable-multivalue --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals';
 
-// `--flatten --rereloop` first lets -Oz restructure control flow (about 200 B gzipped less).
+// `--flatten --rereloop` first lets -Oz restructure control flow (smaller; docs/size.md).
 function wasmOpt(file) {
   sh(`wasm-opt --flatten --rereloop -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers --strip-target-features -o ${file} ${file}`);
 }

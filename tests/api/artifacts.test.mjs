@@ -16,7 +16,7 @@ test('the drop-in (button.js, which carries its wasm) is within the gzipped budg
   assert.ok(total <= BUDGET_BYTES, `the drop-in is ${total} bytes gzipped, over the budget of ${BUDGET_BYTES} (docs/size.md)`);
 });
 
-for (const name of ['button', 'callback']) {
+for (const name of ['button', 'callback', 'le-app-button']) {
   test(`dist/${name}.js: the post-processed glue matches its wasm`, () => {
     const js = read(`dist/${name}.js`).toString();
     const wasm = read(`dist/${name}_bg.wasm`);
