@@ -74,6 +74,16 @@ const postFrom = (win, messages, target = 'opener') =>
 const CALLBACK_PAGE = `<!doctype html><meta charset="utf-8"><script src="/dist/callback.js"></script>
 <script>window.seenSearch = location.search; addEventListener('kommo-oauth:callback', function (e) { window.result = e.detail; });</script>`;
 
+/** From the consent page: an array of markup and code with the fields of a decline for client `x`, then the popup closes. */
+async function postGadget(popup, page) {
+  await popup.evaluate(() => {
+    const evil = Object.assign(['<img src=x onerror="window.pwned=1">', 'window.pwned=2'], { client_id: 'x', error: '<img src=x onerror="window.pwned=3">' });
+    window.opener.postMessage(evil, '*');
+  });
+  await popup.waitForEvent('close', { timeout: 3000 }).catch(() => {});
+  await page.waitForTimeout(30);
+}
+
 const sinks = [
   'document.write', 'document.writeln', 'setTimeout', 'setInterval', 'eval', 'Function', 'open', 'alert',
   'location.assign', 'location.replace', 'document.body.insertAdjacentHTML', 'history.pushState', 'postMessage',
@@ -99,12 +109,7 @@ test('sanitized markup cannot pick the consent origin nor turn a built-in into t
     await page.evaluate((s) => document.querySelector('#ugc .kommo_oauth').setAttribute('data-error-callback', s), sink);
     const popup = await clickForPopup(page, 'button.kbtn');
     assert.equal(new URL(popup.url()).origin, PROVIDER, 'the consent page is the provider, never the attacker');
-    await popup.evaluate(() => {
-      const evil = Object.assign(['<img src=x onerror="window.pwned=1">', 'window.pwned=2'], { client_id: 'x', error: '<img src=x onerror="window.pwned=3">' });
-      window.opener.postMessage(evil, '*');
-    });
-    await popup.waitForEvent('close', { timeout: 3000 }).catch(() => {});
-    await page.waitForTimeout(30);
+    await postGadget(popup, page);
     assert.equal(await page.evaluate(() => window.pwned), undefined, `${sink}: nothing ran`);
     assert.deepEqual(await page.evaluate(() => calls), [], `${sink}: not even the page's own function`);
     assert.equal(page.url(), `${SITE}/ugc`, `${sink}: the page stayed`);
@@ -126,12 +131,7 @@ test('a <script> tag that names a built-in still never has it called (only the p
   for (const sink of [...builtIns, 'onErr.bind', 'console.log', 'document.createElement']) {
     await page.evaluate((s) => document.getElementById('tag').setAttribute('data-error-callback', s), sink);
     const popup = await clickForPopup(page, 'button.kbtn');
-    await popup.evaluate(() => {
-      const evil = Object.assign(['<img src=x onerror="window.pwned=1">', 'window.pwned=2'], { client_id: 'x', error: '<img src=x onerror="window.pwned=3">' });
-      window.opener.postMessage(evil, '*');
-    });
-    await popup.waitForEvent('close', { timeout: 3000 }).catch(() => {});
-    await page.waitForTimeout(30);
+    await postGadget(popup, page);
     assert.equal(await page.evaluate(() => window.pwned), undefined, `${sink}: nothing ran`);
     assert.equal(page.url(), `${SITE}/tag-sinks`, `${sink}: the page stayed`);
     assert.equal(await page.locator('button.kbtn').count(), 1, `${sink}: the document is intact`);
