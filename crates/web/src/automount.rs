@@ -12,9 +12,7 @@ use js_sys::Array;
 use kommo_oauth_core::settings::Setting;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    Element, HtmlFormElement, MutationObserver, MutationObserverInit, MutationRecord, Node,
-};
+use web_sys::{Element, HtmlFormElement, MutationRecord, Node};
 
 /// The loader tag's attribute listing the client ids the page's tags may mount.
 pub const ALLOW_LIST: &str = "data-allowed-client-ids";
@@ -32,15 +30,12 @@ struct Mounted {
     button: Button<Tag>,
 }
 
-/// The page-wide observer and the closure it calls.
-pub(crate) type Observer = (MutationObserver, Closure<dyn FnMut(Array)>);
-
 thread_local! {
     static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
 }
 thread_local! {
     /// Kept for the life of the page on purpose: the observer must outlive every tag.
-    static OBSERVER: RefCell<Option<Observer>> = const { RefCell::new(None) };
+    static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
 }
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent. `loader` is
@@ -130,27 +125,13 @@ fn observe(root: &Element) {
         if slot.borrow().is_some() {
             return;
         }
-        let callback = Closure::<dyn FnMut(Array)>::new(|records: Array| {
+        // The class, and every setting (a failed tag is retried when one changes).
+        let watched = std::iter::once("class").chain(Setting::attribute_names());
+        *slot.borrow_mut() = js::observe_subtree(root, watched, |records: Array| {
             for record in records.iter() {
                 on_record(&record.unchecked_into());
             }
         });
-        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
-            return;
-        };
-        let init = MutationObserverInit::new();
-        init.set_child_list(true);
-        init.set_subtree(true);
-        init.set_attributes(true);
-        // The class, and every setting (a failed tag is retried when one changes).
-        let watched: Array = std::iter::once("class")
-            .chain(Setting::attribute_names())
-            .map(JsValue::from_str)
-            .collect();
-        init.set_attribute_filter(&watched);
-        if observer.observe_with_options(root, &init).is_ok() {
-            *slot.borrow_mut() = Some((observer, callback));
-        }
     });
 }
 

@@ -145,3 +145,24 @@ pub fn own_origin() -> String {
 pub fn cast<T: JsCast>(value: JsValue) -> Option<T> {
     value.dyn_into::<T>().ok()
 }
+
+/// A `MutationObserver` and its callback, kept together for as long as it should observe.
+pub type Observer = (web_sys::MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
+
+/// Observes `root`'s subtree: added and removed nodes, and changes of the `attributes`
+/// named; `on_records` gets each batch of `MutationRecord`s. `None` when the browser refuses.
+pub fn observe_subtree<'a>(
+    root: &Element,
+    attributes: impl Iterator<Item = &'a str>,
+    on_records: impl FnMut(js_sys::Array) + 'static,
+) -> Option<Observer> {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(on_records);
+    let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    let init = web_sys::MutationObserverInit::new();
+    init.set_child_list(true);
+    init.set_subtree(true);
+    init.set_attributes(true);
+    init.set_attribute_filter(&attributes.map(JsValue::from_str).collect::<js_sys::Array>());
+    observer.observe_with_options(root, &init).ok()?;
+    Some((observer, callback))
+}

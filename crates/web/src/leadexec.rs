@@ -23,10 +23,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{
-    Element, HtmlElement, HtmlScriptElement, MessageEvent, MutationObserver, MutationObserverInit,
-    Response, Storage, Window,
-};
+use web_sys::{Element, HtmlElement, HtmlScriptElement, MessageEvent, Response, Storage, Window};
 
 /// The loader tag's attribute listing the button ids this page's markup may enhance.
 pub const ALLOW_LIST: &str = "data-allowed-btnids";
@@ -48,7 +45,7 @@ thread_local! {
     static ALLOWED: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Button ids whose remembered grant was already checked on this page.
     static CHECKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    static OBSERVER: RefCell<Option<crate::automount::Observer>> = const { RefCell::new(None) };
+    static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
 }
 
 fn service() -> String {
@@ -82,27 +79,12 @@ pub fn enhance_all(loader: JsValue) {
         if slot.borrow().is_some() {
             return;
         }
-        let callback = Closure::<dyn FnMut(Array)>::new(|_: Array| {
+        let watched = ["class", "data-btnid"].into_iter();
+        *slot.borrow_mut() = js::observe_subtree(&root, watched, |_: Array| {
             if let Some(root) = js::document_element(&js::document()) {
                 enhance_within(&root);
             }
         });
-        let Ok(observer) = MutationObserver::new(callback.as_ref().unchecked_ref()) else {
-            return;
-        };
-        let init = MutationObserverInit::new();
-        init.set_child_list(true);
-        init.set_subtree(true);
-        init.set_attributes(true);
-        init.set_attribute_filter(
-            &["class", "data-btnid"]
-                .iter()
-                .map(|a| JsValue::from_str(a))
-                .collect::<Array>(),
-        );
-        if observer.observe_with_options(&root, &init).is_ok() {
-            *slot.borrow_mut() = Some((observer, callback));
-        }
     });
 }
 
