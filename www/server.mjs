@@ -57,7 +57,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 // created (the secrets webhook, with that session's state). Never sent to the browser.
 const sessions = new Map();
 const MAX_BODY = 64 * 1024;
-const log = { secrets: [], disconnects: [], redirects: [], refreshes: [] };
+const log = { secrets: [], disconnects: [], redirects: [] };
 const MAX_LOG = 200;
 const MAX_SESSIONS = 10_000;
 const record = (list, entry) => { list.push(entry); if (list.length > MAX_LOG) list.shift(); };
@@ -217,7 +217,6 @@ async function handle(req, res, origin) {
  * refreshes with the same token would sign the user out. Callers that overlap share one answer.
  */
 function refreshOnce(s, origin) {
-  if (!s.refreshing) record(log.refreshes, { at: Date.now() });
   s.refreshing ??= sandboxJson('/oauth2/access_token', {
     method: 'POST',
     body: JSON.stringify({ client_id: s.clientId, client_secret: secretFor(s, s.clientId), grant_type: 'refresh_token', refresh_token: s.tokens.refresh_token, redirect_uri: `${origin}/callback` }),

@@ -1,6 +1,7 @@
 // The demo integrator back end (www/server.mjs) as an attacker sees it: it must be safe to
 // run and correct to copy (docs/security.md, "An integrator's back end").
 import { test, before, after } from 'node:test';
+import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -127,5 +128,39 @@ test('behind TLS (--public-origin): its host is served, its origin passes the sa
     assert.equal((await refresh('http://app.example')).status, 403, 'plain http is another origin');
   } finally {
     site.child.kill();
+  }
+});
+
+test('two refreshes at once share one request to the provider (a rotated token is never presented twice)', async () => {
+  // A provider that answers slowly and counts refreshes: the second request surely arrives
+  // while the first is in flight.
+  let refreshes = 0;
+  const provider = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      const grant = JSON.parse(body || '{}').grant_type;
+      if (grant === 'refresh_token') refreshes += 1;
+      const pair = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${refreshes}`, refresh_token: `rt_${refreshes}` };
+      setTimeout(() => { res.writeHead(req.url === '/oauth2/access_token' ? 200 : 201, { 'content-type': 'application/json' }); res.end(JSON.stringify(pair)); }, grant === 'refresh_token' ? 300 : 0);
+    });
+  });
+  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
+  const site = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
+  try {
+    const home = await rawRequest(site.url, '/');
+    const cookie = home.headers['set-cookie'][0].split(';')[0];
+    const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
+    const connected = await rawRequest(site.url, `/callback?code=c&state=${state}&client_id=demo-client-id`, { headers: { cookie } });
+    assert.match(connected.text, /Connected/);
+    const refresh = () => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
+    const both = await Promise.all([refresh(), refresh()]);
+    assert.deepEqual(both.map((r) => r.status), [200, 200]);
+    assert.equal(refreshes, 1, 'one refresh request reached the provider');
+    await refresh();
+    assert.equal(refreshes, 2, 'a later refresh is a request of its own');
+  } finally {
+    site.child.kill();
+    provider.close();
   }
 });

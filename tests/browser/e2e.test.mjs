@@ -156,11 +156,9 @@ test('disabling the integration in the sandbox revokes its tokens and calls the 
   assert.equal((await api('/api/account')).status, 200, 'the refreshed pair works');
   // Two refreshes at once (two tabs): one request reaches the provider, so the rotated token
   // is never presented twice (which the provider reads as theft and revokes the family).
-  const sent = async () => (await (await fetch(`${demo.url}/api/log`)).json()).refreshes.length;
-  const before = await sent();
+  // (That they share one provider request is tested with a slow provider in tests/api/demo.test.mjs.)
   const both = await Promise.all([api('/api/refresh', { method: 'POST' }), api('/api/refresh', { method: 'POST' })]);
   assert.deepEqual(both.map((r) => r.body.refreshed), [true, true]);
-  assert.equal(await sent(), before + 1, 'one refresh request reached the provider');
   assert.equal((await api('/api/account')).status, 200, 'still signed in after overlapping refreshes');
   // Tokens stay on the server: nothing the browser gets from the back end carries one.
   const seen = JSON.stringify([await api('/api/account'), ...both, await page.content()]);
