@@ -12,12 +12,43 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
-process.env.CHROMEDRIVER ||= '/usr/bin/chromedriver';
-process.env.GECKODRIVER ||= join(homedir(), '.cargo', 'bin', 'geckodriver');
+
+// wasm-bindgen's test runner takes GECKODRIVER before SAFARIDRIVER before CHROMEDRIVER
+// whatever `--chrome` or `--safari` asks for, so each browser step gets only its own driver.
+const DRIVERS = {
+  Chrome: { flag: '--chrome', variable: 'CHROMEDRIVER', path: process.env.CHROMEDRIVER || '/usr/bin/chromedriver' },
+  Firefox: { flag: '--firefox', variable: 'GECKODRIVER', path: process.env.GECKODRIVER || join(homedir(), '.cargo', 'bin', 'geckodriver') },
+  Safari: { flag: '--safari', variable: 'SAFARIDRIVER', path: null },
+};
 
 function step(title, cmd, env = {}) {
   console.log(`\n=== ${title}\n$ ${cmd}`);
   execSync(cmd, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
+}
+
+/**
+ * The web crate's wasm-bindgen tests in one engine, with that engine's driver alone in the
+ * environment. The step fails unless the runner's log names the engine it was asked for
+ * ("Running headless tests in Chrome"), so a run in the wrong browser cannot pass as this one.
+ */
+async function browserStep(engine, title, env = {}) {
+  const { flag, variable, path } = DRIVERS[engine];
+  const cmd = `wasm-pack test --headless ${flag} crates/web`;
+  console.log(`\n=== browser tests (wasm-bindgen-test, ${title})\n$ ${cmd}`);
+  const stepEnv = { ...process.env, ...env };
+  for (const d of Object.values(DRIVERS)) delete stepEnv[d.variable];
+  if (path) stepEnv[variable] = path;
+  const child = spawn('sh', ['-c', cmd], { cwd: root, env: stepEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; process.stdout.write(d); });
+  child.stderr.on('data', (d) => { log += d; process.stderr.write(d); });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`${cmd} exited with ${code}`);
+  const ran = [...log.matchAll(/Running headless tests in (\w+)/g)].map((m) => m[1]);
+  if (ran.length === 0 || ran.some((e) => e !== engine)) {
+    throw new Error(`${cmd} was to run in ${engine}, but the runner's log names ${ran.join(', ') || 'no engine'}`);
+  }
+  console.log(`[test] ${ran.length} wasm-bindgen test binaries ran in ${engine}, as asked`);
 }
 
 // WebKit: wasm-pack drives WebKit as "Safari" through a `safaridriver` on PATH; here that is
@@ -30,7 +61,7 @@ async function withVirtualDisplay(run) {
     xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
   });
   try {
-    run(display);
+    await run(display);
   } finally {
     xvfb.kill();
   }
@@ -47,10 +78,10 @@ step('cargo clippy (native)', 'cargo clippy --workspace --all-targets -- -D warn
 step('cargo clippy (wasm32)', 'cargo clippy --workspace --exclude kommo-sandbox --all-targets --target wasm32-unknown-unknown -- -D warnings');
 step('native unit tests', 'cargo test --workspace');
 step('build', 'node scripts/build.mjs');
-step('browser tests (wasm-bindgen-test, headless Chromium)', 'wasm-pack test --headless --chrome crates/web');
-step('browser tests (wasm-bindgen-test, headless Firefox)', 'wasm-pack test --headless --firefox crates/web');
-await withVirtualDisplay((display) => step('browser tests (wasm-bindgen-test, WebKitGTK MiniBrowser on a virtual display)',
-  'wasm-pack test --headless --safari crates/web', { DISPLAY: display, PATH: `${shims}:${process.env.PATH}` }));
+await browserStep('Chrome', 'headless Chromium');
+await browserStep('Firefox', 'headless Firefox');
+await withVirtualDisplay((display) => browserStep('Safari', 'WebKitGTK MiniBrowser on a virtual display',
+  { DISPLAY: display, PATH: `${shims}:${process.env.PATH}` }));
 const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
 // A smoke run keeps the benchmark working; it prints timings and asserts none.
