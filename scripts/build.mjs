@@ -92,11 +92,13 @@ function packagePkg() {
       './callback/kommo_oauth_callback_bg.wasm': './callback/kommo_oauth_callback_bg.wasm',
       './leadexec': { types: './leadexec/kommo_oauth_leadexec.d.ts', import: './leadexec/kommo_oauth_leadexec.js' },
       './leadexec/kommo_oauth_leadexec_bg.wasm': './leadexec/kommo_oauth_leadexec_bg.wasm',
+      './server': { types: './server/index.d.ts', import: './server/index.js' },
       './dist/*': './dist/*',
       './package.json': './package.json',
     },
     files: [...pkg.files, 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
-      'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm', 'dist/', 'README.md', 'LICENSE'],
+      'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
+      'server/index.js', 'server/index.d.ts', 'dist/', 'README.md', 'LICENSE'],
   });
   if (repository) {
     pkg.repository = repository;
@@ -107,6 +109,10 @@ function packagePkg() {
   writeFileSync(join(root, 'pkg', 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
   copyFileSync(join(root, 'docs', 'package-README.md'), join(root, 'pkg', 'README.md'));
+  // kommo-oauth-button/server: plain Node ESM, no wasm (the back end half of a sign-in).
+  mkdirSync(join(root, 'pkg', 'server'), { recursive: true });
+  copyFileSync(join(root, 'js', 'server.js'), join(root, 'pkg', 'server', 'index.js'));
+  copyFileSync(join(root, 'js', 'server.d.ts'), join(root, 'pkg', 'server', 'index.d.ts'));
   guardExports('pkg/kommo_oauth_button', ['mount']);
   exportSnippet('pkg/kommo_oauth_button.js', 'sign-in-failure.js', 'SignInFailure');
   guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);

@@ -6,7 +6,9 @@
 //!   the sandbox's own is refused, and a browser form post (`application/x-www-form-urlencoded`)
 //!   must carry the sandbox's `Origin`: browsers send `Origin` on every `POST`, so any site
 //!   the developer visits cannot approve a consent or disable an install. Scripts and back
-//!   ends (the token endpoint, the JSON API) send no `Origin`. The sandbox keeps no cookies,
+//!   ends (the token endpoint, the JSON API) send no `Origin`; the token endpoint
+//!   ([`MACHINE_FORMS`]) takes form posts without one, as OAuth 2 clients send them (it
+//!   changes nothing without the client's secret). The sandbox keeps no cookies,
 //!   so an `Origin` check is the whole of it; JSON bodies also need a `Content-Type` that a
 //!   cross-site form cannot send.
 //! - **Security headers**: `nosniff` everywhere; HTML pages may not be framed
@@ -21,6 +23,10 @@ use std::sync::Arc;
 
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// Paths where a form post without `Origin` is a back end's, not a browser's: RFC 6749's
+/// token requests are `application/x-www-form-urlencoded`.
+pub const MACHINE_FORMS: &[&str] = &["/oauth2/access_token"];
 
 /// The host names this sandbox answers to.
 #[derive(Clone, Debug, Default)]
@@ -64,7 +70,8 @@ pub async fn guard(State(hosts): State<Arc<Hosts>>, request: Request, next: Next
         );
     }
     if request.method() == Method::POST {
-        if let Err(why) = same_origin_post(headers, host) {
+        let machine = MACHINE_FORMS.contains(&request.uri().path());
+        if let Err(why) = same_origin_post(headers, host, machine) {
             return refuse(StatusCode::FORBIDDEN, why);
         }
     }
@@ -73,8 +80,9 @@ pub async fn guard(State(hosts): State<Arc<Hosts>>, request: Request, next: Next
     response
 }
 
-/// A `POST` from a browser page must come from the sandbox's own origin.
-fn same_origin_post(headers: &HeaderMap, host: &str) -> Result<(), &'static str> {
+/// A `POST` from a browser page must come from the sandbox's own origin; a form post
+/// without `Origin` is refused unless `machine` (a back end's endpoint).
+fn same_origin_post(headers: &HeaderMap, host: &str, machine: bool) -> Result<(), &'static str> {
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     let form = headers
         .get(header::CONTENT_TYPE)
@@ -96,7 +104,7 @@ fn same_origin_post(headers: &HeaderMap, host: &str) -> Result<(), &'static str>
             Ok(())
         }
         Some(_) => Err("cross-site request refused (its Origin is not this sandbox)"),
-        None if form => {
+        None if form && !machine => {
             Err("a form post must come from this sandbox's own pages (no Origin header)")
         }
         None => Ok(()),
@@ -172,7 +180,7 @@ mod tests {
     fn cross_site_posts_are_refused_and_forms_need_an_origin() {
         let mut h = HeaderMap::new();
         assert!(
-            same_origin_post(&h, "127.0.0.1:7070").is_ok(),
+            same_origin_post(&h, "127.0.0.1:7070", false).is_ok(),
             "a script without Origin"
         );
         h.insert(
@@ -180,20 +188,24 @@ mod tests {
             HeaderValue::from_static("application/x-www-form-urlencoded"),
         );
         assert!(
-            same_origin_post(&h, "127.0.0.1:7070").is_err(),
+            same_origin_post(&h, "127.0.0.1:7070", false).is_err(),
             "a form without Origin"
+        );
+        assert!(
+            same_origin_post(&h, "127.0.0.1:7070", true).is_ok(),
+            "a back end's token request"
         );
         h.insert(
             header::ORIGIN,
             HeaderValue::from_static("http://127.0.0.1:7070"),
         );
-        assert!(same_origin_post(&h, "127.0.0.1:7070").is_ok());
+        assert!(same_origin_post(&h, "127.0.0.1:7070", false).is_ok());
         h.insert(
             header::ORIGIN,
             HeaderValue::from_static("https://evil.example"),
         );
-        assert!(same_origin_post(&h, "127.0.0.1:7070").is_err());
+        assert!(same_origin_post(&h, "127.0.0.1:7070", false).is_err());
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
-        assert!(same_origin_post(&h, "127.0.0.1:7070").is_err());
+        assert!(same_origin_post(&h, "127.0.0.1:7070", false).is_err());
     }
 }

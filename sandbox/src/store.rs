@@ -106,10 +106,19 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-/// Why a token request or API call failed; `hint` is shown to the integrator.
+/// Why a token request or API call failed; the text is the hint shown to the integrator.
+/// The token endpoint's variants are RFC 6749 §5.2's error codes.
 #[derive(Debug, PartialEq)]
 pub enum Denied {
-    BadRequest(&'static str),
+    /// `invalid_request`: a parameter is missing, repeated or malformed.
+    InvalidRequest(&'static str),
+    /// `invalid_client`: unknown client, wrong secret, or two ways of authenticating.
+    InvalidClient(&'static str),
+    /// `invalid_grant`: the code or refresh token is unknown, used, expired or another's.
+    InvalidGrant(&'static str),
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType(&'static str),
+    /// An API call without a valid access token.
     Unauthorized(&'static str),
 }
 
@@ -198,10 +207,10 @@ impl Store {
     fn check_client(&self, client_id: &str, secret: &str) -> Result<&Integration, Denied> {
         match self.integrations.get(client_id) {
             Some(i) if bool::from(i.client_secret.as_bytes().ct_eq(secret.as_bytes())) => Ok(i),
-            Some(_) => Err(Denied::BadRequest(
+            Some(_) => Err(Denied::InvalidClient(
                 "client_secret does not match this client_id",
             )),
-            None => Err(Denied::BadRequest("unknown client_id")),
+            None => Err(Denied::InvalidClient("unknown client_id")),
         }
     }
 
@@ -255,27 +264,27 @@ impl Store {
         now: u64,
     ) -> Result<TokenPair, Denied> {
         self.check_client(client_id, secret)?;
-        let issued = self.codes.get(code).ok_or(Denied::BadRequest(
+        let issued = self.codes.get(code).ok_or(Denied::InvalidGrant(
             "authorization code is unknown or was already used",
         ))?;
         if issued.client_id != client_id {
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "authorization code was issued to another client_id",
             ));
         }
         if let Some(family) = issued.used_by {
             self.revoke_family(family);
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "authorization code is unknown or was already used (the tokens it gave are revoked)",
             ));
         }
         if now > issued.issued_at.saturating_add(CODE_LIFETIME) {
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "authorization code has expired (20 minutes)",
             ));
         }
         if issued.redirect_uri != redirect_uri {
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "redirect_uri does not match the integration's Redirect URI",
             ));
         }
@@ -311,21 +320,21 @@ impl Store {
         {
             let family = retired.family;
             self.revoke_family(family);
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "refresh token was superseded and used again: every token of its family is revoked",
             ));
         }
-        let old = self.refresh.get(refresh_token).ok_or(Denied::BadRequest(
+        let old = self.refresh.get(refresh_token).ok_or(Denied::InvalidGrant(
             "refresh token is unknown, revoked or superseded",
         ))?;
         if old.client_id != client_id {
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "refresh token was issued to another client_id",
             ));
         }
         if now > old.last_used.saturating_add(REFRESH_LIFETIME) {
             self.refresh.remove(refresh_token);
-            return Err(Denied::BadRequest(
+            return Err(Denied::InvalidGrant(
                 "refresh token has expired (3 months unused)",
             ));
         }
@@ -456,7 +465,7 @@ mod tests {
             .exchange_code("c", "s", &code, "https://i.example/cb", 10)
             .is_ok());
         assert!(
-            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", 10), Err(Denied::BadRequest(m)) if m.contains("already used"))
+            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", 10), Err(Denied::InvalidGrant(m)) if m.contains("already used"))
         );
     }
 
@@ -465,7 +474,7 @@ mod tests {
         let mut s = store();
         let code = s.issue_code("c", ACC, 0).unwrap();
         assert!(
-            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", CODE_LIFETIME + 1), Err(Denied::BadRequest(m)) if m.contains("expired"))
+            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", CODE_LIFETIME + 1), Err(Denied::InvalidGrant(m)) if m.contains("expired"))
         );
     }
 
@@ -478,7 +487,7 @@ mod tests {
             .is_err());
         let code = s.issue_code("c", ACC, 0).unwrap();
         assert!(
-            matches!(s.exchange_code("c", "s", &code, "https://other/cb", 1), Err(Denied::BadRequest(m)) if m.contains("redirect_uri"))
+            matches!(s.exchange_code("c", "s", &code, "https://other/cb", 1), Err(Denied::InvalidGrant(m)) if m.contains("redirect_uri"))
         );
     }
 
@@ -533,7 +542,7 @@ mod tests {
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
             .unwrap();
         assert!(
-            matches!(s.refresh("c", "s", &pair.refresh_token, REFRESH_LIFETIME + 1), Err(Denied::BadRequest(m)) if m.contains("3 months"))
+            matches!(s.refresh("c", "s", &pair.refresh_token, REFRESH_LIFETIME + 1), Err(Denied::InvalidGrant(m)) if m.contains("3 months"))
         );
     }
 
@@ -587,7 +596,7 @@ mod tests {
         let second = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
         s.authorize(&second.access_token, 11).unwrap();
         assert!(
-            matches!(s.refresh("c", "s", &first.refresh_token, 12), Err(Denied::BadRequest(m)) if m.contains("family"))
+            matches!(s.refresh("c", "s", &first.refresh_token, 12), Err(Denied::InvalidGrant(m)) if m.contains("family"))
         );
         assert!(s.authorize(&second.access_token, 13).is_err());
         assert!(s.refresh("c", "s", &second.refresh_token, 14).is_err());

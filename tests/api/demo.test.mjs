@@ -15,7 +15,7 @@ const start = startServer;
 before(async () => {
   execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
   sandbox = await start(join(root, 'target/debug/kommo-sandbox'), ['--port', '0'], /(http:\/\/127\.0\.0\.1:\d+)/);
-  demo = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url], /Demo integrator site: (\S+)\//);
+  demo = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', sandbox.url], /Demo integrator site: (\S+)\//);
   base = demo.url;
 });
 after(() => { demo?.child.kill(); sandbox?.child.kill(); });
@@ -62,7 +62,7 @@ test('the secrets webhook takes JSON with a state this site issued, and nothing 
   const otherState = /data-state="([0-9a-f]{32})"/.exec(other.text)[1];
   const used = await raw(`/callback?code=c&state=${otherState}&client_id=mc_new`, { headers: { cookie } });
   assert.match(used.text, /no client secret known for mc_new/);
-  const own = await raw(`/callback?code=c&state=${state}&client_id=mc_new`, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
+  const own = await raw(`/callback?code=c&state=${state}&client_id=mc_new&referer=acc.kommo.com`, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
   assert.doesNotMatch(own.text, /no client secret known/, 'the session that received it can exchange');
 });
 
@@ -97,7 +97,7 @@ test('the Redirect URI exchanges a code only with the state this session was giv
   assert.match(forged.text, /Refused: the state does not match this session/);
   const noState = await raw('/callback?code=attackers-code&client_id=demo-client-id', { headers: { cookie } });
   assert.match(noState.text, /Refused/);
-  const right = await raw(`/callback?code=unknown-code&state=${state}&client_id=demo-client-id`, { headers: { cookie } });
+  const right = await raw(`/callback?code=unknown-code&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie } });
   assert.match(right.text, /Code exchange failed/, 'with the right state the exchange is attempted');
   assert.equal(right.headers['referrer-policy'], 'no-referrer');
   assert.equal(home.headers['x-frame-options'], 'DENY');
@@ -114,7 +114,7 @@ test('token refresh only from the site\'s own pages', async () => {
 });
 
 test('behind TLS (--public-origin): its host is served, its origin passes the same-origin checks, the cookie is Secure', async () => {
-  const site = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url, '--public-origin', 'https://app.example', '--client-id', 'demo-tls-client'], /port (\d+)\)/);
+  const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', sandbox.url, '--public-origin', 'https://app.example', '--client-id', 'demo-tls-client'], /port (\d+)\)/);
   try {
     const local = `http://127.0.0.1:${site.url}`;
     const asPublic = (path, options = {}) => rawRequest(local, path, { ...options, headers: { host: 'app.example', ...options.headers } });
@@ -146,12 +146,12 @@ test('two refreshes at once share one request to the provider (a rotated token i
     });
   });
   await new Promise((r) => provider.listen(0, '127.0.0.1', r));
-  const site = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
+  const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
   try {
     const home = await rawRequest(site.url, '/');
     const cookie = home.headers['set-cookie'][0].split(';')[0];
     const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
-    const connected = await rawRequest(site.url, `/callback?code=c&state=${state}&client_id=demo-client-id`, { headers: { cookie } });
+    const connected = await rawRequest(site.url, `/callback?code=c&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie } });
     assert.match(connected.text, /Connected/);
     const refresh = () => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
     const both = await Promise.all([refresh(), refresh()]);

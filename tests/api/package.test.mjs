@@ -16,7 +16,7 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
     'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
     'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
     'dist/le-app-button.js', 'dist/le-app-button_bg.wasm',
-    'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm']) {
+    'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm', 'server/index.js', 'server/index.d.ts']) {
     assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   }
   assert.ok(files.some((f) => /^snippets\/.*\/sign-in-failure\.js$/.test(f)), 'the SignInFailure class the package re-exports');
@@ -25,6 +25,7 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   assert.equal(meta.type, 'module');
   assert.deepEqual(meta.exports['.'], { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' });
   assert.deepEqual(meta.exports['./callback'], { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js' });
+  assert.deepEqual(meta.exports['./server'], { types: './server/index.d.ts', import: './server/index.js' });
   assert.equal(meta.exports['./dist/*'], './dist/*', 'https://<cdn>/npm/kommo-oauth-button@VERSION/dist/button.js');
   assert.equal(meta.exports['./package.json'], './package.json');
   assert.equal(meta.exports['./kommo_oauth_button_bg.wasm'], './kommo_oauth_button_bg.wasm', 'the wasm, for bundlers that copy it');
@@ -50,4 +51,10 @@ test('calling the package before init(), or on a server, says what to do instead
   // Under Node (server-side rendering), after init: no window, no document.
   await mod.default({ module_or_path: readFileSync(join(pkg, 'kommo_oauth_button_bg.wasm')) });
   assert.throws(() => mod.mount({}, { clientId: 'x' }), /mount\(\) needs a browser/);
+});
+
+test('kommo-oauth-button/server loads under Node without a browser or the wasm', async () => {
+  const server = await import(join(pkg, 'server', 'index.js'));
+  assert.deepEqual(Object.keys(server).sort(), ['ACCOUNT_DOMAINS', 'DEFAULT_TIMEOUT_MS', 'KommoServerError', 'account', 'accountOrigin', 'exchangeCode', 'refreshTokens']);
+  assert.throws(() => server.accountOrigin('attacker.example'), (e) => e instanceof server.KommoServerError && e.code === 'invalid_referer');
 });

@@ -6,6 +6,7 @@ import { spawn, execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import { rawRequest } from '../browser/harness.mjs';
+import { allow } from './provider.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const REDIRECT = 'https://integrator.example/callback';
@@ -28,13 +29,7 @@ const account = (access) => fetch(`${base}/api/v4/account`, { headers: { authori
 
 /** Allows on the consent form in post_message mode and reads the code from the redirect. */
 async function code(state = 'st') {
-  const q = new URLSearchParams({ state, mode: 'post_message', origin: 'https://integrator.example/page', client_id: 'api-client' });
-  const r = await fetch(`${base}/oauth/decide`, {
-    method: 'POST', redirect: 'manual', headers: { origin: base },
-    body: new URLSearchParams({ q: q.toString(), decision: 'allow', account_id: '31000001' }),
-  });
-  assert.equal(r.status, 303);
-  const location = new URL(r.headers.get('location'));
+  const location = await allow(base, 'api-client', state);
   assert.equal(location.origin + location.pathname, REDIRECT);
   assert.equal(location.searchParams.get('state'), state);
   return location.searchParams.get('code');

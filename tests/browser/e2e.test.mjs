@@ -13,8 +13,8 @@ const start = startServer;
 before(async () => {
   execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
   sandbox = await start(join(root, 'target/debug/kommo-sandbox'), ['--port', '0'], /(http:\/\/127\.0\.0\.1:\d+)/);
-  demo = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url, '--test-log'], /Demo integrator site: (\S+)\//);
-  coopDemo = await start('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url, '--coop', '--client-id', 'coop-client', '--test-log'], /Demo integrator site: (\S+)\//);
+  demo = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', sandbox.url, '--test-log'], /Demo integrator site: (\S+)\//);
+  coopDemo = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', sandbox.url, '--coop', '--client-id', 'coop-client', '--test-log'], /Demo integrator site: (\S+)\//);
   browser = await launch();
 });
 after(async () => {

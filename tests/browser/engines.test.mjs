@@ -21,7 +21,7 @@ let sandbox, demo, driver;
 before(async () => {
   execSync('cargo build -p kommo-sandbox', { cwd: root, stdio: 'inherit' });
   sandbox = await startServer(join(root, 'target/debug/kommo-sandbox'), ['--port', '0'], /(http:\/\/127\.0\.0\.1:\d+)/);
-  demo = await startServer('node', ['www/server.mjs', '--port', '0', '--sandbox', sandbox.url], /Demo integrator site: (\S+)\//);
+  demo = await startServer('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', sandbox.url], /Demo integrator site: (\S+)\//);
 });
 
 after(() => {

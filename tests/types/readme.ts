@@ -2,6 +2,7 @@
 // `npm test` (tests/api/package.test.mjs) against the built package's declarations.
 import init, { mount, SignInFailure, type ButtonOptions, type SignInError, type SignInResult } from '../../pkg/kommo_oauth_button.js';
 import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/kommo_oauth_callback.js';
+import { exchangeCode, refreshTokens, account, KommoServerError, type TokenSet } from '../../pkg/server/index.js';
 
 export async function readmeExample(): Promise<void> {
   await init();
@@ -41,5 +42,27 @@ export async function leadexecExample(result: AuthorizeResult): Promise<void> {
     console.log(fresh.authToken, fresh.expireDate);
     const gone: TokenResponse = await disconnect(result.refreshToken);
     console.log(gone.valid, gone.errorMessage);
+  }
+}
+
+// The package README's server example (kommo-oauth-button/server).
+declare const db: { save(user: string, tokens: TokenSet): Promise<void> };
+export async function serverExample(query: Record<string, string>, userId: string): Promise<void> {
+  const CLIENT_ID = 'id';
+  const CLIENT_SECRET = 'secret';
+  try {
+    const tokens = await exchangeCode({
+      referer: query.referer, code: query.code, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET,
+      redirectUri: 'https://app.example/callback',
+    });
+    await db.save(userId, tokens);
+    const me = await account({ referer: tokens.referer, accessToken: tokens.accessToken });
+    console.log(me.name);
+    const fresh = await refreshTokens({ referer: tokens.referer, refreshToken: tokens.refreshToken,
+      clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: 'https://app.example/callback', timeoutMs: 5_000 });
+    await db.save(userId, fresh);
+  } catch (e) {
+    if (e instanceof KommoServerError) console.warn(e.code, e.retryable, e.message);
+    else throw e;
   }
 }

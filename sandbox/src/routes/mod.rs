@@ -2,7 +2,7 @@
 //!
 //! - `GET /oauth` (and `/es/oauth`, `/br/oauth`, `/id/oauth`): the consent page
 //! - `POST /oauth/decide`: Allow / Decline, answered per `docs/protocol.md`
-//! - `POST /oauth2/access_token`: `authorization_code` and `refresh_token` grants (JSON)
+//! - `POST /oauth2/access_token`: `authorization_code` and `refresh_token` grants (form or JSON bodies, the secret in the body or HTTP Basic)
 //! - `GET /api/v4/account`: the account, with `Authorization: Bearer …`
 //! - `/sandbox/admin`: integrations and installs, with a Disable control
 //! - `/sandbox/api/*`: the same as JSON for scripts and tests (register, state, clock, disable)

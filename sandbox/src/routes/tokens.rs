@@ -1,63 +1,193 @@
 //! `POST /oauth2/access_token` and `GET /api/v4/account`.
+//!
+//! The token endpoint takes what OAuth 2 clients send: a form body
+//! (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6) or the JSON Kommo documents;
+//! the client secret in the body or as HTTP Basic (§2.3.1), never both. Errors carry §5.2's
+//! `error` and `error_description` beside Kommo's `status`, `title` and `hint`, and a refused
+//! HTTP Basic login is a `401` with a `WWW-Authenticate` challenge.
 
 use super::{json_error, App};
 use crate::store::Denied;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 
+/// A token request's parameters, from a form or a JSON body.
 #[derive(Deserialize)]
 pub(super) struct TokenRequest {
-    client_id: String,
-    client_secret: String,
-    grant_type: String,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    grant_type: Option<String>,
     code: Option<String>,
     refresh_token: Option<String>,
     redirect_uri: Option<String>,
 }
 
+/// Who the client says it is.
+struct Client {
+    id: String,
+    secret: String,
+}
+
 pub(super) async fn access_token(
     State(app): State<App>,
-    body: Result<Json<TokenRequest>, JsonRejection>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let Json(t) = match body {
-        Ok(b) => b,
-        Err(e) => return json_error(StatusCode::BAD_REQUEST, "Bad request", &e.body_text()),
+    let basic = headers.get(header::AUTHORIZATION).is_some();
+    let outcome = parse(&headers, &body).and_then(|t| {
+        let client = authenticate(&headers, &t)?;
+        Ok((t, client))
+    });
+    let result = outcome.and_then(|(t, client)| grant(&app, t, &client));
+    match result {
+        Ok(pair) => {
+            let mut response = Json(pair).into_response();
+            // RFC 6749 §5.1: a token response is never cached.
+            let h = response.headers_mut();
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            response
+        }
+        Err(denied) => oauth_error(&denied, basic),
+    }
+}
+
+/// The body's parameters: a form or JSON, by `Content-Type`; a repeated parameter is refused.
+fn parse(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, Denied> {
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if kind.starts_with("application/x-www-form-urlencoded") {
+        serde_urlencoded::from_bytes(body).map_err(|_| {
+            Denied::InvalidRequest("the form body is malformed or repeats a parameter")
+        })
+    } else if kind.starts_with("application/json") {
+        serde_json::from_slice(body).map_err(|_| {
+            Denied::InvalidRequest("the JSON body is malformed or a field is not a string")
+        })
+    } else {
+        Err(Denied::InvalidRequest(
+            "send the parameters as application/x-www-form-urlencoded or application/json",
+        ))
+    }
+}
+
+/// The client's id and secret: from `Authorization: Basic` or from the body, not both.
+fn authenticate(headers: &HeaderMap, t: &TokenRequest) -> Result<Client, Denied> {
+    let Some(authorization) = headers.get(header::AUTHORIZATION) else {
+        let id = t
+            .client_id
+            .clone()
+            .ok_or(Denied::InvalidRequest("client_id is missing"))?;
+        let secret = t.client_secret.clone().ok_or(Denied::InvalidClient(
+            "no client authentication: send client_secret, or HTTP Basic",
+        ))?;
+        return Ok(Client { id, secret });
     };
+    let (id, secret) = authorization
+        .to_str()
+        .ok()
+        .and_then(basic_credentials)
+        .ok_or(Denied::InvalidClient(
+            "Authorization must be Basic base64(client_id:client_secret)",
+        ))?;
+    if t.client_secret.is_some() {
+        return Err(Denied::InvalidRequest(
+            "client_secret is both in the body and in HTTP Basic: use one",
+        ));
+    }
+    if t.client_id.as_deref().is_some_and(|body_id| body_id != id) {
+        return Err(Denied::InvalidRequest(
+            "client_id in the body differs from the one in HTTP Basic",
+        ));
+    }
+    Ok(Client { id, secret })
+}
+
+/// `Basic base64(id:secret)`, each part form-urlencoded (RFC 6749 §2.3.1).
+fn basic_credentials(value: &str) -> Option<(String, String)> {
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    let form_decode = |part: &str| {
+        percent_encoding::percent_decode_str(&part.replace('+', " "))
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
+    };
+    Some((form_decode(id)?, form_decode(secret)?))
+}
+
+fn grant(app: &App, t: TokenRequest, client: &Client) -> Result<crate::store::TokenPair, Denied> {
     let now = app.now();
-    let result = match t.grant_type.as_str() {
-        "authorization_code" => match (t.code, t.redirect_uri) {
+    match t.grant_type.as_deref() {
+        Some("authorization_code") => match (t.code, t.redirect_uri) {
             (Some(code), Some(uri)) => {
                 app.store()
-                    .exchange_code(&t.client_id, &t.client_secret, &code, &uri, now)
+                    .exchange_code(&client.id, &client.secret, &code, &uri, now)
             }
-            _ => Err(Denied::BadRequest(
+            _ => Err(Denied::InvalidRequest(
                 "authorization_code needs code and redirect_uri",
             )),
         },
-        "refresh_token" => match t.refresh_token {
-            Some(rt) => app
-                .store()
-                .refresh(&t.client_id, &t.client_secret, &rt, now),
-            None => Err(Denied::BadRequest(
+        Some("refresh_token") => match t.refresh_token {
+            Some(rt) => app.store().refresh(&client.id, &client.secret, &rt, now),
+            None => Err(Denied::InvalidRequest(
                 "refresh_token grant needs refresh_token",
             )),
         },
-        _ => Err(Denied::BadRequest(
+        Some(_) => Err(Denied::UnsupportedGrantType(
             "grant_type must be authorization_code or refresh_token",
         )),
-    };
-    match result {
-        Ok(pair) => Json(pair).into_response(),
-        Err(Denied::BadRequest(hint)) => json_error(StatusCode::BAD_REQUEST, "Bad request", hint),
-        Err(Denied::Unauthorized(hint)) => {
-            json_error(StatusCode::UNAUTHORIZED, "Unauthorized", hint)
-        }
+        None => Err(Denied::InvalidRequest(
+            "grant_type is missing: authorization_code or refresh_token",
+        )),
     }
+}
+
+/// RFC 6749 §5.2's error response, with Kommo's fields beside it.
+fn oauth_error(denied: &Denied, basic: bool) -> Response {
+    let (status, error, hint) = match *denied {
+        Denied::InvalidRequest(h) => (StatusCode::BAD_REQUEST, "invalid_request", h),
+        Denied::InvalidGrant(h) => (StatusCode::BAD_REQUEST, "invalid_grant", h),
+        Denied::UnsupportedGrantType(h) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", h),
+        // §5.2: 401 when the client tried HTTP Basic; with the secret in the body, Kommo's 400.
+        Denied::InvalidClient(h) if basic => (StatusCode::UNAUTHORIZED, "invalid_client", h),
+        Denied::InvalidClient(h) => (StatusCode::BAD_REQUEST, "invalid_client", h),
+        Denied::Unauthorized(h) => (StatusCode::UNAUTHORIZED, "invalid_client", h),
+    };
+    let title = status.canonical_reason().unwrap_or("Error");
+    let body = json!({
+        "status": status.as_u16(),
+        "title": title,
+        "hint": hint,
+        "error": error,
+        "error_description": hint,
+    });
+    let mut response = (status, Json(body)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        h.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"oauth2\""),
+        );
+    }
+    response
 }
 
 pub(super) async fn account_api(State(app): State<App>, headers: HeaderMap) -> Response {
@@ -75,6 +205,67 @@ pub(super) async fn account_api(State(app): State<App>, headers: HeaderMap) -> R
     let now = app.now();
     match app.store().authorize(token.trim(), now) {
         Ok(a) => Json(json!({ "id": a.id, "name": a.name, "subdomain": a.subdomain, "country": "SANDBOX", "currency": "USD" })).into_response(),
-        Err(Denied::Unauthorized(hint) | Denied::BadRequest(hint)) => json_error(StatusCode::UNAUTHORIZED, "Unauthorized", hint),
+        Err(
+            Denied::Unauthorized(hint)
+            | Denied::InvalidRequest(hint)
+            | Denied::InvalidClient(hint)
+            | Denied::InvalidGrant(hint)
+            | Denied::UnsupportedGrantType(hint),
+        ) => json_error(StatusCode::UNAUTHORIZED, "Unauthorized", hint),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        let header = |raw: &str| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(raw)
+            )
+        };
+        assert_eq!(
+            basic_credentials(&header("my%3Aclient:s+e%2Bcret")),
+            Some(("my:client".into(), "s e+cret".into()))
+        );
+        assert_eq!(
+            basic_credentials(&header("id:")),
+            Some(("id".into(), String::new()))
+        );
+        assert_eq!(basic_credentials(&header("no-colon")), None);
+        assert_eq!(basic_credentials("Bearer abc"), None);
+        assert_eq!(basic_credentials("Basic %%%"), None);
+    }
+
+    #[test]
+    fn a_form_or_json_body_and_nothing_else() {
+        let with = |kind: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            h
+        };
+        let form = parse(
+            &with("application/x-www-form-urlencoded"),
+            b"grant_type=refresh_token&refresh_token=a%2Bb",
+        )
+        .ok()
+        .and_then(|t| t.refresh_token);
+        assert_eq!(form.as_deref(), Some("a+b"));
+        let json = parse(
+            &with("application/json; charset=utf-8"),
+            br#"{"grant_type":"refresh_token","refresh_token":"x"}"#,
+        );
+        assert!(json.is_ok());
+        assert!(matches!(
+            parse(&with("application/x-www-form-urlencoded"), b"code=a&code=b"),
+            Err(Denied::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            parse(&with("text/plain"), b"{}"),
+            Err(Denied::InvalidRequest(_))
+        ));
     }
 }

@@ -1,0 +1,148 @@
+// The demo back end (www/server.mjs) against the provider's failures and its own restarts:
+// a sign-in survives a restart of the demo; a provider that is down, hangs, answers HTML or
+// fails during the exchange or a refresh gets a clear page (or JSON) within the timeout,
+// nothing half-stored, and the same session works once the provider is back.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawRequest, startServer } from '../browser/harness.mjs';
+import { allow, startSandbox } from './provider.mjs';
+
+let sandbox, dir;
+before(async () => {
+  sandbox = await startSandbox();
+  dir = mkdtempSync(join(tmpdir(), 'kommo-demo-'));
+});
+after(() => {
+  sandbox?.child.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const startDemo = (argv) => startServer('node', ['www/server.mjs', '--port', '0', ...argv], /Demo integrator site: (\S+)\//);
+const stop = (demo) => new Promise((resolve) => { demo.child.once('exit', resolve); demo.child.kill('SIGTERM'); });
+
+/** A visitor's first page: its cookie and the state the page gave the button. */
+async function visit(site) {
+  const home = await rawRequest(site, '/');
+  return { cookie: home.headers['set-cookie'][0].split(';')[0], state: /data-state="([0-9a-f]{32})"/.exec(home.text)[1] };
+}
+
+test('a signed-in visitor stays signed in across a restart of the demo (sessions and tokens in SQLite)', async () => {
+  const db = join(dir, 'restart.sqlite3');
+  let demo = await startDemo(['--db', db, '--sandbox', sandbox.url]);
+  try {
+    const { cookie, state } = await visit(demo.url);
+    const redirect = await allow(sandbox.url, 'demo-client-id', state);
+    assert.match(redirect.searchParams.get('referer'), /^[a-z0-9-]+\.kommo\.com$/, 'the sandbox names an account domain');
+    const connected = await rawRequest(demo.url, redirect.pathname + redirect.search, { headers: { cookie } });
+    assert.match(connected.text, /Connected/);
+    assert.equal((await rawRequest(demo.url, '/api/account', { headers: { cookie } })).status, 200);
+
+    await stop(demo);
+    demo = await startDemo(['--db', db, '--sandbox', sandbox.url]);
+    const account = await rawRequest(demo.url, '/api/account', { headers: { cookie } });
+    assert.equal(account.status, 200, account.text);
+    assert.ok(JSON.parse(account.text).name, 'the account, read with the token stored before the restart');
+    const refresh = await rawRequest(demo.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: demo.url } });
+    assert.equal(refresh.status, 200, refresh.text);
+    await stop(demo);
+    demo = await startDemo(['--db', db, '--sandbox', sandbox.url]);
+    assert.equal((await rawRequest(demo.url, '/api/account', { headers: { cookie } })).status, 200, 'the refreshed pair was stored too');
+  } finally {
+    await stop(demo);
+  }
+});
+
+test('a referer that is not an account domain is refused before the secret goes anywhere', async () => {
+  const demo = await startDemo(['--db', ':memory:', '--sandbox', sandbox.url]);
+  try {
+    const { cookie, state } = await visit(demo.url);
+    const redirect = await allow(sandbox.url, 'demo-client-id', state);
+    for (const referer of ['attacker.example', 'acme.kommo.com.attacker.example', '']) {
+      const forged = new URLSearchParams(redirect.search);
+      forged.set('referer', referer);
+      const page = await rawRequest(demo.url, `/callback?${forged}`, { headers: { cookie } });
+      assert.equal(page.status, 400);
+      assert.match(page.text, /Refused: referer .* is not (an account domain|a host name)/, referer);
+    }
+    const noReferer = new URLSearchParams(redirect.search);
+    noReferer.delete('referer');
+    assert.match((await rawRequest(demo.url, `/callback?${noReferer}`, { headers: { cookie } })).text, /Refused: referer/);
+    assert.equal((await rawRequest(demo.url, '/api/account', { headers: { cookie } })).status, 401, 'nothing stored');
+    // The real code is still good: it was never sent.
+    assert.match((await rawRequest(demo.url, redirect.pathname + redirect.search, { headers: { cookie } })).text, /Connected/);
+  } finally {
+    await stop(demo);
+  }
+});
+
+test('provider down, hung, answering HTML or 500: a clear page within the timeout, nothing stored, the same session works after', async () => {
+  // A stand-in provider whose next answers are chosen by the test.
+  let mode = 'ok';
+  let issued = 0;
+  let current = null;
+  const provider = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      if (req.url === '/sandbox/api/integrations') return res.writeHead(201).end('{}');
+      if (mode === 'down') return req.socket.destroy();
+      if (mode === 'hang') return undefined;
+      if (mode === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Down for maintenance</body></html>');
+      if (mode === '500') return res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
+      if (req.url === '/api/v4/account') {
+        const ok = req.headers.authorization === `Bearer ${current?.access_token}`;
+        return res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id: 1, name: 'Acme', subdomain: 'acme' } : { error: 'unknown token' }));
+      }
+      const grant = JSON.parse(body);
+      if (grant.grant_type === 'refresh_token' && grant.refresh_token !== current?.refresh_token) return res.writeHead(400).end('{"error":"invalid_grant"}');
+      issued += 1;
+      current = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(current));
+    });
+  });
+  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
+  const demo = await startDemo(['--db', ':memory:', '--sandbox', `http://127.0.0.1:${provider.address().port}`, '--timeout-ms', '500']);
+  try {
+    const { cookie, state } = await visit(demo.url);
+    const callback = (code) => rawRequest(demo.url, `/callback?code=${code}&state=${state}&client_id=demo-client-id&referer=acme.kommo.com`, { headers: { cookie } });
+    const faults = { down: [502, /could not be reached/], hang: [504, /did not answer in time/], html: [502, /not what it documents/], 500: [502, /provider failed \(HTTP 500\)/] };
+    for (const [fault, [status, message]] of Object.entries(faults)) {
+      mode = fault;
+      const started = Date.now();
+      const page = await callback(`code-${fault}`);
+      assert.ok(Date.now() - started < 3_000, `${fault}: answered within the timeout`);
+      assert.equal(page.status, status, fault);
+      assert.match(page.headers['content-type'], /^text\/html/, `${fault}: a page, not raw JSON`);
+      assert.match(page.text, message, fault);
+      assert.match(page.text, /Nothing was stored/, fault);
+      mode = 'ok';
+      assert.equal((await rawRequest(demo.url, '/api/account', { headers: { cookie } })).status, 401, `${fault}: nothing stored`);
+    }
+    mode = 'ok';
+    assert.match((await callback('code-ok')).text, /Connected/, 'the same session signs in once the provider is back');
+    const signedInWith = current.access_token;
+    const refresh = () => rawRequest(demo.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: demo.url } });
+    for (const [fault, [status]] of Object.entries(faults)) {
+      mode = fault;
+      const r = await refresh();
+      assert.equal(r.status, status, `refresh while ${fault}`);
+      assert.equal(JSON.parse(r.text).retryable, true);
+      mode = 'ok';
+      const account = await rawRequest(demo.url, '/api/account', { headers: { cookie } });
+      assert.equal(account.status, 200, `after a ${fault} refresh the stored pair is the working one`);
+    }
+    assert.equal(current.access_token, signedInWith, 'no refresh reached the provider\'s token store');
+    // The lock a hung refresh held was released: this refresh is a request of its own.
+    assert.equal((await refresh()).status, 200);
+    assert.notEqual(current.access_token, signedInWith);
+    assert.equal((await rawRequest(demo.url, '/api/account', { headers: { cookie } })).status, 200, 'the refreshed pair is stored');
+  } finally {
+    await stop(demo);
+    provider.closeAllConnections();
+    provider.close();
+  }
+});

@@ -1,0 +1,172 @@
+// The demo back end's store: sessions, token sets, metadata-created clients, exchanged codes
+// and LeadExec grants, in SQLite (better-sqlite3): a file that survives restarts and deploys,
+// or `:memory:` for tests.
+//
+// Everything the routes need goes through the methods below, so another store can replace
+// this one. Several instances of the back end behind a load balancer need a shared database
+// instead of a file each: Postgres (a row lock, `SELECT … FOR UPDATE`, in place of the
+// per-process refresh lock in kommo.mjs) or Redis (a `SET NX PX` lock), with the same methods.
+// Do not replicate SQLite files by hand.
+//
+// Sessions are anonymous (a visitor who loaded a page: only a state) or kept (one holding a
+// token set, a LeadExec grant or a metadata button's secret). At most `maxAnonymous`
+// anonymous sessions are kept, the least recently seen go first, and a flood of page loads
+// never evicts a kept session: those end when unused for `keptForMs` (Kommo's refresh tokens
+// die after three months unused).
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  state TEXT NOT NULL UNIQUE,
+  kept INTEGER NOT NULL DEFAULT 0,
+  seen_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_kept_and_age ON sessions (kept, seen_at);
+CREATE TABLE IF NOT EXISTS tokens (
+  session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  client_id TEXT NOT NULL,
+  referer TEXT NOT NULL,
+  access_token TEXT NOT NULL,
+  refresh_token TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS created_clients (
+  session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  client_id TEXT NOT NULL,
+  client_secret TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS exchanged_codes (
+  code TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+  at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS leadexec (
+  session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  app_id TEXT NOT NULL,
+  refresh_token TEXT NOT NULL,
+  auth_token TEXT,
+  expire_date TEXT
+);
+`;
+
+/**
+ * Opens (creating if needed) the store at `file`, or an in-memory one for `:memory:`.
+ * `now` is the clock in milliseconds (tests move it).
+ */
+export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, now = Date.now } = {}) {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+
+  const q = {
+    insertSession: db.prepare('INSERT INTO sessions (id, state, seen_at) VALUES (?, ?, ?)'),
+    session: db.prepare('SELECT id, state, kept FROM sessions WHERE id = ?'),
+    touch: db.prepare('UPDATE sessions SET seen_at = ? WHERE id = ?'),
+    byState: db.prepare('SELECT id, state, kept FROM sessions WHERE state = ?'),
+    keep: db.prepare('UPDATE sessions SET kept = 1 WHERE id = ?'),
+    tokens: db.prepare('SELECT client_id AS clientId, referer, access_token AS accessToken, refresh_token AS refreshToken, expires_at AS expiresAt FROM tokens WHERE session_id = ?'),
+    saveTokens: db.prepare(`INSERT INTO tokens (session_id, client_id, referer, access_token, refresh_token, expires_at, updated_at)
+      VALUES (@sid, @clientId, @referer, @accessToken, @refreshToken, @expiresAt, @at)
+      ON CONFLICT (session_id) DO UPDATE SET client_id = excluded.client_id, referer = excluded.referer,
+        access_token = excluded.access_token, refresh_token = excluded.refresh_token,
+        expires_at = excluded.expires_at, updated_at = excluded.updated_at`),
+    createdClient: db.prepare('SELECT client_id AS clientId, client_secret AS clientSecret FROM created_clients WHERE session_id = ?'),
+    saveCreatedClient: db.prepare('INSERT OR IGNORE INTO created_clients (session_id, client_id, client_secret) VALUES (?, ?, ?)'),
+    exchanged: db.prepare('SELECT session_id AS sid FROM exchanged_codes WHERE code = ?'),
+    markExchanged: db.prepare('INSERT INTO exchanged_codes (code, session_id, at) VALUES (?, ?, ?)'),
+    leadexec: db.prepare('SELECT app_id AS appId, refresh_token AS refreshToken, auth_token AS authToken, expire_date AS expireDate FROM leadexec WHERE session_id = ?'),
+    saveLeadexec: db.prepare(`INSERT INTO leadexec (session_id, app_id, refresh_token, auth_token, expire_date) VALUES (@sid, @appId, @refreshToken, @authToken, @expireDate)
+      ON CONFLICT (session_id) DO UPDATE SET app_id = excluded.app_id, refresh_token = excluded.refresh_token,
+        auth_token = excluded.auth_token, expire_date = excluded.expire_date`),
+    deleteLeadexec: db.prepare('DELETE FROM leadexec WHERE session_id = ?'),
+    // The anonymous sessions past the newest `maxAnonymous`, and kept ones unused too long.
+    evictAnonymous: db.prepare(`DELETE FROM sessions WHERE id IN (
+      SELECT id FROM sessions WHERE kept = 0 ORDER BY seen_at DESC LIMIT -1 OFFSET ?)`),
+    expireKept: db.prepare('DELETE FROM sessions WHERE kept = 1 AND seen_at < ?'),
+    forgetCodes: db.prepare('DELETE FROM exchanged_codes WHERE at < ?'),
+    counts: db.prepare('SELECT sum(kept = 0) AS anonymous, sum(kept = 1) AS kept FROM sessions'),
+  };
+
+  // Eviction runs every `PRUNE_EVERY` new sessions (so a page load costs no table scan), and
+  // may let the anonymous count overshoot by that much in between.
+  const PRUNE_EVERY = Math.max(1, Math.min(100, Math.floor(maxAnonymous / 10)));
+  let created = 0;
+  function prune() {
+    const t = now();
+    q.evictAnonymous.run(maxAnonymous);
+    q.expireKept.run(t - keptForMs);
+    q.forgetCodes.run(t - DAY);
+  }
+
+  const completeExchange = db.transaction((sid, code, clientId, tokens) => {
+    q.markExchanged.run(code, sid, now());
+    q.saveTokens.run({ sid, clientId, ...tokens, at: now() });
+    q.keep.run(sid);
+  });
+
+  return {
+    /** A new anonymous session with its OAuth state: `{id, state}`. */
+    createSession() {
+      const s = { id: randomBytes(16).toString('hex'), state: randomBytes(16).toString('hex') };
+      q.insertSession.run(s.id, s.state, now());
+      created += 1;
+      if (created % PRUNE_EVERY === 0) prune();
+      return s;
+    },
+    /** The session `id` (`{id, state, kept}`), marked as seen now; `undefined` if unknown. */
+    session(id) {
+      const row = q.session.get(id);
+      if (row) q.touch.run(now(), id);
+      return row && { ...row, kept: Boolean(row.kept) };
+    },
+    /** The session that was given `state` (an index lookup), or `undefined`. */
+    sessionByState(state) {
+      const row = typeof state === 'string' ? q.byState.get(state) : undefined;
+      return row && { ...row, kept: Boolean(row.kept) };
+    },
+    /** The session's token set: `{clientId, referer, accessToken, refreshToken, expiresAt}`. */
+    tokens: (sid) => q.tokens.get(sid),
+    /** Replaces the session's token set (after a refresh). */
+    saveTokens(sid, clientId, tokens) {
+      q.saveTokens.run({ sid, clientId, ...pick(tokens), at: now() });
+      q.keep.run(sid);
+    },
+    /** Whether `code` was already exchanged, and by which session: its id, or `undefined`. */
+    exchangedBy: (code) => q.exchanged.get(code)?.sid,
+    /** Records the code and stores its token set, both or neither. */
+    completeExchange: (sid, code, clientId, tokens) => completeExchange(sid, code, clientId, pick(tokens)),
+    /** The integration a metadata button created for this session: `{clientId, clientSecret}`. */
+    createdClient: (sid) => q.createdClient.get(sid),
+    /** Keeps the first created client of a session; false when it already had one. */
+    saveCreatedClient(sid, clientId, clientSecret) {
+      const saved = q.saveCreatedClient.run(sid, clientId, clientSecret).changes === 1;
+      if (saved) q.keep.run(sid);
+      return saved;
+    },
+    leadexec: (sid) => q.leadexec.get(sid),
+    saveLeadexec(sid, grant) {
+      q.saveLeadexec.run({ sid, authToken: null, expireDate: null, ...grant });
+      q.keep.run(sid);
+    },
+    deleteLeadexec: (sid) => { q.deleteLeadexec.run(sid); },
+    /** `{anonymous, kept}` session counts. */
+    counts() {
+      const { anonymous, kept } = q.counts.get();
+      return { anonymous: anonymous ?? 0, kept: kept ?? 0 };
+    },
+    prune,
+    close: () => db.close(),
+  };
+}
+
+const pick = ({ referer, accessToken, refreshToken, expiresAt }) => ({ referer, accessToken, refreshToken, expiresAt });
