@@ -112,13 +112,16 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
   return { callback, refresh, account, secretsWebhook };
 }
 
-/** The HTTP status for a helper error: the referer or the request was wrong (400), the provider was (502, 504). */
+/**
+ * The HTTP status for a helper error: the referer or the request was wrong (400), the
+ * provider refused the token (401: sign in again), the provider failed (502, 504).
+ */
 function statusFor(e) {
   switch (e?.code) {
     case 'invalid_referer': return 400;
     case 'timeout': return 504;
     case 'network': case 'malformed_response': return 502;
-    case 'provider_error': return e.status >= 500 ? 502 : 400;
+    case 'provider_error': return e.status >= 500 ? 502 : e.status === 401 ? 401 : 400;
     default: return 500;
   }
 }
