@@ -47,6 +47,24 @@ window.wasmBytes = () => wasm.memory.buffer.byteLength;
 window.ready = true;
 </script></body></html>`;
 
+// A markup flood (docs/security.md): 2,000 user posts appended one by one, each with a form
+// whose controls are named like DOM methods, elements with the class and nothing to render,
+// and every 100th a real config element. Main-thread time until the observer's batch ran.
+const floodPage = (side) => page(side, 1).replace('</body>', `<div id="posts"></div><script>
+window.flood = async () => {
+  const posts = document.getElementById('posts');
+  const t0 = performance.now();
+  for (let i = 0; i < 2000; i += 1) {
+    const post = document.createElement('article');
+    post.innerHTML = '<form><input name="querySelectorAll"><input name="matches"></form><div class="kommo_oauth"></div><span class="amocrm_oauth"></span>'
+      + (i % 100 === 0 ? '<div class="kommo_oauth" data-client-id="f' + i + '"></div>' : '');
+    posts.appendChild(post);
+  }
+  await new Promise((r) => setTimeout(r, 0));
+  return performance.now() - t0;
+};
+</script></body>`);
+
 const cache = new Map();
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
@@ -55,6 +73,7 @@ const server = createServer((req, res) => {
   const m = /^\/page\/(project|baseline)\/(\d+)$/.exec(url.pathname);
   if (m) [body, type] = [page(m[1], Number(m[2])), TYPES.html];
   else if (url.pathname === '/heap') [body, type] = [HEAP_PAGE, TYPES.html];
+  else if (url.pathname.startsWith('/flood/')) [body, type] = [floodPage(url.pathname.slice(7)), TYPES.html];
   else {
     const file = [...FILES.project, ...FILES.baseline].find(([p]) => p === url.pathname)?.[1]
       ?? (url.pathname.startsWith('/pkg/') ? join(root, url.pathname) : null);
@@ -113,6 +132,18 @@ for (const n of [1, 100, 1000]) {
       }
       record(`all ${n} button${n > 1 ? 's' : ''} (ms from navigation start)`, side, t.all);
     }
+  }
+}
+
+// The markup flood, a few loads a side.
+for (let i = 0; i < Math.max(3, Math.ceil(LOADS / 6)); i++) {
+  for (const side of i % 2 ? ['baseline', 'project'] : ['project', 'baseline']) {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(`${origin}/flood/${side}`);
+    await p.waitForFunction(() => window.__t.all, null, { timeout: 30000 });
+    record('markup flood: 2,000 posts appended (main-thread ms)', side, await p.evaluate(() => window.flood()));
+    await context.close();
   }
 }
 

@@ -252,8 +252,9 @@ test('the Redirect URI helper tells the visitor to close the window when it cann
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${demo.url}/gallery`);
-  // A window with the popup's name that the browser will not let a script close (not script-opened).
-  await page.evaluate(() => { window.name = 'Grant access for integration'; });
+  // A window with a name of our popups' form that the browser will not let a script close
+  // (not script-opened).
+  await page.evaluate(() => { window.name = `kommo-oauth-${'0'.repeat(32)}`; });
   await page.goto(`${demo.url}/callback?error=access_denied&client_id=demo-client-id&state=zz`);
   await page.waitForSelector('p[role="status"]');
   assert.match(await page.textContent('p[role="status"]'), /not completed\. You can close this window/);

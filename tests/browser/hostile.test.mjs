@@ -12,6 +12,7 @@ import { launch, root } from './harness.mjs';
 const SITE = 'https://site.example';
 const PROVIDER = 'https://www.kommo.com';
 const ATTACKER = 'https://attacker.example';
+const LEADEXEC = 'https://apps.leadexec.net';
 const TYPES = { js: 'text/javascript', wasm: 'application/wasm' };
 
 let browser;
@@ -20,12 +21,13 @@ after(async () => { await browser?.close(); });
 
 /**
  * A browser context where `pages` (path → HTML) are served on the integrator's origin with
- * dist/ next to them, and any other page of the three origins is a blank page. Every request
+ * dist/ next to them, `frames` (path → HTML) on the attacker's, and any other page of the
+ * four origins (LeadExec's too) is a blank page. Every request
  * is recorded; `headers` go on the integrator's HTML; `wasm` replaces dist/button_bg.wasm;
  * `legacy` serves the scripts as windows-1251, so that button.js cannot use the wasm it
  * carries and fetches dist/button_bg.wasm instead (docs/size.md).
  */
-async function context({ pages = {}, headers = {}, wasm, legacy = false } = {}) {
+async function context({ pages = {}, frames = {}, headers = {}, wasm, legacy = false } = {}) {
   const ctx = await browser.newContext();
   ctx.requests = [];
   await ctx.route('**/*', (route) => {
@@ -39,7 +41,8 @@ async function context({ pages = {}, headers = {}, wasm, legacy = false } = {}) 
       return route.fulfill({ status: 200, contentType: type, body });
     }
     if (url.origin === SITE && pages[url.pathname]) return html(pages[url.pathname], headers);
-    if ([SITE, PROVIDER, ATTACKER].includes(url.origin)) return html('<!doctype html><title>blank</title><p>blank</p>');
+    if (url.origin === ATTACKER && frames[url.pathname]) return html(frames[url.pathname]);
+    if ([SITE, PROVIDER, ATTACKER, LEADEXEC].includes(url.origin)) return html('<!doctype html><title>blank</title><p>blank</p>');
     return route.abort();
   });
   return ctx;
@@ -313,16 +316,18 @@ test('two buttons clicked in turn: each result reaches only its own button', asy
   await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2);
   const first = await clickForPopup(page, 'button.kbtn >> nth=0');
   assert.equal(new URL(first.url()).searchParams.get('client_id'), 'cid-a');
-  await page.click('button.kbtn >> nth=1');
-  await first.waitForURL(/client_id=cid-b/);
-  await postFrom(first, [{ client_id: 'cid-b', error: 'access_denied' }]);
+  const firstClosed = first.waitForEvent('close');
+  const second = await clickForPopup(page, 'button.kbtn >> nth=1');
+  await firstClosed;
+  assert.equal(new URL(second.url()).searchParams.get('client_id'), 'cid-b');
+  await postFrom(second, [{ client_id: 'cid-b', error: 'access_denied' }]);
   await page.waitForFunction(() => calls.length >= 1);
   await page.waitForTimeout(200);
   assert.deepEqual(await page.evaluate(() => calls.map(([, r]) => r.client_id + ':' + r.error)), ['cid-b:access_denied']);
   await ctx.close();
 });
 
-test('a second button reuses the popup window: the first button\'s attempt ends quietly (same client id, metadata, a late close)', async () => {
+test('one sign-in window per page: each click closes the earlier popup, whose attempt ends quietly (same client id, metadata, a late close)', async () => {
   const ctx = await context({
     pages: {
       '/dup': doc(`<script class="kommo_oauth" data-client-id="cid" data-error-callback="onErr" src="/dist/button.js"></script>
@@ -332,17 +337,18 @@ test('a second button reuses the popup window: the first button\'s attempt ends 
   });
   const page = await open(ctx, '/dup');
   await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
-  // The metadata button first, then both duplicates: one window, three attempts in turn.
-  const popup = await clickForPopup(page, 'button.kbtn >> nth=2');
-  await page.click('button.kbtn >> nth=0');
-  await popup.waitForURL(/client_id=cid/);
-  const firstState = new URL(popup.url()).searchParams.get('state');
-  await page.click('button.kbtn >> nth=1');
-  await popup.waitForURL((u) => new URL(u).searchParams.get('state') !== firstState);
-  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  // The metadata button first, then both duplicates: three windows in turn, one open at a time.
+  const metadata = await clickForPopup(page, 'button.kbtn >> nth=2');
+  const first = await clickForPopup(page, 'button.kbtn >> nth=0');
+  assert.ok(metadata.isClosed() || await metadata.waitForEvent('close').then(() => true));
+  const firstState = new URL(first.url()).searchParams.get('state');
+  const last = await clickForPopup(page, 'button.kbtn >> nth=1');
+  assert.notEqual(new URL(last.url()).searchParams.get('state'), firstState);
+  assert.ok(first.isClosed() || await first.waitForEvent('close').then(() => true));
+  await postFrom(last, [{ client_id: 'cid', error: 'access_denied' }]);
   await page.waitForFunction(() => calls.length >= 1);
-  // Past the poll and the 1.5 s COOP grace: the window closed by the finished attempt must
-  // not read as "the visitor closed the popup" for the earlier ones.
+  // Past the poll and the 1.5 s COOP grace: the windows the later clicks closed must not read
+  // as "the visitor closed the popup" for the earlier attempts.
   await page.waitForTimeout(2200);
   assert.deepEqual(await page.evaluate(() => calls.map(([, r]) => r.client_id + ':' + r.error)), ['cid:access_denied']);
   await ctx.close();
@@ -457,5 +463,148 @@ test('the helper posts to an opener only when it runs in our popup', async () =>
   await page.waitForTimeout(300);
   assert.deepEqual(await page.evaluate(() => window.got), [], 'a same-origin opener that is not our button gets nothing');
   assert.ok(!other.isClosed(), 'and the window is not closed');
+  await ctx.close();
+});
+
+// ---- The second ring: other frames on the page, polluted prototypes, floods of markup. ----
+
+/** An ad or widget frame (the attacker's origin) holding child frames named as the original named its windows. */
+const NAMED_FRAMES = `<!doctype html><p>ad</p>
+<iframe name="Grant access for integration" src="about:blank"></iframe>
+<iframe name="LeadExec sign-in" src="about:blank"></iframe>
+<iframe name="kommo-oauth-" src="about:blank"></iframe>`;
+
+test('a third-party frame holding windows named like ours neither captures the consent page nor blocks the popup', async () => {
+  const ctx = await context({
+    pages: { '/embed': doc(`<script class="kommo_oauth" data-client-id="cid" data-error-callback="onErr" src="/dist/button.js"></script>
+      <iframe id="ad" src="${ATTACKER}/ad"></iframe><iframe id="prov" src="${PROVIDER}/widget"></iframe>`) },
+    frames: { '/ad': NAMED_FRAMES },
+  });
+  const page = await open(ctx, '/embed');
+  await page.waitForSelector('button.kbtn');
+  await page.waitForFunction(() => document.getElementById('ad').contentWindow.length === 3);
+  const popup = await clickForPopup(page, 'button.kbtn');
+  assert.equal(new URL(popup.url()).origin, PROVIDER, 'a real popup on the provider');
+  const children = page.frames().filter((f) => f.parentFrame()?.url().startsWith(`${ATTACKER}/ad`));
+  assert.equal(children.length, 3);
+  for (const child of children) assert.equal(child.url(), 'about:blank', 'nothing loaded inside the ad');
+  // A frame on the provider's own origin cannot look the popup up by any name it can know.
+  const provider = page.frames().find((f) => f.url().startsWith(`${PROVIDER}/widget`));
+  const found = await provider.evaluate(() => ['Grant access for integration', 'kommo-oauth-', 'LeadExec sign-in'].map((name) => {
+    const w = window.open('', name);
+    let href = null;
+    try { href = w && w.location.href; } catch { href = 'cross-origin: found the popup'; }
+    if (w) w.close();
+    return href;
+  }));
+  assert.deepEqual(found, ['about:blank', 'about:blank', 'about:blank'], 'each name opened a new blank window, never the popup');
+  assert.ok(!popup.isClosed());
+  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  await page.waitForFunction(() => calls.length === 1);
+  assert.deepEqual(await page.evaluate(() => calls), [['error', { client_id: 'cid', error: 'access_denied' }]]);
+  await ctx.close();
+});
+
+test('LeadExec: a frame on the service origin cannot find the dialog, and its forged AuthorizeResult is not taken', async () => {
+  const ctx = await context({
+    pages: {
+      '/le': `<!doctype html><meta charset="utf-8">
+        <button class="le-app-button" data-btnId="b1">Sign in with LeadExec</button>
+        <iframe id="svc" src="${LEADEXEC}/widget"></iframe><iframe id="ad" src="${ATTACKER}/ad"></iframe>
+        <script>window.results = []; function AuthorizeResult(r) { results.push(r); }</script>
+        <script src="/dist/le-app-button.js" data-origin="${LEADEXEC}"></script>`,
+    },
+    frames: { '/ad': NAMED_FRAMES },
+  });
+  const page = await open(ctx, '/le');
+  await page.waitForFunction(() => document.querySelector('.le-app-button').getAttribute('type') === 'button');
+  const dialog = await clickForPopup(page, '.le-app-button');
+  assert.equal(new URL(dialog.url()).origin, LEADEXEC);
+  const state = new URL(dialog.url()).searchParams.get('state');
+  const svc = page.frames().find((f) => f.url().startsWith(`${LEADEXEC}/widget`));
+  const forged = { type: 'leadexec:authorize', state, valid: true, refreshToken: 'attackers-rt', authToken: 'attackers-at', appId: 'app' };
+  const found = await svc.evaluate((message) => {
+    const w = window.open('', 'LeadExec sign-in');
+    const href = w && w.location.href;
+    if (w) w.close();
+    // Even knowing the state (a leaked URL), a message from this frame is not the dialog's.
+    window.parent.postMessage(message, '*');
+    return href;
+  }, forged);
+  assert.equal(found, 'about:blank');
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => results), [], 'the forged tokens were not taken');
+  assert.equal(await page.evaluate(() => Object.keys(localStorage).length), 0, 'nor stored for a returning visit');
+  await dialog.evaluate((m) => window.opener.postMessage(m, '*'), { ...forged, refreshToken: 'real-rt', authToken: 'real-at' });
+  await page.waitForFunction(() => results.length === 1);
+  assert.equal(await page.evaluate(() => results[0].refreshToken), 'real-rt');
+  await ctx.close();
+});
+
+test('a polluted Object.prototype neither drops the real decline nor adds fields to the callback object', async () => {
+  const pollution = `<script>Object.prototype.type = 'kommo-oauth:callback'; Object.prototype.error_description = 'polluted';
+    Object.prototype.url = 'https://attacker.example/'; Object.prototype.code = 'polluted-code';</script>`;
+  const ctx = await context({
+    pages: { '/polluted': doc(`<script class="kommo_oauth" data-client-id="cid" data-error-callback="onErr" src="/dist/button.js"></script>`, pollution) },
+  });
+  const page = await open(ctx, '/polluted');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  await page.waitForFunction(() => calls.length === 1);
+  assert.deepEqual(await page.evaluate(() => [Object.keys(calls[0][1]), Object.hasOwn(calls[0][1], 'error_description'), calls[0][1].error]),
+    [['client_id', 'error'], false, 'access_denied']);
+  assert.equal(page.url(), `${SITE}/polluted`, 'no navigation to the polluted url');
+  await ctx.close();
+});
+
+test('a flood of sanitized markup mounts in time linear in the nodes added (forms and class-only elements included)', async () => {
+  const ctx = await context({ pages: { '/flood': doc('<div id="posts"></div><script src="/dist/button.js"></script>') } });
+  const page = await open(ctx, '/flood');
+  const ms = await page.evaluate(async () => {
+    const posts = document.getElementById('posts');
+    const started = performance.now();
+    // A forum page rendering 2,000 posts one by one, each what a sanitizer keeps: forms with
+    // controls named like DOM methods, elements with the class and nothing to render, and
+    // every 100th post a real config element.
+    for (let i = 0; i < 2000; i += 1) {
+      const post = document.createElement('article');
+      post.innerHTML = `<form><input name="querySelectorAll"><input name="matches"></form><div class="kommo_oauth"></div><span class="amocrm_oauth"></span>`
+        + (i % 100 === 0 ? `<div class="kommo_oauth" data-client-id="cid-${i}"></div>` : '');
+      posts.appendChild(post);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the observer's batch ran
+    return performance.now() - started;
+  });
+  assert.equal(await page.evaluate(() => document.querySelectorAll('button.kbtn').length), 20, 'every real config element mounted');
+  // Generous: linear work here is a few hundred ms; a rescan of the page per form was seconds.
+  assert.ok(ms < 2500, `the flood took ${ms.toFixed(0)} ms on the main thread`);
+  // Later changes still count: a class-only element that gets a client id mounts then.
+  await page.evaluate(() => document.querySelector('#posts article:nth-child(2) div.kommo_oauth').setAttribute('data-client-id', 'late'));
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 21);
+  await ctx.close();
+});
+
+test('markup may name only the callbacks its page lists on the loader tag (data-allowed-callbacks)', async () => {
+  const ctx = await context({
+    pages: {
+      '/vue': doc(`<div class="kommo_oauth" data-client-id="cid" data-error-callback="onErr"></div>
+        <div class="kommo_oauth" data-client-id="cid2" data-error-callback="onOk"></div>
+        <script src="/dist/button.js" data-allowed-callbacks="onErr"></script>`),
+    },
+  });
+  const page = await open(ctx, '/vue');
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2);
+  const warnings = page.consoleMessages.filter((m) => /data-error-callback/.test(m.text));
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0].text, /data-error-callback="onOk".*data-allowed-callbacks/);
+  const popup = await clickForPopup(page, 'button.kbtn >> nth=0');
+  await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
+  await page.waitForFunction(() => calls.length === 1);
+  assert.deepEqual(await page.evaluate(() => calls), [['error', { client_id: 'cid', error: 'access_denied' }]]);
+  const second = await clickForPopup(page, 'button.kbtn >> nth=1');
+  await postFrom(second, [{ client_id: 'cid2', error: 'access_denied' }]);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => calls.length), 1, 'the unlisted name is not called');
   await ctx.close();
 });

@@ -164,6 +164,9 @@ pub fn on_message(expected: &Expected, message: Message) -> Outcome {
 /// have just seen open.
 pub const SEVERED_WITHIN_MS: f64 = 1500.0;
 
+/// How often a sign-in window's `closed` flag is read (the Kommo popup and the LeadExec dialog).
+pub const POLL_MS: u32 = 300;
+
 /// The result of one closed-poll tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Poll {
@@ -171,16 +174,22 @@ pub enum Poll {
     Open,
     /// The handle was cut (COOP): stop polling, keep listening for the helper's broadcast.
     Severed,
+    /// Closed, first seen: the window may have posted its answer and closed itself, and that
+    /// answer may still be queued behind this tick, so the next tick decides.
+    Closing,
     /// The user closed the popup: report `popup_closed`.
     ClosedByUser,
 }
 
-/// One tick of the closed poll.
-pub fn on_poll(closed: bool, elapsed_ms: f64) -> Poll {
-    match (closed, elapsed_ms < SEVERED_WITHIN_MS) {
-        (false, _) => Poll::Open,
-        (true, true) => Poll::Severed,
-        (true, false) => Poll::ClosedByUser,
+/// One tick of the closed poll, for both kinds of sign-in window. `closed` is the handle's
+/// flag (a handle that cannot be read counts as closed); `closed_before` whether the
+/// previous tick saw it closed too.
+pub fn on_poll(closed: bool, elapsed_ms: f64, closed_before: bool) -> Poll {
+    match (closed, elapsed_ms < SEVERED_WITHIN_MS, closed_before) {
+        (false, _, _) => Poll::Open,
+        (true, true, _) => Poll::Severed,
+        (true, false, false) => Poll::Closing,
+        (true, false, true) => Poll::ClosedByUser,
     }
 }
 
@@ -333,8 +342,13 @@ mod tests {
 
     #[test]
     fn closed_poll_tells_a_cut_opener_from_a_user_close() {
-        assert_eq!(on_poll(false, 99_999.0), Poll::Open);
-        assert_eq!(on_poll(true, 200.0), Poll::Severed);
-        assert_eq!(on_poll(true, 5_000.0), Poll::ClosedByUser);
+        assert_eq!(on_poll(false, 99_999.0, true), Poll::Open);
+        assert_eq!(on_poll(true, 200.0, false), Poll::Severed);
+        assert_eq!(
+            on_poll(true, 5_000.0, false),
+            Poll::Closing,
+            "an answer may still be queued"
+        );
+        assert_eq!(on_poll(true, 5_300.0, true), Poll::ClosedByUser);
     }
 }

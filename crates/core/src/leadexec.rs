@@ -12,8 +12,8 @@ use crate::strings::{concat, encode_component};
 pub const DEFAULT_ORIGIN: &str = "https://apps.leadexec.net";
 /// The `type` of the dialog's message to the opener.
 pub const DIALOG_TYPE: &str = "leadexec:authorize";
-/// The popup's window name.
-pub const WINDOW_NAME: &str = "LeadExec sign-in";
+/// The start of the dialog's window name (`popup::window_name`: 128 random bits follow).
+pub const WINDOW_NAME_PREFIX: &str = "leadexec-signin-";
 /// The selector of the integrator's own buttons that the drop-in enhances (each needs a
 /// `data-btnId`; one without gets a console error).
 pub const BUTTON_SELECTOR: &str = "button.le-app-button";

@@ -70,7 +70,8 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
 /// elements, a callback name picks which page function runs (`jQuery.getScript` with a
 /// foreign integration's redirect URL, `ko.applyBindings` over markup's own `data-bind`),
 /// and a known state would let a link in user content finish someone else's sign-in. There
-/// it is refused with a warning; the DOM events still fire.
+/// it is refused with a warning (the DOM events still fire), except a callback name the page
+/// listed on its loader tag (`data-allowed-callbacks`, `Context::allows_callback`).
 fn page_authored(
     source: &(impl Source + ?Sized),
     setting: Setting,
@@ -79,13 +80,18 @@ fn page_authored(
     d: &mut Diagnostics,
 ) -> Option<String> {
     let value = text(source, setting)?;
-    if context.author != Author::Markup {
+    let callback = matches!(setting, Setting::ErrorCallback | Setting::SuccessCallback);
+    if context.author != Author::Markup || (callback && context.allows_callback(&value)) {
         return Some(value);
     }
     d.push(Diagnostic::invalid(
         setting.attribute(),
         &value,
-        "only on a <script class=\"kommo_oauth\"> tag",
+        if callback {
+            "only on a <script class=\"kommo_oauth\"> tag, or a name the loader tag lists in data-allowed-callbacks"
+        } else {
+            "only on a <script class=\"kommo_oauth\"> tag"
+        },
         instead,
     ));
     None
@@ -1006,6 +1012,42 @@ mod tests {
         assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_none());
         context.author = Author::ScriptTag;
         assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_some());
+    }
+
+    #[test]
+    fn markup_may_name_only_the_callbacks_the_loader_tag_lists() {
+        let attrs = [
+            ("data-client-id", "x"),
+            ("data-error-callback", "app.onKommoError"),
+            ("data-success-callback", "jQuery.getScript"),
+            ("data-state", "known"),
+        ];
+        let mut context = Context::new(Author::Markup, "https://site.example");
+        context.allowed_callbacks = Some("onOther, app.onKommoError".into());
+        let p = parse(Provider::Kommo, &attrs[..], &context);
+        let c = p.config.expect("config");
+        assert_eq!(c.error_callback.as_deref(), Some("app.onKommoError"));
+        assert_eq!(c.success_callback, None, "not listed");
+        assert_eq!(c.state, None, "a state is never markup's");
+        let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("data-success-callback=\"jQuery.getScript\"")
+                    && m.contains("data-allowed-callbacks")),
+            "{messages:?}"
+        );
+        assert!(
+            !messages.iter().any(|m| m.contains("data-error-callback")),
+            "{messages:?}"
+        );
+        context.allowed_callbacks = Some("app".into());
+        let p = parse(Provider::Kommo, &attrs[..], &context);
+        assert_eq!(
+            p.config.expect("config").error_callback,
+            None,
+            "whole names only"
+        );
     }
 
     #[test]

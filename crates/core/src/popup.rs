@@ -2,8 +2,23 @@
 
 use crate::prelude::*;
 
-/// The window name the original uses; a second `window.open` with it reuses the window.
-pub const WINDOW_NAME: &str = "Grant access for integration";
+/// The start of the consent popup's window name; each attempt adds 128 random bits
+/// ([`window_name`]). The original's fixed "Grant access for integration" let any frame on
+/// the page hold a window of that name (the consent page then loaded inside it) or look the
+/// popup up with `window.open('', name)`; an unguessable name does neither.
+pub const WINDOW_NAME_PREFIX: &str = "kommo-oauth-";
+
+/// A window name for one attempt: `prefix` followed by `random` (32 hex digits).
+pub fn window_name(prefix: &str, random: &str) -> String {
+    super::strings::concat(&[prefix, random])
+}
+
+/// Whether `name` is a window name [`window_name`] made with `prefix` (the Redirect URI
+/// helper recognises its popup by it).
+pub fn is_window_name(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .is_some_and(|rest| rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+}
 pub const WIDTH: i32 = 750;
 pub const HEIGHT: i32 = 580;
 
@@ -53,6 +68,22 @@ pub fn features(rect: WindowRect) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn window_names_are_the_prefix_and_32_hex_digits() {
+        let name = window_name(WINDOW_NAME_PREFIX, "0123456789abcdef0123456789abcdef");
+        assert!(is_window_name(&name, WINDOW_NAME_PREFIX));
+        assert!(!is_window_name(&name, "leadexec-signin-"));
+        for other in [
+            "Grant access for integration",
+            "kommo-oauth-",
+            "kommo-oauth-0123",
+            "kommo-oauth-0123456789abcdef0123456789abcdeg",
+            "xkommo-oauth-0123456789abcdef0123456789abcdef",
+        ] {
+            assert!(!is_window_name(other, WINDOW_NAME_PREFIX), "{other}");
+        }
+    }
 
     #[test]
     fn centres_over_the_window() {

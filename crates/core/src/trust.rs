@@ -41,6 +41,9 @@ pub struct Context {
     /// The loader tag's `data-allowed-client-ids` as written (ids separated by commas or
     /// whitespace), when the integrator set one.
     pub allowed_client_ids: Option<String>,
+    /// The loader tag's `data-allowed-callbacks` as written (names or dotted paths separated
+    /// by commas or whitespace): the callback names markup may use.
+    pub allowed_callbacks: Option<String>,
 }
 
 impl Context {
@@ -49,6 +52,7 @@ impl Context {
             author,
             page_origin: String::from(page_origin),
             allowed_client_ids: None,
+            allowed_callbacks: None,
         }
     }
 
@@ -76,6 +80,17 @@ impl Context {
             })
     }
 
+    /// Whether markup may name the global callback `name`: only when the page listed it on
+    /// its loader tag (markup must not pick which page function runs). Page authors may
+    /// name any.
+    pub fn allows_callback(&self, name: &str) -> bool {
+        self.author != Author::Markup
+            || self
+                .allowed_callbacks
+                .as_deref()
+                .is_some_and(|names| client_id_list(names).any(|n| n == name.as_bytes()))
+    }
+
     /// Whether the page's allow-list (if any) admits a metadata button: only from `<script>`
     /// tags and code, since it has no client id to list.
     pub fn allows_metadata(&self) -> bool {
@@ -83,8 +98,9 @@ impl Context {
     }
 }
 
-/// The ids of a `data-allowed-client-ids` value: separated by commas or whitespace (split
-/// as bytes: ids are ASCII, and a `str` split by a closure costs more wasm).
+/// The entries of a `data-allowed-client-ids` (or `data-allowed-callbacks`) value:
+/// separated by commas or whitespace (split as bytes: ids are ASCII, and a `str` split by a
+/// closure costs more wasm).
 pub fn client_id_list(raw: &str) -> impl Iterator<Item = &[u8]> {
     raw.as_bytes()
         .split(|b| *b == b',' || b.is_ascii_whitespace())

@@ -61,7 +61,7 @@ impl Settings for Options {
     }
 
     fn function(&self, key: &str) -> Option<Function> {
-        js::cast(js::get(&self.object, key))
+        js::cast(js::own(&self.object, key))
     }
 
     fn cancel(&self) {
@@ -101,7 +101,7 @@ impl Drop for Options {
 /// and numbers spelled out, arrays (for `scopes`) joined by commas; anything else (null, an
 /// object, a function) counts as absent.
 fn value(object: &JsValue, key: &str) -> Option<String> {
-    serde_wasm_bindgen::from_value::<OptionValue>(js::get(object, key))
+    serde_wasm_bindgen::from_value::<OptionValue>(js::own(object, key))
         .ok()
         .and_then(|v| v.0)
 }
@@ -282,13 +282,13 @@ extern "C" {
 /// message describes the failure, with `code` (the error code) and the fields of `payload`
 /// (`client_id`, `error`, `error_description`) as properties.
 pub fn rejection(payload: &JsValue) -> JsValue {
-    let code = js::get(payload, "error");
-    let description = js::get(payload, "error_description").as_string();
+    let code = js::own(payload, "error");
+    let description = js::own(payload, "error_description").as_string();
     let message = description.or_else(|| code.as_string()).unwrap_or_default();
     let error: JsValue = SignInFailure::new(&["[kommo-oauth] ", &message].concat()).into();
     js::set(&error, "code", &code);
     for key in ["client_id", "error", "error_description"] {
-        let value = js::get(payload, key);
+        let value = js::own(payload, key);
         if !value.is_undefined() {
             js::set(&error, key, &value);
         }

@@ -1,24 +1,22 @@
-//! One sign-in attempt: it owns the popup window handle, the `message` listener, the
-//! `BroadcastChannel` fallback, the closed poll and the deadline after the popup is gone.
+//! One sign-in attempt: it owns the popup's [`Watch`] (the `message` listener and the
+//! closed poll), the `BroadcastChannel` fallback and the deadline after the popup is gone.
 //! Finishing, cancelling or replacing the attempt drops it, and that releases all of them
-//! and the `sessionStorage` record of its state. One attempt per page is live: every popup
-//! has the same window name, so a second button's click loads its consent page into the
-//! window an earlier attempt opened, and that earlier attempt is then over.
+//! and the `sessionStorage` record of its state. One attempt per page is live: opening a
+//! sign-in window closes the one before it (`popup::open`), and the earlier attempt is then
+//! over.
 
 use crate::js::{self, JsFields};
+use crate::popup::{self, Watch};
 use crate::state;
 use gloo_events::EventListener;
-use gloo_timers::callback::{Interval, Timeout};
-use kommo_oauth_core::flow::{on_poll, Expected, Poll};
-use kommo_oauth_core::popup::{features, WindowRect, WINDOW_NAME};
+use gloo_timers::callback::Timeout;
+use kommo_oauth_core::flow::{Expected, Poll};
+use kommo_oauth_core::popup::WINDOW_NAME_PREFIX;
 use kommo_oauth_core::protocol::{channel_name, classify, Message, ACK_TYPE};
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
-
-/// How often the popup's `closed` flag is read.
-const POLL_MS: u32 = 300;
 
 /// How long an attempt keeps listening for the Redirect URI helper's broadcast once the
 /// popup handle reads `closed`: Cross-Origin-Opener-Policy cuts the handle while the visitor
@@ -61,9 +59,8 @@ pub struct Attempt {
     number: u32,
     popup: Window,
     on_event: OnEvent,
-    _message: EventListener,
+    watch: Watch,
     _channel: Option<Channel>,
-    poll: Option<Interval>,
     deadline: Option<Timeout>,
     /// Whether the state record stays for the Redirect URI page this window goes to.
     keep_state: bool,
@@ -77,37 +74,9 @@ impl Drop for Attempt {
     }
 }
 
-/// Where the browser window is, for centring the popup over it.
-fn window_rect(win: &Window) -> WindowRect {
-    let num = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-    WindowRect {
-        x: num(win.screen_x()),
-        y: num(win.screen_y()),
-        width: num(win.outer_width()),
-        height: num(win.outer_height()),
-    }
-}
-
-/// The `window.open` features for a popup centred over this window.
-pub fn popup_features() -> String {
-    features(window_rect(&js::window()))
-}
-
-/// Opens the popup synchronously (call this directly inside the click handler).
-/// Returns `None` when the browser blocked it.
-pub fn open_popup(url: &str) -> Option<Window> {
-    let win = js::window();
-    // A page that opened this one may have named it like our popup: `window.open` would then
-    // load the consent page here, in the visitor's own tab.
-    // (Through `Reflect`, already linked, rather than two more imports.)
-    if js::get(&win, "name").as_string().as_deref() == Some(WINDOW_NAME) {
-        js::set(&win, "name", &JsValue::from_str(""));
-    }
-    let popup = win
-        .open_with_url_and_target_and_features(url, WINDOW_NAME, &popup_features())
-        .ok()??;
-    let _ = popup.focus();
-    Some(popup)
+/// Opens the consent popup synchronously (call this directly inside the click handler).
+pub fn open_popup(url: &str) -> Result<Window, popup::Refused> {
+    popup::open(url, WINDOW_NAME_PREFIX)
 }
 
 impl Attempt {
@@ -125,53 +94,28 @@ impl Attempt {
         NEWEST.with(|n| n.set(number));
         let on_event: OnEvent = Rc::new(on_event);
         let own_origin = js::own_origin();
-        let message = {
-            let (on_event, own_origin, source) = (
-                on_event.clone(),
-                own_origin.clone(),
-                JsValue::from(popup.clone()),
-            );
-            EventListener::new(js::window().as_ref(), "message", move |event| {
-                let Some(event) = event.dyn_ref::<MessageEvent>() else {
-                    return;
-                };
-                if !event.source().is_some_and(|s| JsValue::from(s) == source) {
-                    return;
-                }
-                let origin = event.origin();
-                if origin != provider_origin && origin != own_origin {
-                    return;
-                }
-                if let Some(message) = classify(
-                    &origin,
-                    &provider_origin,
-                    &own_origin,
-                    &JsFields(&event.data()),
-                ) {
-                    on_event(AttemptEvent::Message(message));
-                }
-            })
+        let watch = {
+            let (on_message, on_tick) = (on_event.clone(), on_event.clone());
+            let (provider, own) = (provider_origin.clone(), own_origin.clone());
+            Watch::start(
+                &popup,
+                vec![provider_origin, own_origin.clone()],
+                move |origin, data| {
+                    if let Some(message) = classify(origin, &provider, &own, &JsFields(data)) {
+                        on_message(AttemptEvent::Message(message));
+                    }
+                },
+                move |poll| on_tick(AttemptEvent::Poll(poll)),
+            )
         };
         let channel = Self::channel(&expected.state, own_origin, on_event.clone());
-        let opened_at = js_sys::Date::now();
-        let poll = {
-            let (popup, on_event) = (popup.clone(), on_event.clone());
-            Interval::new(POLL_MS, move || {
-                let closed = popup.closed().unwrap_or(true);
-                on_event(AttemptEvent::Poll(on_poll(
-                    closed,
-                    js_sys::Date::now() - opened_at,
-                )));
-            })
-        };
         Attempt {
             expected,
             number,
             popup,
             on_event,
-            _message: message,
+            watch,
             _channel: channel,
-            poll: Some(poll),
             deadline: None,
             keep_state: false,
         }
@@ -208,7 +152,7 @@ impl Attempt {
 
     /// Whether the popup can still be focused.
     pub fn is_open(&self) -> bool {
-        self.poll.is_some() && !self.popup.closed().unwrap_or(true)
+        self.watch.is_polling() && !popup::is_closed(&self.popup)
     }
 
     pub fn focus(&self) {
@@ -222,7 +166,7 @@ impl Attempt {
     /// The popup handle reads `closed` (closed by the visitor, or cut by COOP): stop polling,
     /// keep listening for the helper's broadcast until the deadline or the next click.
     pub fn linger(&mut self) {
-        self.poll = None;
+        self.watch.stop_polling();
         let on_event = self.on_event.clone();
         self.deadline.get_or_insert_with(|| {
             Timeout::new(LINGER_MS, move || on_event(AttemptEvent::Expired))

@@ -3,7 +3,11 @@
 //! `innerHTML`), watched by one `MutationObserver` for the life of the page.
 //!
 //! Tags are marked with an expando property that every copy of the bundle shares, so a page
-//! that includes the script twice still mounts each tag once.
+//! that includes the script twice still mounts each tag once. Mounting is linear in the nodes
+//! added: each batch of mutations looks only into the subtrees it added (a `<form>` too,
+//! through the prototype's `querySelectorAll`, which its controls cannot shadow), and every
+//! element with the class is read once, also one with nothing to render (marked
+//! [`IGNORED`] until one of its attributes changes).
 
 use crate::button::Button;
 use crate::source::{Settings, Tag, TAG_SELECTOR};
@@ -16,12 +20,16 @@ use web_sys::{Element, HtmlFormElement, MutationRecord, Node};
 
 /// The loader tag's attribute listing the client ids the page's tags may mount.
 pub const ALLOW_LIST: &str = "data-allowed-client-ids";
+/// The loader tag's attribute listing the callback names markup may use.
+pub const ALLOWED_CALLBACKS: &str = "data-allowed-callbacks";
 
-/// The symbol-keyed expando marking a tag: `"mounted"`, or `"failed"` (retried when its
-/// attributes change). A symbol, so that no `name`d form control can fake it.
+/// The symbol-keyed expando marking a tag: `"mounted"`, `"failed"` or `"ignored"` (no
+/// settings of ours); the last two are looked at again when an attribute changes. A symbol,
+/// so that no `name`d form control can fake it.
 const MARK: &str = "kommo-oauth.button";
 const MOUNTED: &str = "mounted";
 const FAILED: &str = "failed";
+const IGNORED: &str = "ignored";
 
 struct Mounted {
     tag: Element,
@@ -40,10 +48,16 @@ thread_local! {
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent. `loader` is
 /// the drop-in's own `<script>` element (or `undefined`): its `data-allowed-client-ids`,
-/// if any, lists the only client ids this page's tags may mount.
+/// if any, lists the only client ids this page's tags may mount, and its
+/// `data-allowed-callbacks` the callback names markup (not only `<script>` tags) may use.
 pub fn auto_mount(loader: JsValue) {
-    if let Some(list) = js::cast::<Element>(loader).and_then(|el| el.get_attribute(ALLOW_LIST)) {
-        crate::source::ALLOWED_CLIENT_IDS.with(|ids| *ids.borrow_mut() = Some(list));
+    if let Some(loader) = js::cast::<Element>(loader) {
+        if let Some(list) = loader.get_attribute(ALLOW_LIST) {
+            crate::source::ALLOWED_CLIENT_IDS.with(|ids| *ids.borrow_mut() = Some(list));
+        }
+        if let Some(list) = loader.get_attribute(ALLOWED_CALLBACKS) {
+            crate::source::ALLOWED_CALLBACKS.with(|names| *names.borrow_mut() = Some(list));
+        }
     }
     let document = js::document();
     if let Some(root) = js::document_element(&document) {
@@ -64,22 +78,18 @@ pub fn mounted_count() -> usize {
     BUTTONS.with(|b| b.borrow().len())
 }
 
-/// A `<form>`'s named controls shadow its own properties and methods (`<input
-/// name="querySelectorAll">`), so no method is called on one: a form is never a config
-/// element, and one added or removed is looked into from the document instead.
-/// (`instanceof` cannot be shadowed.)
+/// A `<form>` is never a config element: its named controls shadow its own properties
+/// (`<input name="getAttributeNames">`). (`instanceof` cannot be shadowed.)
 fn is_form(node: &Node) -> bool {
     node.is_instance_of::<HtmlFormElement>()
 }
 
+/// Mounts the tags in `root`'s subtree, `root` included.
 fn mount_within(root: &Element) {
-    if is_form(root) {
-        return rescan();
-    }
-    if root.matches(TAG_SELECTOR).unwrap_or(false) {
+    if js::matches(root, TAG_SELECTOR) {
         try_mount(root.clone());
     }
-    let Ok(tags) = root.query_selector_all(TAG_SELECTOR) else {
+    let Some(tags) = js::select_all(root, TAG_SELECTOR) else {
         return;
     };
     for i in 0..tags.length() {
@@ -89,17 +99,23 @@ fn mount_within(root: &Element) {
     }
 }
 
+fn mark(tag: &Element, value: &str) {
+    js::set_key(tag, &js::symbol(MARK), &JsValue::from_str(value));
+}
+
 fn try_mount(tag: Element) {
     if is_form(&tag) || js::get_key(&tag, &js::symbol(MARK)).is_truthy() {
         return;
     }
     let settings = Tag(tag.clone());
     let Some(parsed) = settings.parse_if_present() else {
-        return; // a theme's own element with the class and no settings: not ours
+        // A theme's own element with the class and no settings: not ours, and not read
+        // again unless its attributes change.
+        return mark(&tag, IGNORED);
     };
     parsed.diagnostics.0.iter().for_each(console::report);
     let (Some(config), Some(parent)) = (parsed.config, tag.parent_node()) else {
-        return js::set_key(&tag, &js::symbol(MARK), &JsValue::from_str(FAILED));
+        return mark(&tag, FAILED);
     };
     match Button::new(settings, &config, &parsed.diagnostics) {
         Ok(button) => {
@@ -107,7 +123,7 @@ fn try_mount(tag: Element) {
             if let Err(e) = tag.before_with_node_1(button.element()) {
                 return console::error(&["could not insert the button:"], Some(&e));
             }
-            js::set_key(&tag, &js::symbol(MARK), &JsValue::from_str(MOUNTED));
+            mark(&tag, MOUNTED);
             BUTTONS.with(|b| {
                 b.borrow_mut().push(Mounted {
                     tag,
@@ -125,53 +141,63 @@ fn observe(root: &Element) {
         if slot.borrow().is_some() {
             return;
         }
-        // The class, and every setting (a failed tag is retried when one changes).
+        // The class, and every setting (a failed or ignored tag is read again when one changes).
         let watched = std::iter::once("class").chain(Setting::attribute_names());
         *slot.borrow_mut() = js::observe_subtree(root, watched, |records: Array| {
-            for record in records.iter() {
-                on_record(&record.unchecked_into());
-            }
+            on_batch(&records);
         });
     });
 }
 
-fn on_record(record: &MutationRecord) {
-    if record.type_() == "attributes" {
-        if let Some(tag) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
-            if js::get_key(&tag, &js::symbol(MARK)).as_string().as_deref() == Some(FAILED) {
-                js::set_key(&tag, &js::symbol(MARK), &JsValue::UNDEFINED);
+/// One batch of mutation records, coalesced: removals first, then the changed tags, then each
+/// added subtree that is still in the page.
+fn on_batch(records: &Array) {
+    let mut added: Vec<Element> = Vec::new();
+    let mut changed: Vec<Element> = Vec::new();
+    for record in records.iter() {
+        let record: MutationRecord = record.unchecked_into();
+        if record.type_() == "attributes" {
+            if let Some(tag) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
+                changed.push(tag);
             }
-            if !is_form(&tag) && tag.matches(TAG_SELECTOR).unwrap_or(false) {
-                try_mount(tag);
+            continue;
+        }
+        let removed = record.removed_nodes();
+        for i in 0..removed.length() {
+            if let Some(el) = removed.item(i).and_then(|n| js::cast::<Element>(n.into())) {
+                unmount_removed(&el);
             }
         }
-        return;
-    }
-    let removed = record.removed_nodes();
-    for i in 0..removed.length() {
-        if let Some(el) = removed.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-            unmount_removed(&el);
+        let nodes = record.added_nodes();
+        for i in 0..nodes.length() {
+            if let Some(el) = nodes.item(i).and_then(|n| js::cast::<Element>(n.into())) {
+                added.push(el);
+            }
         }
     }
-    let added = record.added_nodes();
-    for i in 0..added.length() {
-        if let Some(el) = added.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-            mount_within(&el);
+    for tag in changed {
+        let mark = js::get_key(&tag, &js::symbol(MARK)).as_string();
+        if matches!(mark.as_deref(), Some(FAILED | IGNORED)) {
+            js::set_key(&tag, &js::symbol(MARK), &JsValue::UNDEFINED);
         }
+        if js::matches(&tag, TAG_SELECTOR) {
+            try_mount(tag);
+        }
+    }
+    // An element added and removed again in the same batch is not looked into.
+    for el in added.iter().filter(|el| el.is_connected()) {
+        mount_within(el);
     }
 }
 
 /// A tag taken out of the page takes its button along (frameworks remove and re-add
 /// script tags on re-render), unless the integrator moved the button elsewhere.
 fn unmount_removed(removed: &Element) {
-    let form = is_form(removed);
-    let holds_tag = form
-        || removed.matches(TAG_SELECTOR).unwrap_or(false)
-        || removed
-            .query_selector(TAG_SELECTOR)
-            .ok()
-            .flatten()
-            .is_some();
+    if BUTTONS.with(|b| b.borrow().is_empty()) {
+        return;
+    }
+    let holds_tag = js::matches(removed, TAG_SELECTOR)
+        || js::select_all(removed, TAG_SELECTOR).is_some_and(|l| l.length() > 0);
     if !holds_tag {
         return;
     }
@@ -184,7 +210,7 @@ fn unmount_removed(removed: &Element) {
                     .element()
                     .parent_node()
                     .is_some_and(|p| p != m.parent);
-                !moved && !m.tag.is_connected() && (form || removed.contains(Some(&m.tag)))
+                !moved && !m.tag.is_connected() && js::contains(removed, &m.tag)
             });
             *all = kept;
             gone

@@ -3,6 +3,7 @@
 //! `Button` releases everything.
 
 use crate::attempt::{open_popup, Attempt, AttemptEvent};
+use crate::popup::Refused;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use crate::source::Settings;
 use crate::{console, js, state};
@@ -109,8 +110,19 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
     state::remember(&state);
     let page = js::window().location().href().unwrap_or_default();
     let url = authorization_url(&config, &state, config.mode.keyword(), &page);
-    let Some(popup) = open_popup(&url) else {
-        return blocked(inner, &config, &state, &page);
+    let popup = match open_popup(&url) {
+        Ok(popup) => popup,
+        Err(Refused::Blocked) => return blocked(inner, &config, &state, &page),
+        Err(Refused::NoCrypto) => {
+            state::forget(&state);
+            console::error(&[Reason::CryptoUnavailable.describe()], None);
+            let client_id = config.identity.client_id().map(String::from);
+            finish(
+                inner,
+                Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
+            );
+            return;
+        }
     };
     let expected = Expected {
         mode: config.mode,
@@ -147,8 +159,8 @@ fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
         return;
     };
     if !newest {
-        // Another button's click took over the popup window (they all share its name): this
-        // attempt is over, and whatever reaches it now is the newer attempt's.
+        // Another button's click closed this attempt's popup and opened its own: this
+        // attempt is over, and whatever reaches it now is not for it.
         drop(inner.attempt.borrow_mut().take());
         return inner.settings.cancel();
     }
@@ -160,7 +172,7 @@ fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
             };
             on_message(&attempt.expected, message)
         }
-        AttemptEvent::Poll(Poll::Open) => return,
+        AttemptEvent::Poll(Poll::Open | Poll::Closing) => return,
         AttemptEvent::Poll(poll) => {
             // Closed, by the visitor or by COOP: keep listening for the helper either way.
             let client_id = {

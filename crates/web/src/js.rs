@@ -4,7 +4,7 @@ use js_sys::{Object, Reflect};
 use kommo_oauth_core::protocol::MAX_FIELD_CHARS;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, Window};
+use web_sys::{Document, Element, HtmlElement, Node, Window};
 
 #[wasm_bindgen]
 extern "C" {
@@ -37,6 +37,41 @@ extern "C" {
     fn adopted_style_sheets(this: &Doc) -> js_sys::Array;
     #[wasm_bindgen(method, final, setter = adoptedStyleSheets)]
     fn set_adopted_style_sheets(this: &Doc, sheets: &js_sys::Array);
+}
+
+/// `Element.prototype` members, looked up once on the prototype (`final`): on a `<form>`,
+/// a control named `querySelectorAll` or `matches` shadows the element's own method.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Element)]
+    type El;
+    #[wasm_bindgen(method, final, catch, js_name = querySelectorAll)]
+    fn query_selector_all(this: &El, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
+    #[wasm_bindgen(method, final, catch)]
+    fn matches(this: &El, selectors: &str) -> Result<bool, JsValue>;
+    #[wasm_bindgen(method, final)]
+    fn contains(this: &El, other: &Node) -> bool;
+}
+
+/// `element.querySelectorAll(selectors)` through the prototype (also on a `<form>`).
+pub fn select_all(element: &Element, selectors: &str) -> Option<web_sys::NodeList> {
+    element
+        .unchecked_ref::<El>()
+        .query_selector_all(selectors)
+        .ok()
+}
+
+/// `element.matches(selectors)` through the prototype (also on a `<form>`).
+pub fn matches(element: &Element, selectors: &str) -> bool {
+    element
+        .unchecked_ref::<El>()
+        .matches(selectors)
+        .unwrap_or(false)
+}
+
+/// `element.contains(node)` through the prototype (also on a `<form>`).
+pub fn contains(element: &Element, node: &Node) -> bool {
+    element.unchecked_ref::<El>().contains(node)
 }
 
 /// The page's root element (`<html>`), whatever the page's markup names its elements.
@@ -87,6 +122,33 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `obj[key]` when `key` is an **own data property** of the object or function `obj`, else
+/// `undefined`: never a value inherited from a (possibly polluted) prototype, and never a
+/// getter's (accessors are not invoked). What messages, option objects and global callback
+/// paths are read through.
+pub fn own(obj: &JsValue, key: &str) -> JsValue {
+    if !(obj.is_object() || obj.is_function()) {
+        return JsValue::UNDEFINED;
+    }
+    let descriptor = Reflect::get_own_property_descriptor(
+        obj.unchecked_ref::<Object>(),
+        &JsValue::from_str(key),
+    )
+    .unwrap_or(JsValue::UNDEFINED);
+    // A data descriptor has its own `value`; an accessor's has none (and `value` read from a
+    // descriptor without one would come from `Object.prototype`).
+    if descriptor.is_object()
+        && Object::has_own(
+            descriptor.unchecked_ref::<Object>(),
+            &JsValue::from_str("value"),
+        )
+    {
+        get(&descriptor, "value")
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
 /// `obj[key] = value`, ignoring frozen objects.
 pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
@@ -120,16 +182,14 @@ pub fn set_key(obj: &JsValue, key: &JsValue, value: &JsValue) {
     let _ = Reflect::set(obj, key, value);
 }
 
-/// A message payload's fields read as strings, for `core::protocol::Fields`: only string
-/// values no longer than [`MAX_FIELD_CHARS`] are copied into the wasm.
+/// A message payload's fields read as strings, for `core::protocol::Fields`: only own data
+/// properties ([`own`]) holding strings no longer than [`MAX_FIELD_CHARS`] are copied into
+/// the wasm.
 pub struct JsFields<'a>(pub &'a JsValue);
 
 impl kommo_oauth_core::protocol::Fields for JsFields<'_> {
     fn string(&self, key: &str) -> Option<String> {
-        if !self.0.is_object() {
-            return None;
-        }
-        let value = get(self.0, key);
+        let value = own(self.0, key);
         (value.is_string() && value.unchecked_ref::<js_sys::JsString>().length() <= MAX_FIELD_CHARS)
             .then(|| value.as_string())
             .flatten()

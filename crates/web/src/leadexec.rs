@@ -5,25 +5,24 @@
 //! `AuthorizeResult(result)`. A returning visitor is signed in on render, without a window:
 //! the grant remembered for the button is refreshed through the token API.
 
-use crate::attempt::popup_features;
 use crate::js::{self, JsFields};
+use crate::popup::{self, Refused, Watch};
 use crate::report::{self, Unresolved};
 use crate::{console, state};
 use gloo_events::EventListener;
-use gloo_timers::callback::Interval;
 use js_sys::{Array, Promise};
-use kommo_oauth_core::flow::Reason;
+use kommo_oauth_core::flow::{Poll, Reason};
 use kommo_oauth_core::leadexec::{
     dialog_message, dialog_url, disconnect_url, read_remembered, refresh_url, remembered,
     service_origin, storage_key, AuthorizeResult, LeReason, TokenResponse, BUTTON_SELECTOR,
-    WINDOW_NAME,
+    WINDOW_NAME_PREFIX,
 };
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{Element, HtmlElement, HtmlScriptElement, MessageEvent, Response, Storage, Window};
+use web_sys::{Element, HtmlElement, HtmlScriptElement, Response, Storage, Window};
 
 /// The loader tag's attribute listing the button ids this page's markup may enhance.
 pub const ALLOW_LIST: &str = "data-allowed-btnids";
@@ -131,11 +130,10 @@ struct Enhanced {
     touched: Cell<bool>,
 }
 
-/// An open dialog: its window, the message listener and the closed poll.
+/// An open dialog: its window, and the [`Watch`] on it (message listener, closed poll).
 struct Attempt {
     popup: Window,
-    _message: EventListener,
-    _poll: Interval,
+    _watch: Watch,
 }
 
 fn enhance(element: HtmlElement) {
@@ -204,13 +202,13 @@ fn enhance(element: HtmlElement) {
 /// The click: focus the open dialog, or open one synchronously.
 fn sign_in(enhanced: &Rc<Enhanced>) {
     if let Some(attempt) = enhanced.attempt.borrow().as_ref() {
-        if !attempt.popup.closed().unwrap_or(true) {
+        if !popup::is_closed(&attempt.popup) {
             let _ = attempt.popup.focus();
             return;
         }
     }
-    // One dialog per page: a click on another button ends the attempt it replaces (the
-    // named window is reused), without reporting it.
+    // One dialog per page: a click on another button ends the attempt it replaces (its
+    // dialog is closed as the new one opens), without reporting it.
     BUTTONS.with(|b| {
         for other in b.borrow().iter() {
             if other.attempt.borrow_mut().take().is_some() {
@@ -227,72 +225,52 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
     };
     let service = service();
     let url = dialog_url(&service, &enhanced.button_id, &js::own_origin(), &state);
-    let win = js::window();
-    // A page that opened this one may have named it like the dialog: window.open would then
-    // load the dialog here, in the visitor's own tab.
-    if js::get(&win, "name").as_string().as_deref() == Some(WINDOW_NAME) {
-        js::set(&win, "name", &JsValue::from_str(""));
-    }
-    let popup = win
-        .open_with_url_and_target_and_features(&url, WINDOW_NAME, &popup_features())
-        .ok()
-        .flatten();
-    let Some(popup) = popup else {
-        console::error(&["the browser blocked the LeadExec sign-in dialog."], None);
-        return finish(
-            enhanced,
-            AuthorizeResult::failed(Reason::PopupBlocked.code()),
-        );
+    let popup = match popup::open(&url, WINDOW_NAME_PREFIX) {
+        Ok(popup) => popup,
+        Err(Refused::NoCrypto) => {
+            return finish(
+                enhanced,
+                AuthorizeResult::failed(Reason::CryptoUnavailable.code()),
+            )
+        }
+        Err(Refused::Blocked) => {
+            console::error(&["the browser blocked the LeadExec sign-in dialog."], None);
+            return finish(
+                enhanced,
+                AuthorizeResult::failed(Reason::PopupBlocked.code()),
+            );
+        }
     };
-    let _ = popup.focus();
     let _ = enhanced.element.set_attribute("aria-busy", "true");
-    let message = {
-        let (weak, source) = (Rc::downgrade(enhanced), JsValue::from(popup.clone()));
-        EventListener::new(&win, "message", move |event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else {
-                return;
-            };
-            // Source and origin first: nothing is read from another window's message.
-            if !event.source().is_some_and(|s| JsValue::from(s) == source)
-                || event.origin() != service
-            {
-                return;
-            }
-            let data = event.data();
-            let valid = js::get(&data, "valid").as_bool();
+    let (on_message, on_tick) = (Rc::downgrade(enhanced), Rc::downgrade(enhanced));
+    let watch = Watch::start(
+        &popup,
+        vec![service],
+        move |_, data| {
+            // `valid` is a boolean, read as an own data property like every other field.
+            let valid = js::own(data, "valid").as_bool();
             if let (Some(result), Some(enhanced)) = (
-                dialog_message(&JsFields(&data), valid, &state),
-                weak.upgrade(),
+                dialog_message(&JsFields(data), valid, &state),
+                on_message.upgrade(),
             ) {
                 finish(&enhanced, result);
             }
-        })
-    };
-    let poll = {
-        let (weak, popup) = (Rc::downgrade(enhanced), popup.clone());
-        // The dialog posts its answer and closes itself: the answer may still be queued when
-        // `closed` first reads true, so "closed by the visitor" waits one more tick.
-        let mut closed_ticks = 0;
-        Interval::new(300, move || {
-            if !popup.closed().unwrap_or(false) {
-                return;
+        },
+        move |poll| {
+            // No fallback channel here: a cut handle is a closed dialog, decided as one.
+            if poll == Poll::ClosedByUser {
+                if let Some(enhanced) = on_tick.upgrade() {
+                    finish(
+                        &enhanced,
+                        AuthorizeResult::failed(Reason::PopupClosed.code()),
+                    );
+                }
             }
-            closed_ticks += 1;
-            if closed_ticks < 2 {
-                return;
-            }
-            if let Some(enhanced) = weak.upgrade() {
-                finish(
-                    &enhanced,
-                    AuthorizeResult::failed(Reason::PopupClosed.code()),
-                );
-            }
-        })
-    };
+        },
+    );
     *enhanced.attempt.borrow_mut() = Some(Attempt {
         popup,
-        _message: message,
-        _poll: poll,
+        _watch: watch,
     });
 }
 
@@ -393,6 +371,14 @@ async fn token_call(url: &str) -> Result<TokenResponse, JsValue> {
         .await?
         .dyn_into()?;
     let json = JsFuture::from(response.json()?).await?;
+    // Own fields only: with no prototype, a field the answer lacks cannot be read from a
+    // polluted `Object.prototype`. (The parsed object is this call's own.)
+    if json.is_object() {
+        js_sys::Object::set_prototype_of(
+            json.unchecked_ref::<js_sys::Object>(),
+            JsValue::NULL.unchecked_ref::<js_sys::Object>(),
+        );
+    }
     serde_wasm_bindgen::from_value(json).map_err(JsValue::from)
 }
 

@@ -20,6 +20,8 @@ pub mod console;
 pub mod js;
 /// The LeadExec drop-in: enhancing the integrator's buttons, the dialog, the token API.
 pub mod leadexec;
+/// The sign-in window, for the Kommo attempt and the LeadExec dialog alike.
+pub mod popup;
 /// The Redirect URI helper.
 pub mod redirect;
 /// Building the `<button>` element.

@@ -8,7 +8,7 @@ use crate::js::{self, JsFields};
 use crate::state;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use kommo_oauth_core::popup::WINDOW_NAME;
+use kommo_oauth_core::popup::{is_window_name, WINDOW_NAME_PREFIX};
 use kommo_oauth_core::protocol::{channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_TYPE};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -33,7 +33,11 @@ pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
     let verified = result.state.as_deref().and_then(state::take) == Some(true);
     let payload = payload(&result);
     let own_origin = js::own_origin();
-    let our_popup = win.name().ok().as_deref() == Some(WINDOW_NAME);
+    // Our popups are named by `popup::open` (a prefix and 128 random bits); a window some
+    // other page named like one is still only told through its same-origin opener.
+    let our_popup = win
+        .name()
+        .is_ok_and(|name| is_window_name(&name, WINDOW_NAME_PREFIX));
     // Not `dyn_into`: `instanceof Window` is false for another window's object.
     let opener = win
         .opener()

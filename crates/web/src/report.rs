@@ -4,10 +4,10 @@
 //! a fresh plain object of string fields.
 
 use crate::{console, js};
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use kommo_oauth_core::parse::is_callback_path;
 use kommo_oauth_core::protocol::ErrorResult;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 
 pub const SUCCESS_EVENT: &str = "kommo-oauth:success";
@@ -46,21 +46,10 @@ pub fn resolve(path: &str) -> Result<(Function, JsValue), Unresolved> {
     Err(Unresolved::Missing)
 }
 
-/// `obj[key]` when `key` is an own data property of the object or function `obj` (a
-/// descriptor without `get`: accessors are never invoked).
+/// `obj[key]` when `key` is an own data property of `obj` ([`js::own`]), present.
 fn own_data_property(obj: &JsValue, key: &str) -> Option<JsValue> {
-    if !(obj.is_object() || obj.is_function()) {
-        return None;
-    }
-    let descriptor = Reflect::get_own_property_descriptor(
-        obj.unchecked_ref::<js_sys::Object>(),
-        &JsValue::from_str(key),
-    )
-    .ok()?;
-    (descriptor.is_object()
-        && js::get(&descriptor, "get").is_undefined()
-        && js::get(&descriptor, "set").is_undefined())
-    .then(|| js::get(&descriptor, "value"))
+    let value = js::own(obj, key);
+    (!value.is_undefined()).then_some(value)
 }
 
 /// Built-ins (and bound functions, whose target cannot be told) print `[native code]`.

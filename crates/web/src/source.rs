@@ -12,6 +12,8 @@ use web_sys::{Element, HtmlScriptElement};
 thread_local! {
     /// The loader tag's `data-allowed-client-ids`, read once by the auto-mount.
     pub static ALLOWED_CLIENT_IDS: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The loader tag's `data-allowed-callbacks`, read once by the auto-mount.
+    pub static ALLOWED_CALLBACKS: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 /// The selectors matching a config tag, and an amoCRM one.
@@ -76,6 +78,7 @@ pub trait Settings: 'static {
 fn context(author: Author) -> Context {
     let mut context = Context::new(author, &js::own_origin());
     context.allowed_client_ids = ALLOWED_CLIENT_IDS.with(|ids| ids.borrow().clone());
+    context.allowed_callbacks = ALLOWED_CALLBACKS.with(|names| names.borrow().clone());
     context
 }
 

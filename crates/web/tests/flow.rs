@@ -138,9 +138,10 @@ fn metadata_button_sends_metadata_and_scopes() {
 fn popup_is_named_sized_centred_and_resizable() {
     let (holder, _h) = click(&[("clientId", s("a"))]);
     let call = opened(0);
-    assert_eq!(
-        get_str(&call, "name").as_deref(),
-        Some("Grant access for integration")
+    let name = get_str(&call, "name").unwrap_throw();
+    assert!(
+        kommo_oauth_core::popup::is_window_name(&name, "kommo-oauth-"),
+        "an unguessable name per attempt: {name}"
     );
     let features = get_str(&call, "features").unwrap_throw();
     let win = web_sys::window().unwrap_throw();
@@ -729,7 +730,7 @@ async fn another_buttons_click_ends_the_earlier_attempt_and_its_promise_says_can
     spy_open(false);
     let earlier = js_sys::Promise::from(JsValue::from(first.sign_in()));
     let later = js_sys::Promise::from(JsValue::from(second.sign_in()));
-    // Every popup has the same window name: the second consent page is in the first's window.
+    // The second click closed the first popup (one sign-in window per page) and opened its own.
     let rejected = JsFuture::from(earlier).await.err().expect_throw("rejects");
     assert_eq!(get_str(&rejected, "code").as_deref(), Some("cancelled"));
     post_from(
@@ -754,5 +755,95 @@ fn mount_errors_name_the_options_not_the_attributes() {
         "{message}"
     );
     assert!(!message.contains("data-"), "{message}");
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_window_that_is_not_a_fresh_top_level_popup_is_never_used_for_consent() {
+    // `window.open` handing back a frame (a name collision with a frame some embed holds):
+    // it is not used, and nothing it says counts.
+    let calls = record_calls("onKommoFrame");
+    let (holder, _) = fixture(&[], "div", "host");
+    let h = mount(
+        &holder,
+        options(&[("clientId", s("cid")), ("errorCallback", s("onKommoFrame"))]),
+    )
+    .unwrap_throw();
+    let frame = other_window();
+    open_returns(&frame);
+    capture_console();
+    h.element().unwrap_throw().click();
+    release_console();
+    post_from_window(
+        &frame,
+        PROVIDER,
+        &object(&[("client_id", s("cid")), ("error", s("access_denied"))]),
+    );
+    tick(10).await;
+    assert_eq!(calls.length(), 1);
+    assert_eq!(
+        get_str(&calls.get(0), "error").as_deref(),
+        Some("popup_blocked"),
+        "reported as a window that did not open, and the frame's decline is not heard"
+    );
+    forget_global("onKommoFrame");
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_popup_another_window_took_over_is_not_heard() {
+    let calls = record_calls("onKommoTaken");
+    let (holder, _h) = click(&[("clientId", s("cid")), ("errorCallback", s("onKommoTaken"))]);
+    take_over_latest();
+    post_from(
+        PROVIDER,
+        &object(&[("client_id", s("cid")), ("error", s("access_denied"))]),
+    );
+    tick(10).await;
+    assert_eq!(calls.length(), 0, "its opener is another window now");
+    forget_global("onKommoTaken");
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+async fn polluted_prototypes_neither_drop_a_real_decline_nor_add_fields() {
+    let calls = record_calls("onKommoPolluted");
+    let (holder, _h) = click(&[
+        ("clientId", s("cid")),
+        ("errorCallback", s("onKommoPolluted")),
+    ]);
+    // After the click: the test's fake popup is built with `Object.defineProperty`, which a
+    // polluted `get` or `value` would break (the real `window.open` needs neither).
+    let polluted = [
+        ("type", "kommo-oauth:callback"),
+        ("error_description", "polluted"),
+        ("url", "javascript:alert(1)"),
+        ("value", "polluted"),
+        ("get", "polluted"),
+    ];
+    for (key, value) in polluted {
+        pollute(key, &s(value));
+    }
+    post_from(
+        PROVIDER,
+        &object(&[("client_id", s("cid")), ("error", s("access_denied"))]),
+    );
+    tick(10).await;
+    for (key, _) in polluted {
+        unpollute(key);
+    }
+    assert_eq!(calls.length(), 1, "the genuine decline arrives");
+    let payload = calls.get(0);
+    assert_eq!(
+        json(&payload),
+        r#"{"client_id":"cid","error":"access_denied"}"#,
+        "only the documented own fields"
+    );
+    let keys = js_sys::Object::keys(payload.unchecked_ref::<js_sys::Object>());
+    assert_eq!(strings(&keys), ["client_id", "error"]);
+    forget_global("onKommoPolluted");
+    restore_open();
     holder.remove();
 }

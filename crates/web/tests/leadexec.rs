@@ -6,7 +6,8 @@
 
 mod support;
 
-use kommo_oauth_core::leadexec::{DEFAULT_ORIGIN, DIALOG_TYPE, WINDOW_NAME};
+use kommo_oauth_core::leadexec::{DEFAULT_ORIGIN, DIALOG_TYPE, WINDOW_NAME_PREFIX};
+use kommo_oauth_core::popup::is_window_name;
 use kommo_oauth_web::leadexec::enhance_all;
 use support::*;
 use wasm_bindgen::prelude::*;
@@ -76,7 +77,10 @@ async fn a_click_opens_the_dialog_and_only_its_own_message_with_this_state_count
     button.click();
     assert_eq!(opened_count(), 1);
     let open = opened(0);
-    assert_eq!(get_str(&open, "name").as_deref(), Some(WINDOW_NAME));
+    assert!(is_window_name(
+        &get_str(&open, "name").unwrap_throw(),
+        WINDOW_NAME_PREFIX
+    ));
     let url = web_sys::Url::new(&get_str(&open, "url").unwrap_throw()).unwrap_throw();
     assert_eq!(
         url.origin(),
@@ -171,22 +175,25 @@ fn granted(state: &str) -> js_sys::Object {
 }
 
 #[wasm_bindgen_test]
-async fn one_dialog_per_page_and_a_page_named_like_it_is_unnamed_first() {
+async fn one_dialog_per_page_each_under_a_name_of_its_own() {
     spy_open(false);
     let calls = record_calls("AuthorizeResult");
-    let win = web_sys::window().unwrap_throw();
-    win.set_name(WINDOW_NAME).unwrap_throw();
     let (holder_a, a) = le_button("le-a", Some("b5"));
     let (holder_b, b) = le_button("le-b", Some("b6"));
     enhance_all(JsValue::UNDEFINED);
     a.click();
-    assert_eq!(
-        win.name().unwrap_throw(),
-        "",
-        "else the dialog would load in this tab"
-    );
     b.click();
     assert_eq!(opened_count(), 2);
+    assert_ne!(
+        get_str(&opened(0), "name"),
+        get_str(&opened(1), "name"),
+        "no name is reused, so no frame can hold one"
+    );
+    assert_eq!(
+        get(&get(&opened(0), "popup"), "closedByScript"),
+        JsValue::TRUE,
+        "the second click closed the first dialog"
+    );
     let (first, second) = (state_of(0), state_of(1));
     // The second click ended the first attempt: its answer no longer counts.
     post_from_window(&get(&opened(0), "popup"), DEFAULT_ORIGIN, &granted(&first));

@@ -24,16 +24,29 @@ function fakeWindow() {
   win.close = function () { closed = true; win.closedByScript = true; };
   return win;
 }
+/** A fake popup: opened by this page, and a top-level window of its own (as window.open's). */
+function fakePopup() {
+  const win = fakeWindow();
+  Object.defineProperty(win, 'opener', { value: window, configurable: true, writable: true });
+  Object.defineProperty(win, 'parent', { value: win, configurable: true, writable: true });
+  return win;
+}
 export function spy_open(blocked) {
   window.__opened = [];
   window.open = function (url, name, features) {
-    const popup = fakeWindow();
+    const popup = fakePopup();
     window.__opened.push({ url, name, features, popup });
     return blocked ? null : popup;
   };
 }
 /** A window that is not the popup (a frame, a second popup on the provider origin). */
 export function other_window() { return fakeWindow(); }
+/** Makes `window.open` return `win` (a frame named like the popup, say) instead of a popup. */
+export function open_returns(win) { window.__opened = []; window.open = function (url, name, features) { window.__opened.push({ url, name, features, popup: win }); return win; }; }
+/** Gives the latest popup another opener, as a frame that looked it up by name would become. */
+export function take_over_latest() { const o = window.__opened; Object.defineProperty(o[o.length - 1].popup, 'opener', { value: fakeWindow(), configurable: true }); }
+export function pollute(key, value) { Object.prototype[key] = value; }
+export function unpollute(key) { delete Object.prototype[key]; }
 export function restore_open() { window.open = originals.open; }
 export function opened_count() { return (window.__opened || []).length; }
 export function opened(i) { return window.__opened[i]; }
@@ -82,6 +95,10 @@ extern "C" {
     pub fn post_from(origin: &str, data: &JsValue);
     pub fn post_from_window(source: &JsValue, origin: &str, data: &JsValue);
     pub fn other_window() -> JsValue;
+    pub fn open_returns(win: &JsValue);
+    pub fn take_over_latest();
+    pub fn pollute(key: &str, value: &JsValue);
+    pub fn unpollute(key: &str);
     pub fn broadcast(name: &str, data: &JsValue);
     pub fn broadcast_collect(name: &str, data: &JsValue, ms: u32) -> js_sys::Promise;
     pub fn record_calls(path: &str) -> js_sys::Array;

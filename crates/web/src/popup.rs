@@ -1,0 +1,154 @@
+//! The sign-in window: one abstraction for the Kommo consent popup and the LeadExec dialog
+//! (docs/security.md, "Other frames on the page"). A window is
+//! - opened under an unguessable name (a prefix and 128 random bits), so no frame on the
+//!   page can hold a window of that name or look the popup up with `window.open('', name)`;
+//! - used only when it is a fresh top-level window whose opener is this page;
+//! - heard only through a message whose source is that window, unless another window has
+//!   become its opener, from one of the accepted origins (checked before any of the data is
+//!   read);
+//! - watched through its `closed` flag by `core::flow::on_poll`'s rule.
+//!
+//! One sign-in window per page: opening one closes the one opened before it.
+
+use crate::{js, state};
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use kommo_oauth_core::flow::{on_poll, Poll, POLL_MS};
+use kommo_oauth_core::popup::{features, window_name, WindowRect};
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MessageEvent, Window};
+
+thread_local! {
+    /// The page's latest sign-in window.
+    static LATEST: RefCell<Option<Window>> = const { RefCell::new(None) };
+}
+
+/// Where the browser window is, for centring the popup over it.
+fn window_rect(win: &Window) -> WindowRect {
+    let num = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    WindowRect {
+        x: num(win.screen_x()),
+        y: num(win.screen_y()),
+        width: num(win.outer_width()),
+        height: num(win.outer_height()),
+    }
+}
+
+/// Why no sign-in window opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The browser blocked it (`window.open` returned `null`).
+    Blocked,
+    /// No secure random numbers for its name.
+    NoCrypto,
+}
+
+/// Opens `url` in a new window named `prefix` and 128 random bits, synchronously (call it
+/// directly inside the click handler), after closing the page's previous sign-in window.
+/// A window that is not a fresh top-level one opened by this page counts as blocked: it is
+/// never used for consent.
+pub fn open(url: &str, prefix: &str) -> Result<Window, Refused> {
+    let name = window_name(prefix, &state::random().ok_or(Refused::NoCrypto)?);
+    LATEST.with(|latest| {
+        if let Some(previous) = latest.borrow_mut().take() {
+            let _ = previous.close();
+        }
+    });
+    let win = js::window();
+    let popup = win
+        .open_with_url_and_target_and_features(url, &name, &features(window_rect(&win)))
+        .ok()
+        .flatten()
+        .filter(|popup| opened_by_this_page(popup) && is_top_level(popup))
+        .ok_or(Refused::Blocked)?;
+    let _ = popup.focus();
+    LATEST.with(|latest| *latest.borrow_mut() = Some(popup.clone()));
+    Ok(popup)
+}
+
+/// Whether this page is `popup`'s opener (readable across origins).
+fn opened_by_this_page(popup: &Window) -> bool {
+    popup
+        .opener()
+        .is_ok_and(|opener| opener == JsValue::from(js::window()))
+}
+
+/// Whether `popup`'s opener is now another window (one that took it over). A window that
+/// posted its answer and closed itself has none any more: that is not another.
+fn opener_is_elsewhere(popup: &Window) -> bool {
+    popup
+        .opener()
+        .is_ok_and(|opener| opener.is_object() && opener != JsValue::from(js::window()))
+}
+
+/// Whether `popup` is a top-level window (its `parent` is itself), not a frame.
+fn is_top_level(popup: &Window) -> bool {
+    js::get(popup, "parent") == JsValue::from(popup.clone())
+}
+
+/// A sign-in window's `closed` flag; a handle that cannot be read counts as closed.
+pub fn is_closed(popup: &Window) -> bool {
+    popup.closed().unwrap_or(true)
+}
+
+/// Listens for what a sign-in window says and does: `on_message(origin, data)` for each
+/// message from `popup` on one of `origins` (unless another window became its opener), and
+/// `on_poll(poll)` every [`POLL_MS`] until [`Watch::stop_polling`]. Dropping it stops both.
+pub struct Watch {
+    _message: EventListener,
+    poll: Option<Interval>,
+}
+
+impl Watch {
+    pub fn start(
+        popup: &Window,
+        origins: Vec<String>,
+        on_message: impl Fn(&str, &JsValue) + 'static,
+        on_poll_tick: impl Fn(Poll) + 'static,
+    ) -> Watch {
+        let source = JsValue::from(popup.clone());
+        let from = popup.clone();
+        let message = EventListener::new(js::window().as_ref(), "message", move |event| {
+            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+                return;
+            };
+            // Source, opener and origin first: nothing is read from another window's message.
+            if !event.source().is_some_and(|s| JsValue::from(s) == source)
+                || opener_is_elsewhere(&from)
+            {
+                return;
+            }
+            let origin = event.origin();
+            if origins.contains(&origin) {
+                on_message(&origin, &event.data());
+            }
+        });
+        let opened_at = js_sys::Date::now();
+        let popup = popup.clone();
+        let mut closed_before = false;
+        let poll = Interval::new(POLL_MS, move || {
+            let closed = is_closed(&popup);
+            on_poll_tick(on_poll(
+                closed,
+                js_sys::Date::now() - opened_at,
+                closed_before,
+            ));
+            closed_before = closed;
+        });
+        Watch {
+            _message: message,
+            poll: Some(poll),
+        }
+    }
+
+    /// Stops reading `closed` (the handle was cut or closed); messages are still heard.
+    pub fn stop_polling(&mut self) {
+        self.poll = None;
+    }
+
+    /// Whether `closed` is still being read.
+    pub fn is_polling(&self) -> bool {
+        self.poll.is_some()
+    }
+}
