@@ -35,12 +35,27 @@ function compileWasm(url, integrity) {
 // The wasm's bytes travel inside this file, one per character of `packed` (the build fills
 // it in; see docs/size.md): the page makes one request where it made two in a row. A page
 // that decodes this file in another charset than UTF-8 (no charset="utf-8" on the tag and
-// none from the server, on a windows-1251 page say) garbles the characters above 127: then,
+// none from the server, on a windows-1251 page say) garbles the characters above 255: then,
 // or if the bytes do not compile, the same bytes are fetched from `url` instead.
+// The string becomes bytes natively where the engine can (`btoa` then
+// `Uint8Array.fromBase64`; `btoa` throwing on a character above U+00FF is the charset check),
+// else in a loop; and they compile synchronously, since they are already here (an
+// asynchronous compile waits for the main thread to finish other work before its result
+// comes back), with the asynchronous compile as the fallback. docs/size.md has the figures.
 function loadWasm(packed, length, url, integrity) {
   var fetched = function () { return compileWasm(url, integrity); };
   if (packed.length !== length) return fetched();
-  var bytes = new Uint8Array(length), wide = 0;
-  for (var i = 0; i < length; i++) wide |= bytes[i] = packed.charCodeAt(i);
-  return wide > 255 ? fetched() : WebAssembly.compile(bytes).catch(fetched);
+  var bytes, wide = 0;
+  if (Uint8Array.fromBase64) {
+    try { bytes = Uint8Array.fromBase64(btoa(packed)); } catch (e) { return fetched(); }
+  } else {
+    bytes = new Uint8Array(length);
+    for (var i = 0; i < length; i++) wide |= bytes[i] = packed.charCodeAt(i);
+    if (wide > 255) return fetched();
+  }
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch (e) {
+    return WebAssembly.compile(bytes).catch(fetched);
+  }
 }

@@ -1,6 +1,7 @@
 //! The sandbox's HTML: the consent page, the pages that report a decision to the opener,
 //! and the admin page. Every value is escaped; JSON embedded in scripts escapes `<`.
 
+use crate::leadexec::LeApp;
 use crate::store::{Integration, ACCOUNTS};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
@@ -132,6 +133,24 @@ pub fn consent(lang: Lang, c: &Consent) -> String {
     shell(lang.code(), title, &body)
 }
 
+/// JSON for a `<script>`: `<` escaped, so no string can close the element.
+fn script_json(s: &str) -> String {
+    serde_json::to_string(s)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
+/// A `<script>` posting the JSON `message_json` to the opener at `target_origin` (never `*`),
+/// then running `then`; without an opener (cut by Cross-Origin-Opener-Policy, or opened as
+/// a tab) running `otherwise`. Both are this file's own JavaScript.
+fn post_to_opener(message_json: &str, target_origin: &str, then: &str, otherwise: &str) -> String {
+    format!(
+        "<script>(function(){{var m={},t={};if(window.opener){{window.opener.postMessage(m,t);{then}}}else{{{otherwise}}}}})();</script>",
+        message_json.replace('<', "\\u003c"),
+        script_json(target_origin),
+    )
+}
+
 /// Posts `message` to the opener at `target_origin` and closes; without an opener (cut by
 /// Cross-Origin-Opener-Policy, or opened as a tab) goes to `fallback` instead.
 pub fn report_to_opener(
@@ -140,22 +159,68 @@ pub fn report_to_opener(
     fallback: &str,
     close: bool,
 ) -> String {
-    let json = |s: &str| {
-        serde_json::to_string(s)
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
+    let go = format!("location.replace({});", script_json(fallback));
+    let then = if close {
+        "window.close();"
+    } else {
+        go.as_str()
     };
-    let script = format!(
-        "<script>(function(){{var m={},t={},f={};\
-         if(window.opener){{window.opener.postMessage(m,t);{}}}else{{location.replace(f);}}}})();</script>",
-        message_json.replace('<', "\\u003c"), json(target_origin), json(fallback),
-        if close { "window.close();" } else { "location.replace(f);" }
-    );
+    let script = post_to_opener(message_json, target_origin, then, &go);
     shell(
         "en",
         "Kommo sandbox",
         &format!("<main><p>Returning to the site…</p></main>{script}"),
     )
+}
+
+/// A page of the LeadExec profile (its own look: it stands for another service).
+fn le_shell(body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>LeadExec sandbox</title><style>body{{font:16px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24}}\
+         main{{max-width:520px;margin:24px auto;padding:0 20px}}button{{font:inherit;padding:8px 18px;margin-right:8px}}\
+         .allow{{background:#0b5cad;color:#fff;border:0;border-radius:4px}}</style></head><body>{body}</body></html>"
+    )
+}
+
+/// LeadExec's authorization dialog for `app`, answering `origin` with `state`.
+pub fn le_dialog(app: &LeApp, origin: &str, button_id: &str, state: &str) -> String {
+    let access: String = app
+        .access
+        .iter()
+        .map(|a| format!("<li>{}</li>", text(a)))
+        .collect();
+    let hidden = |name: &str, value: &str| {
+        format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            attr(value)
+        )
+    };
+    le_shell(&format!(
+        "<main><h1>Sign in with LeadExec</h1><p><b>{}</b> would like to access your LeadExec account.</p>\
+         <h2>It will be able to</h2><ul>{access}</ul><p><small>Returning to {}</small></p>\
+         <form method=\"post\" action=\"/authorize/decide\">{}{}{}\
+         <button class=\"allow\" name=\"decision\" value=\"allow\">Allow</button> \
+         <button class=\"cancel\" name=\"decision\" value=\"cancel\">Cancel</button></form></main>",
+        text(&app.name),
+        text(origin),
+        hidden("btnid", button_id),
+        hidden("origin", origin),
+        hidden("state", state),
+    ))
+}
+
+/// The LeadExec dialog's answer: posted to the opener at `origin` (never `*`), then closed.
+pub fn le_to_opener(message_json: &str, origin: &str) -> String {
+    let script = post_to_opener(
+        message_json,
+        origin,
+        "window.close();",
+        "document.querySelector('p').textContent='You can close this window.';",
+    );
+    le_shell(&format!(
+        "<main><p>Returning to the site…</p></main>{script}"
+    ))
 }
 
 pub fn error(status_title: &str, detail: &str) -> String {

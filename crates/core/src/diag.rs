@@ -52,16 +52,6 @@ impl Diagnostic {
             message,
         }
     }
-
-    /// A note that changes nothing for the visitor but that the integrator should see.
-    pub fn note(parts: &[&str]) -> Self {
-        let mut message = String::from(PREFIX);
-        message.push_str(&concat(parts));
-        Diagnostic {
-            level: Level::Warn,
-            message,
-        }
-    }
 }
 
 /// Collects diagnostics while parsing.

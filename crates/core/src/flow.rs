@@ -69,26 +69,52 @@ pub struct Expected {
     pub state: String,
 }
 
+/// Who failed the attempt, and with which code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureCode {
+    /// The provider's decision, its `error` as it sent it (`access_denied`, …): callbacks
+    /// then get the provider's fields only.
+    Provider(String),
+    /// An error this library detected itself.
+    Own(Reason),
+}
+
+impl FailureCode {
+    /// The `error` callbacks, events and promises get.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FailureCode::Provider(code) => code,
+            FailureCode::Own(reason) => reason.code(),
+        }
+    }
+}
+
 /// An error to report, with the client id it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
-    pub code: String,
+    pub code: FailureCode,
     pub client_id: Option<String>,
     /// The provider's `error_description` as it came, or [`Reason::describe`] for this
     /// library's own errors.
     pub description: Option<String>,
-    /// True when the provider sent it: callbacks then get the provider's fields only.
-    pub from_provider: bool,
 }
 
 impl Failure {
     /// An error this library detected itself.
     pub fn own(reason: Reason, client_id: Option<String>) -> Failure {
         Failure {
-            code: String::from(reason.code()),
+            code: FailureCode::Own(reason),
             client_id,
             description: Some(String::from(reason.describe())),
-            from_provider: false,
+        }
+    }
+
+    /// The provider's decision.
+    fn provider(code: String, client_id: Option<String>, description: Option<String>) -> Failure {
+        Failure {
+            code: FailureCode::Provider(code),
+            client_id,
+            description,
         }
     }
 }
@@ -125,12 +151,7 @@ pub fn on_message(expected: &Expected, message: Message) -> Outcome {
                 return Outcome::Ignore;
             }
             let client_id = client_id.or_else(|| expected.client_id.clone());
-            Outcome::Fail(Failure {
-                code: error,
-                client_id,
-                description,
-                from_provider: true,
-            })
+            Outcome::Fail(Failure::provider(error, client_id, description))
         }
         Message::ProviderRedirect { url } => match state_of_url(&url) {
             Some(state) if state == expected.state => Outcome::Navigate(url),
@@ -143,12 +164,7 @@ pub fn on_message(expected: &Expected, message: Message) -> Outcome {
             if let Some(error) = result.error {
                 // The provider's decision, relayed by the Redirect URI's query: reported as the
                 // provider reports it (`{client_id, error}` on a decline).
-                return Outcome::Fail(Failure {
-                    code: error,
-                    client_id: expected.client_id.clone(),
-                    description: None,
-                    from_provider: true,
-                });
+                return Outcome::Fail(Failure::provider(error, expected.client_id.clone(), None));
             }
             match expected.mode {
                 Mode::Popup => Outcome::Loaded(result),
@@ -228,10 +244,9 @@ mod tests {
         assert_eq!(
             out,
             Outcome::Fail(Failure {
-                code: "access_denied".into(),
+                code: FailureCode::Provider("access_denied".into()),
                 client_id: Some("c".into()),
                 description: None,
-                from_provider: true
             })
         );
     }
@@ -259,7 +274,9 @@ mod tests {
                 description: Some("no".into()),
             },
         );
-        assert!(matches!(out, Outcome::Fail(f) if f.code == "access_denied"));
+        assert!(
+            matches!(out, Outcome::Fail(f) if f.code == FailureCode::Provider("access_denied".into()))
+        );
     }
 
     #[test]
@@ -332,10 +349,9 @@ mod tests {
         assert_eq!(
             out,
             Outcome::Fail(Failure {
-                code: "access_denied".into(),
+                code: FailureCode::Provider("access_denied".into()),
                 client_id: Some("c".into()),
                 description: None,
-                from_provider: true
             })
         );
     }

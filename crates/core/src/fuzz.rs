@@ -188,7 +188,9 @@ proptest! {
                 Outcome::Fail(f) => {
                     // Only the provider's own decision fails an attempt, for this client id or
                     // through this attempt's Redirect URI (its state), with its own error code.
-                    prop_assert!(f.from_provider);
+                    let crate::flow::FailureCode::Provider(code) = f.code else {
+                        return Err(TestCaseError::fail("only the provider's decision fails an attempt"));
+                    };
                     prop_assert_eq!(f.client_id.as_deref(), Some("cid"));
                     let relayed = data.string("type").as_deref() == Some("kommo-oauth:callback");
                     if relayed {
@@ -196,7 +198,7 @@ proptest! {
                     } else {
                         prop_assert_eq!(data.string("client_id"), Some("cid".to_string()));
                     }
-                    prop_assert_eq!(Some(f.code), data.string("error"));
+                    prop_assert_eq!(Some(code), data.string("error"));
                 }
                 Outcome::Ignore => {}
             }

@@ -3,7 +3,7 @@
 //! global `AuthorizeResult`. LeadExec's authorization dialog is not public: its URL and
 //! message are this project's own, served by the sandbox (docs/protocol.md, "LeadExec").
 
-use crate::parse::{is_loopback_origin, normalize_origin};
+use crate::origin::{is_loopback_origin, normalize_origin};
 use crate::prelude::*;
 use crate::protocol::{Fields, MAX_FIELD_CHARS};
 use crate::strings::{concat, encode_component};

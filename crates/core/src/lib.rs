@@ -27,6 +27,8 @@ pub mod diag;
 pub mod flow;
 /// The LeadExec sign-in button: its service origin, URLs, dialog message and result.
 pub mod leadexec;
+/// URL and origin rules: secure URLs, loopback origins, bare origins.
+pub mod origin;
 /// Turning raw setting values into a [`config::ButtonConfig`], with diagnostics.
 pub mod parse;
 /// Popup window geometry and its `window.open` features string.

@@ -3,6 +3,7 @@
 
 use super::config::*;
 use super::diag::{Diagnostic, Diagnostics};
+use super::origin::{is_secure_url, normalize_origin};
 use super::settings::{Keyword, Setting, Source};
 use super::strings::{decode, keyword};
 use super::text::default_title;
@@ -233,44 +234,6 @@ fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<Stri
         "\" must be an https:// URL (http:// is accepted only for localhost).",
     ]));
     None
-}
-
-/// `https://host…`, or `http://` with a loopback host; never with userinfo or a backslash in
-/// the authority (`http://localhost:1@evil.example/` is evil.example to the browser).
-pub fn is_secure_url(url: &str) -> bool {
-    let lower = keyword(url);
-    let plain_authority = |rest: &str| {
-        let authority = rest
-            .bytes()
-            .take_while(|b| !matches!(b, b'/' | b'?' | b'#'));
-        !authority.into_iter().any(|b| b == b'@' || b == b'\\')
-    };
-    if let Some(rest) = lower.strip_prefix("https://") {
-        return !rest.is_empty() && !rest.starts_with('/') && plain_authority(rest);
-    }
-    lower
-        .strip_prefix("http://")
-        .is_some_and(|rest| plain_authority(rest) && is_loopback_host(rest))
-}
-
-/// `http://localhost:7070`, `http://127.0.0.1`, `http://[::1]:8080`, `http://app.localhost`.
-pub fn is_loopback_origin(origin: &str) -> bool {
-    keyword(origin)
-        .strip_prefix("http://")
-        .is_some_and(is_loopback_host)
-}
-
-fn is_loopback_host(rest: &str) -> bool {
-    let end = rest
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(rest.len());
-    let host_port = &rest[..end];
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_port.split(':').next().unwrap_or_default(),
-    };
-    matches!(host, "localhost" | "127.0.0.1" | "::1") || host.ends_with(".localhost")
 }
 
 fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
@@ -518,20 +481,6 @@ fn auth_origin(
             default
         }
     }
-}
-
-/// `https://Host:port/` → `https://host:port`; `None` when it is not a bare secure origin.
-pub fn normalize_origin(raw: &str) -> Option<String> {
-    let lower = keyword(raw);
-    let trimmed = lower.strip_suffix('/').unwrap_or(&lower);
-    let host = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))?;
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    (host_ok && is_secure_url(trimmed)).then(|| String::from(trimmed))
 }
 
 #[cfg(test)]
@@ -1086,22 +1035,6 @@ mod tests {
         assert_eq!(
             (script.state.as_deref(), script.success_callback.as_deref()),
             (Some("known"), Some("jQuery.getScript"))
-        );
-    }
-
-    #[test]
-    fn userinfo_or_backslashes_never_pass_for_a_secure_host() {
-        for url in [
-            "http://localhost:1@evil.example/x",
-            "https://site.example@evil.example/",
-            "http://127.0.0.1\\@evil.example/",
-            "https://a\\b/",
-        ] {
-            assert!(!is_secure_url(url), "{url}");
-        }
-        assert!(
-            is_secure_url("https://site.example/a@b")
-                && is_secure_url("http://localhost:8080/cb?x=@")
         );
     }
 

@@ -11,7 +11,7 @@
 //! visitor is sent for consent, send a metadata integration's secrets off the site, or mount
 //! a button for an integration the page did not list (when it lists them).
 
-use super::parse::{is_loopback_origin, normalize_origin};
+use super::origin::{is_loopback_origin, normalize_origin};
 use crate::prelude::*;
 
 /// The consent page origins of the real providers: the only ones markup may name.

@@ -286,7 +286,7 @@ fn succeed<S: Settings>(inner: &Inner<S>, result: &CallbackResult, navigating: b
 fn fail<S: Settings>(inner: &Inner<S>, failure: &Failure) {
     let payload = report::error_object(
         failure.client_id.as_deref(),
-        &failure.code,
+        failure.code.as_str(),
         failure.description.as_deref(),
     );
     deliver(inner, &ERROR, &payload, false);

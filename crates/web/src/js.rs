@@ -206,8 +206,18 @@ pub fn cast<T: JsCast>(value: JsValue) -> Option<T> {
     value.dyn_into::<T>().ok()
 }
 
-/// A `MutationObserver` and its callback, kept together for as long as it should observe.
-pub type Observer = (web_sys::MutationObserver, Closure<dyn FnMut(js_sys::Array)>);
+/// A `MutationObserver` and its callback, kept together for as long as it should observe;
+/// dropping it disconnects the observer.
+pub struct Observer {
+    observer: web_sys::MutationObserver,
+    _callback: Closure<dyn FnMut(js_sys::Array)>,
+}
+
+impl Drop for Observer {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
 
 /// Observes `root`'s subtree: added and removed nodes, and changes of the `attributes`
 /// named; `on_records` gets each batch of `MutationRecord`s. `None` when the browser refuses.
@@ -224,5 +234,8 @@ pub fn observe_subtree<'a>(
     init.set_attributes(true);
     init.set_attribute_filter(&attributes.map(JsValue::from_str).collect::<js_sys::Array>());
     observer.observe_with_options(root, &init).ok()?;
-    Some((observer, callback))
+    Some(Observer {
+        observer,
+        _callback: callback,
+    })
 }

@@ -22,7 +22,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{Element, HtmlElement, HtmlScriptElement, Response, Storage, Window};
+use web_sys::{Element, HtmlElement, HtmlScriptElement, MutationRecord, Response, Storage, Window};
 
 /// The loader tag's attribute listing the button ids this page's markup may enhance.
 pub const ALLOW_LIST: &str = "data-allowed-btnids";
@@ -79,9 +79,25 @@ pub fn enhance_all(loader: JsValue) {
             return;
         }
         let watched = ["class", "data-btnid"].into_iter();
-        *slot.borrow_mut() = js::observe_subtree(&root, watched, |_: Array| {
-            if let Some(root) = js::document_element(&js::document()) {
-                enhance_within(&root);
+        // Linear in what changed: each batch looks only into the subtrees it added and the
+        // elements whose attributes changed, never the whole document again.
+        *slot.borrow_mut() = js::observe_subtree(&root, watched, |records: Array| {
+            for record in records.iter() {
+                let record: MutationRecord = record.unchecked_into();
+                if record.type_() == "attributes" {
+                    if let Some(el) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
+                        enhance_within(&el);
+                    }
+                    continue;
+                }
+                let added = record.added_nodes();
+                for i in 0..added.length() {
+                    if let Some(el) = added.item(i).and_then(|n| js::cast::<Element>(n.into())) {
+                        if el.is_connected() {
+                            enhance_within(&el);
+                        }
+                    }
+                }
             }
         });
     });
@@ -91,7 +107,7 @@ pub fn enhance_all(loader: JsValue) {
 /// loopback page; anything else keeps LeadExec's host, with a console error.
 pub fn set_origin(origin: &str) {
     let chosen = service_origin(Some(origin), "", &js::own_origin());
-    if kommo_oauth_core::parse::normalize_origin(origin).as_deref() != Some(chosen.as_str()) {
+    if kommo_oauth_core::origin::normalize_origin(origin).as_deref() != Some(chosen.as_str()) {
         console::error(
             &[
                 "setOrigin(\"",
@@ -106,8 +122,15 @@ pub fn set_origin(origin: &str) {
     SERVICE.with(|s| *s.borrow_mut() = chosen);
 }
 
+/// Enhances the LeadExec buttons in `root`'s subtree, `root` included (through
+/// `Element.prototype`, which a `<form>`'s named controls cannot shadow).
 fn enhance_within(root: &Element) {
-    let Ok(found) = root.query_selector_all(BUTTON_SELECTOR) else {
+    if js::matches(root, BUTTON_SELECTOR) {
+        if let Some(button) = js::cast::<HtmlElement>(root.clone().into()) {
+            enhance(button);
+        }
+    }
+    let Some(found) = js::select_all(root, BUTTON_SELECTOR) else {
         return;
     };
     for i in 0..found.length() {

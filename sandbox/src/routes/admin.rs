@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use kommo_oauth_core::parse::is_secure_url;
+use kommo_oauth_core::origin::is_secure_url;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::atomic::Ordering;

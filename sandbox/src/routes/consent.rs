@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use kommo_oauth_core::parse::is_secure_url;
+use kommo_oauth_core::origin::is_secure_url;
 use kommo_oauth_core::protocol::Message;
 use serde::Deserialize;
 

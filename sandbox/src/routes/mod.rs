@@ -6,12 +6,15 @@
 //! - `GET /api/v4/account`: the account, with `Authorization: Bearer …`
 //! - `/sandbox/admin`: integrations and installs, with a Disable control
 //! - `/sandbox/api/*`: the same as JSON for scripts and tests (register, state, clock, disable)
-//! - `/authorize/*`, `/js/le-app-button.js`: the LeadExec profile (`crate::leadexec`)
+//! - `/authorize/*`, `/js/le-app-button.js`: the LeadExec profile (`leadexec`, its state in
+//!   `crate::leadexec`)
 
 /// The admin page and the JSON API for scripts and tests.
 mod admin;
 /// The consent page and the decision.
 mod consent;
+/// LeadExec's dialog, token API and drop-in files.
+mod leadexec;
 /// The token endpoint and the account API.
 mod tokens;
 
@@ -88,18 +91,18 @@ pub fn router(app: App, hosts: crate::guard::Hosts) -> Router {
         .route("/sandbox/api/clock", post(admin::clock))
         .route("/sandbox/api/disable", post(admin::api_disable))
         .route("/sandbox/logo.svg", get(admin::logo))
-        .route("/authorize/dialog", get(crate::leadexec::dialog))
-        .route("/authorize/decide", post(crate::leadexec::decide))
+        .route("/authorize/dialog", get(leadexec::dialog))
+        .route("/authorize/decide", post(leadexec::decide))
         .route(
             "/authorize/refreshaccesstoken/{refresh}",
-            get(crate::leadexec::refresh),
+            get(leadexec::refresh),
         )
         .route(
             "/authorize/disconnectapplicationtoken/{refresh}",
-            get(crate::leadexec::disconnect),
+            get(leadexec::disconnect),
         )
-        .route("/js/{file}", get(crate::leadexec::script))
-        .route("/css/le-app-button.css", get(crate::leadexec::stylesheet))
+        .route("/js/{file}", get(leadexec::script))
+        .route("/css/le-app-button.css", get(leadexec::stylesheet))
         .with_state(app)
         .layer(axum::extract::DefaultBodyLimit::max(crate::guard::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
