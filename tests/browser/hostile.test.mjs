@@ -357,7 +357,9 @@ test('one sign-in window per page: each click closes the earlier popup, whose at
 test('a page that an opener named like our popup still opens a popup, not the consent page in itself', async () => {
   const ctx = await context({ pages: { '/named': doc(`<script class="kommo_oauth" data-client-id="cid" src="/dist/button.js"></script>`) } });
   const page = await open(ctx, '/named');
+  // The original's fixed name, and one of the form ours take now: neither is the next popup's.
   await page.evaluate(() => { window.name = 'Grant access for integration'; });
+  await page.evaluate(() => { window.name = `kommo-oauth-${'0'.repeat(32)}`; });
   await page.waitForSelector('button.kbtn');
   const popup = await clickForPopup(page, 'button.kbtn');
   assert.equal(new URL(popup.url()).origin, PROVIDER);
@@ -451,6 +453,20 @@ test('the helper in our popup reports to its opener by postMessage (no Broadcast
   await page.waitForFunction(() => calls.length === 1);
   assert.equal(await page.evaluate(() => calls[0][1].code), 'by-post');
   await closed;
+  await ctx.close();
+});
+
+test('a tab another site opened under a name like our popups\' is neither posted to nor closed by the helper', async () => {
+  const ctx = await context({ pages: { '/cb': CALLBACK_PAGE } });
+  const evil = await ctx.newPage();
+  await evil.goto(`${ATTACKER}/`);
+  await evil.evaluate(() => { window.got = []; addEventListener('message', (e) => window.got.push(e.data)); });
+  const [tab] = await Promise.all([ctx.waitForEvent('page'),
+    evil.evaluate((u) => { window.open(u, `kommo-oauth-${'0'.repeat(32)}`); }, `${SITE}/cb?code=c1&state=s1`)]);
+  await tab.waitForFunction(() => window.result);
+  await tab.waitForTimeout(400);
+  assert.ok(!tab.isClosed(), 'the visitor\'s tab stays open');
+  assert.deepEqual(await evil.evaluate(() => window.got), []);
   await ctx.close();
 });
 
@@ -582,6 +598,40 @@ test('a flood of sanitized markup mounts in time linear in the nodes added (form
   // Later changes still count: a class-only element that gets a client id mounts then.
   await page.evaluate(() => document.querySelector('#posts article:nth-child(2) div.kommo_oauth').setAttribute('data-client-id', 'late'));
   await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 21);
+  // Taking the posts away again, one by one in one task, is linear too.
+  const removal = await page.evaluate(async () => {
+    const started = performance.now();
+    for (const post of [...document.querySelectorAll('#posts article')]) post.remove();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return performance.now() - started;
+  });
+  assert.equal(await page.evaluate(() => document.querySelectorAll('button.kbtn').length), 0, 'each button went with its tag');
+  assert.ok(removal < 2500, `removing the flood took ${removal.toFixed(0)} ms`);
+  await ctx.close();
+});
+
+test('LeadExec: a flood of buttons and a page toggling classes stay linear', async () => {
+  const ctx = await context({
+    pages: { '/le-flood': `<!doctype html><meta charset="utf-8"><div id="posts"></div>
+      <script>function AuthorizeResult() {}</script><script src="/dist/le-app-button.js" data-origin="${LEADEXEC}"></script>` },
+  });
+  const page = await open(ctx, '/le-flood');
+  const ms = await page.evaluate(async () => {
+    const posts = document.getElementById('posts');
+    const started = performance.now();
+    for (let i = 0; i < 3000; i += 1) {
+      const post = document.createElement('article');
+      post.innerHTML = `<form><input name="querySelectorAll"></form><button class="le-app-button" data-btnId="b${i}">Sign in</button>`;
+      posts.appendChild(post);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The site's own script toggling a class on <body>, once per post (a scroll handler, say).
+    for (let i = 0; i < 3000; i += 1) document.body.classList.toggle('scrolled');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return performance.now() - started;
+  });
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.le-app-button[type="button"]').length), 3000, 'every button enhanced');
+  assert.ok(ms < 2500, `the LeadExec flood took ${ms.toFixed(0)} ms on the main thread`);
   await ctx.close();
 });
 
@@ -590,14 +640,18 @@ test('markup may name only the callbacks its page lists on the loader tag (data-
     pages: {
       '/vue': doc(`<div class="kommo_oauth" data-client-id="cid" data-error-callback="onErr"></div>
         <div class="kommo_oauth" data-client-id="cid2" data-error-callback="onOk"></div>
+        <div class="kommo_oauth" data-client-id="other" data-success-callback="onErr"></div>
         <script src="/dist/button.js" data-allowed-callbacks="onErr"></script>`),
     },
   });
   const page = await open(ctx, '/vue');
-  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 2);
-  const warnings = page.consoleMessages.filter((m) => /data-error-callback/.test(m.text));
-  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  const warnings = page.consoleMessages.filter((m) => /data-(error|success)-callback/.test(m.text));
+  assert.equal(warnings.length, 2, JSON.stringify(warnings));
   assert.match(warnings[0].text, /data-error-callback="onOk".*data-allowed-callbacks/);
+  // A listed name as a success callback would get another integration's redirect URL: only
+  // with data-allowed-client-ids on the loader as well.
+  assert.match(warnings[1].text, /data-success-callback="onErr"/);
   const popup = await clickForPopup(page, 'button.kbtn >> nth=0');
   await postFrom(popup, [{ client_id: 'cid', error: 'access_denied' }]);
   await page.waitForFunction(() => calls.length === 1);

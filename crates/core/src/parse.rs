@@ -82,7 +82,12 @@ fn page_authored(
 ) -> Option<String> {
     let value = text(source, setting)?;
     let callback = matches!(setting, Setting::ErrorCallback | Setting::SuccessCallback);
-    if context.author != Author::Markup || (callback && context.allows_callback(&value)) {
+    // A success result carries its redirect URL: markup gets a listed success callback only
+    // where the page also lists its client ids (so the result is one of its integrations').
+    let listed = callback
+        && context.allows_callback(&value)
+        && (setting == Setting::ErrorCallback || context.allowed_client_ids.is_some());
+    if context.author != Author::Markup || listed {
         return Some(value);
     }
     d.push(Diagnostic::invalid(

@@ -89,11 +89,9 @@ pub struct ErrorResult<'a> {
     pub error_description: Option<&'a str>,
 }
 
-/// The result objects are flat maps of strings, serialized as maps of their present fields
-/// rather than as structs: the same JSON object, and in the browser serde-wasm-bindgen
-/// (with `serialize_maps_as_objects`) builds a plain object without the field-name cache its
-/// struct path links in (docs/size.md).
-#[cfg(feature = "serde")]
+/// The result objects are flat maps of strings: each field's name and value. The browser
+/// shell builds a plain object of the present ones (`report::object`); with the `serde`
+/// feature they serialize as the same JSON object, a map of the present fields.
 pub trait Entries {
     /// Each field's name and value, `None` when it is absent.
     fn entries(&self) -> impl Iterator<Item = (&str, Option<&str>)>;
@@ -114,7 +112,6 @@ fn serialize_entries<S: serde::Serializer>(
     map.end()
 }
 
-#[cfg(feature = "serde")]
 impl Entries for CallbackResult {
     fn entries(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         CALLBACK_FIELDS
@@ -131,7 +128,6 @@ impl serde::Serialize for CallbackResult {
     }
 }
 
-#[cfg(feature = "serde")]
 impl Entries for ErrorResult<'_> {
     fn entries(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         [

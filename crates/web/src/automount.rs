@@ -154,6 +154,9 @@ fn observe(root: &Element) {
 fn on_batch(records: &Array) {
     let mut added: Vec<Element> = Vec::new();
     let mut changed: Vec<Element> = Vec::new();
+    // Whether a removed subtree held a tag: then one pass over the buttons, for the batch.
+    let unmounted = BUTTONS.with(|b| b.borrow().is_empty());
+    let mut lost_tags = false;
     for record in records.iter() {
         let record: MutationRecord = record.unchecked_into();
         if record.type_() == "attributes" {
@@ -165,7 +168,7 @@ fn on_batch(records: &Array) {
         let removed = record.removed_nodes();
         for i in 0..removed.length() {
             if let Some(el) = removed.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-                unmount_removed(&el);
+                lost_tags |= !unmounted && holds_tag(&el);
             }
         }
         let nodes = record.added_nodes();
@@ -174,6 +177,9 @@ fn on_batch(records: &Array) {
                 added.push(el);
             }
         }
+    }
+    if lost_tags {
+        unmount_removed();
     }
     for tag in changed {
         let mark = js::get_key(&tag, &js::symbol(MARK)).as_string();
@@ -190,17 +196,16 @@ fn on_batch(records: &Array) {
     }
 }
 
-/// A tag taken out of the page takes its button along (frameworks remove and re-add
-/// script tags on re-render), unless the integrator moved the button elsewhere.
-fn unmount_removed(removed: &Element) {
-    if BUTTONS.with(|b| b.borrow().is_empty()) {
-        return;
-    }
-    let holds_tag = js::matches(removed, TAG_SELECTOR)
-        || js::select_all(removed, TAG_SELECTOR).is_some_and(|l| l.length() > 0);
-    if !holds_tag {
-        return;
-    }
+/// Whether `removed` is or holds a tag.
+fn holds_tag(removed: &Element) -> bool {
+    js::matches(removed, TAG_SELECTOR)
+        || js::select_all(removed, TAG_SELECTOR).is_some_and(|l| l.length() > 0)
+}
+
+/// Tags taken out of the page take their buttons along (frameworks remove and re-add script
+/// tags on re-render: a tag back in the page by the end of the batch keeps its button),
+/// unless the integrator moved the button elsewhere. One pass over the buttons per batch.
+fn unmount_removed() {
     BUTTONS.with(|buttons| {
         let gone: Vec<Mounted> = {
             let mut all = buttons.borrow_mut();
@@ -210,7 +215,7 @@ fn unmount_removed(removed: &Element) {
                     .element()
                     .parent_node()
                     .is_some_and(|p| p != m.parent);
-                !moved && !m.tag.is_connected() && js::contains(removed, &m.tag)
+                !moved && !m.tag.is_connected()
             });
             *all = kept;
             gone

@@ -232,6 +232,11 @@ pub fn observe_subtree<'a>(
     init.set_child_list(true);
     init.set_subtree(true);
     init.set_attributes(true);
+    // Said, not left to defaults: a polluted `Object.prototype.characterData` would
+    // otherwise make the observer fire on every text change.
+    init.set_character_data(false);
+    init.set_attribute_old_value(false);
+    init.set_character_data_old_value(false);
     init.set_attribute_filter(&attributes.map(JsValue::from_str).collect::<js_sys::Array>());
     observer.observe_with_options(root, &init).ok()?;
     Some(Observer {

@@ -43,7 +43,7 @@ thread_local! {
     /// The loader tag's `data-allowed-btnids`, when it has one.
     static ALLOWED: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Button ids whose remembered grant was already checked on this page.
-    static CHECKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static CHECKED: RefCell<std::collections::HashSet<String>> = RefCell::new(std::collections::HashSet::new());
     static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
 }
 
@@ -85,8 +85,14 @@ pub fn enhance_all(loader: JsValue) {
             for record in records.iter() {
                 let record: MutationRecord = record.unchecked_into();
                 if record.type_() == "attributes" {
-                    if let Some(el) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
-                        enhance_within(&el);
+                    // The element itself, not its subtree: a class toggled on <body> costs one call.
+                    if let Some(el) = record
+                        .target()
+                        .and_then(|t| js::cast::<HtmlElement>(t.into()))
+                    {
+                        if js::matches(&el, BUTTON_SELECTOR) {
+                            enhance(el);
+                        }
                     }
                     continue;
                 }
@@ -209,14 +215,7 @@ fn enhance(element: HtmlElement) {
     });
     *enhanced.click.borrow_mut() = Some(click);
     BUTTONS.with(|b| b.borrow_mut().push(enhanced.clone()));
-    let first = CHECKED.with(|c| {
-        let mut c = c.borrow_mut();
-        let first = !c.contains(&button_id);
-        if first {
-            c.push(button_id.clone());
-        }
-        first
-    });
+    let first = CHECKED.with(|c| c.borrow_mut().insert(button_id.clone()));
     if first {
         silent_check(enhanced);
     }
@@ -317,7 +316,7 @@ fn finish(enhanced: &Rc<Enhanced>, result: AuthorizeResult) {
 /// `AuthorizeResult(result)` (the documented global, resolved as the Kommo button resolves
 /// callbacks: own data properties only, never a built-in) and the `leadexec:result` event.
 fn deliver(element: &HtmlElement, result: &AuthorizeResult) {
-    let payload = report::object(result);
+    let payload = report::serialized(result);
     report::dispatch(element, RESULT_EVENT, &payload, false);
     match report::resolve(CALLBACK) {
         Ok((function, this)) => report::call(&function, &this, &payload),
@@ -411,7 +410,7 @@ async fn token_call(url: &str) -> Result<TokenResponse, JsValue> {
 pub fn refresh(refresh_token: String, app_id: String) -> Promise {
     future_to_promise(async move {
         let response = token_call(&refresh_url(&service(), &refresh_token, &app_id)).await?;
-        Ok(report::object(&response))
+        Ok(report::serialized(&response))
     })
 }
 
@@ -422,7 +421,7 @@ pub fn disconnect(refresh_token: String) -> Promise {
     future_to_promise(async move {
         let response = token_call(&disconnect_url(&service(), &refresh_token)).await?;
         forget(&refresh_token);
-        Ok(report::object(&response))
+        Ok(report::serialized(&response))
     })
 }
 

@@ -8,7 +8,8 @@
 //!   read);
 //! - watched through its `closed` flag by `core::flow::on_poll`'s rule.
 //!
-//! One sign-in window per page: opening one closes the one opened before it.
+//! One sign-in window per page and bundle: opening one closes the one this bundle opened
+//! before it.
 
 use crate::{js, state};
 use gloo_events::EventListener;
@@ -45,16 +46,12 @@ pub enum Refused {
 }
 
 /// Opens `url` in a new window named `prefix` and 128 random bits, synchronously (call it
-/// directly inside the click handler), after closing the page's previous sign-in window.
+/// directly inside the click handler), then closes the previous sign-in window this bundle
+/// opened (the Kommo drop-in, the LeadExec drop-in and the npm package each keep their own).
 /// A window that is not a fresh top-level one opened by this page counts as blocked: it is
 /// never used for consent.
 pub fn open(url: &str, prefix: &str) -> Result<Window, Refused> {
     let name = window_name(prefix, &state::random().ok_or(Refused::NoCrypto)?);
-    LATEST.with(|latest| {
-        if let Some(previous) = latest.borrow_mut().take() {
-            let _ = previous.close();
-        }
-    });
     let win = js::window();
     let popup = win
         .open_with_url_and_target_and_features(url, &name, &features(window_rect(&win)))
@@ -63,7 +60,10 @@ pub fn open(url: &str, prefix: &str) -> Result<Window, Refused> {
         .filter(|popup| opened_by_this_page(popup) && is_top_level(popup))
         .ok_or(Refused::Blocked)?;
     let _ = popup.focus();
-    LATEST.with(|latest| *latest.borrow_mut() = Some(popup.clone()));
+    // Only now that the new window is open: a blocked click leaves the earlier one alone.
+    if let Some(previous) = LATEST.with(|latest| latest.borrow_mut().replace(popup.clone())) {
+        let _ = previous.close();
+    }
     Ok(popup)
 }
 

@@ -33,9 +33,10 @@ pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
     let verified = result.state.as_deref().and_then(state::take) == Some(true);
     let payload = payload(&result);
     let own_origin = js::own_origin();
-    // Our popups are named by `popup::open` (a prefix and 128 random bits); a window some
-    // other page named like one is still only told through its same-origin opener.
-    let our_popup = win
+    // Our popups are named by `popup::open` (a prefix and 128 random bits) and opened by a
+    // page of this origin. A window some other site named like one (its opener's location
+    // cannot be read from here) is not ours: it is neither posted to nor closed.
+    let named_like_ours = win
         .name()
         .is_ok_and(|name| is_window_name(&name, WINDOW_NAME_PREFIX));
     // Not `dyn_into`: `instanceof Window` is false for another window's object.
@@ -44,8 +45,15 @@ pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
         .ok()
         .filter(JsValue::is_object)
         .map(JsCast::unchecked_into::<Window>);
+    let same_origin_opener = |opener: &Window| {
+        js::get(&js::get(opener, "location"), "origin")
+            .as_string()
+            .as_deref()
+            == Some(own_origin.as_str())
+    };
+    let opener_present = opener.is_some();
     match opener {
-        Some(opener) if our_popup => {
+        Some(opener) if named_like_ours && same_origin_opener(&opener) => {
             let _ = opener.post_message(&payload, &own_origin);
             close_or_explain(&win, &result);
         }
@@ -59,9 +67,10 @@ pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
             if let (Some(state), true) = (&result.state, verified) {
                 broadcast_and_await_ack(state, &payload, result.clone());
             }
-            // Our popup whose opener is gone (closed by the visitor): it has no one to tell.
-            if our_popup {
-                close_or_explain(&win, &result);
+            // Named like our popup with no opener left (the visitor closed the page): say the
+            // window may be closed, but do not close it (the name alone proves nothing).
+            if named_like_ours && !opener_present {
+                explain(&result);
             }
         }
     }
@@ -142,6 +151,11 @@ fn payload(result: &CallbackResult) -> JsValue {
 /// Closes the popup; when the browser refuses, tells the person what happened.
 fn close_or_explain(win: &Window, result: &CallbackResult) {
     let _ = win.close();
+    explain(result);
+}
+
+/// Tells the person the sign-in is over and this window may be closed.
+fn explain(result: &CallbackResult) {
     let text = if result.error.is_some() {
         "Sign-in was not completed. You can close this window."
     } else {

@@ -6,7 +6,7 @@
 use crate::{console, js};
 use js_sys::Function;
 use kommo_oauth_core::parse::is_callback_path;
-use kommo_oauth_core::protocol::ErrorResult;
+use kommo_oauth_core::protocol::{Entries, ErrorResult};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 
@@ -104,10 +104,22 @@ pub fn dispatch(target: &EventTarget, name: &str, detail: &JsValue, cancelable: 
     }
 }
 
-/// A fresh plain object for a result (serde-wasm-bindgen): what callbacks, events and
-/// promises get, never the message object that brought it. Maps become plain objects, as
-/// the Kommo results serialize as maps (`kommo_oauth_core::protocol::Entries`).
-pub fn object(value: &impl serde::Serialize) -> JsValue {
+/// A fresh plain object for a Kommo result: its present fields as own string properties,
+/// what callbacks, events and promises get, never the message object that brought it.
+/// (Built from the fields directly rather than through serde-wasm-bindgen: the drop-in then
+/// links no serializer; docs/size.md has the figure.)
+pub fn object(value: &impl Entries) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in value.entries() {
+        if let Some(value) = value {
+            js::set(&object, key, &JsValue::from_str(value));
+        }
+    }
+    object.into()
+}
+
+/// A fresh plain object for a LeadExec result (serde-wasm-bindgen: it has a boolean field).
+pub fn serialized(value: &impl serde::Serialize) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     value.serialize(&serializer).unwrap_or(JsValue::UNDEFINED)
 }
