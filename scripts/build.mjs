@@ -66,10 +66,10 @@ function trimGlue(file, glue, name) {
 
 // 1. The npm package: two entry points, so that an app that only mounts buttons does not
 //    load the Redirect URI helper (and neither loads the drop-in's auto-mount):
-//    `kommo-oauth-button` (mount: crates/npm), `kommo-oauth-button/callback`
+//    `kommo-oauth-button` (mount: the root crate, src/), `kommo-oauth-button/callback`
 //    (completeSignIn: crates/callback, with its panic hook) and `kommo-oauth-button/leadexec`
 //    (enhance, refresh, disconnect, setOrigin: crates/leadexec, with its panic hook).
-sh('wasm-pack build crates/npm --release --target web --out-dir ../../pkg --out-name kommo_oauth_button');
+sh('wasm-pack build . --release --target web --out-dir pkg --out-name kommo_oauth_button');
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
 sh('wasm-pack build crates/callback --release --target web --out-dir ../../pkg/callback --out-name kommo_oauth_callback --no-pack -- --features panic-hook');
 wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
@@ -100,11 +100,15 @@ function packagePkg() {
       'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
       'server/index.js', 'server/index.d.ts', 'dist/', 'README.md', 'LICENSE'],
   });
-  if (repository) {
+  const repositoryUrl = typeof repository === 'string' ? repository : repository?.url;
+  if (repositoryUrl && /^(git\+)?https:\/\//.test(repositoryUrl)) {
     pkg.repository = repository;
-    pkg.homepage = (typeof repository === 'string' ? repository : repository.url).replace(/^git\+/, '').replace(/\.git$/, '') + '#readme';
+    pkg.homepage = repositoryUrl.replace(/^git\+/, '').replace(/\.git$/, '') + '#readme';
   } else {
-    console.warn('build: no git remote and no "repository" in package.json: pkg/package.json has no repository or homepage');
+    delete pkg.repository;
+    delete pkg.homepage;
+    delete pkg.bugs;
+    console.warn('build: no https git remote and no https "repository" in package.json: pkg/package.json has no repository, homepage or bugs');
   }
   writeFileSync(join(root, 'pkg', 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   copyFileSync(join(root, 'LICENSE'), join(root, 'pkg', 'LICENSE'));
@@ -146,10 +150,13 @@ function exportSnippet(glueFile, snippet, name) {
   writeFileSync(glue, `${readFileSync(glue, 'utf8')}\nexport { ${name} } from './snippets/${found.split(sep).join('/')}';\n`);
 }
 
+/** The repository's public https address, from the git remote: `null` for anything else
+ * (a clone's remote is often a local path, which must never reach package.json). */
 function gitRemote() {
   try {
     const url = execSync('git config --get remote.origin.url', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    return url ? { type: 'git', url: url.startsWith('git@') ? url.replace(/^git@([^:]+):/, 'git+https://$1/') : `git+${url}` } : null;
+    const https = url.startsWith('git@') ? url.replace(/^git@([^:]+):/, 'https://$1/') : url;
+    return /^https:\/\/[^/\s]+\/\S+$/.test(https) ? { type: 'git', url: `git+${https}` } : null;
   } catch {
     return null;
   }

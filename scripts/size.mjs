@@ -142,7 +142,7 @@ function section() {
     single('LeadExec drop-in `dist/le-app-button.js` (crates/leadexec)', 'dist/le-app-button.js'),
     
     
-    pair('npm `kommo-oauth-button` (crates/npm)', 'pkg/kommo_oauth_button.js', 'pkg/kommo_oauth_button_bg.wasm'),
+    pair('npm `kommo-oauth-button` (src/)', 'pkg/kommo_oauth_button.js', 'pkg/kommo_oauth_button_bg.wasm'),
     pair('npm `kommo-oauth-button/callback` (crates/callback, panic hook)', 'pkg/callback/kommo_oauth_callback.js', 'pkg/callback/kommo_oauth_callback_bg.wasm'),
     pair('npm `kommo-oauth-button/leadexec` (crates/leadexec, panic hook)', 'pkg/leadexec/kommo_oauth_leadexec.js', 'pkg/leadexec/kommo_oauth_leadexec_bg.wasm'),
     '',

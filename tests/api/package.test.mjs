@@ -30,6 +30,12 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   assert.equal(meta.exports['./package.json'], './package.json');
   assert.equal(meta.exports['./kommo_oauth_button_bg.wasm'], './kommo_oauth_button_bg.wasm', 'the wasm, for bundlers that copy it');
   assert.ok(meta.keywords.includes('kommo'));
+  // Addresses a package user can follow: https, or none at all (a clone's remote is a path).
+  for (const key of ['repository', 'homepage', 'bugs']) {
+    const value = meta[key];
+    const url = typeof value === 'string' ? value : value?.url;
+    if (value !== undefined) assert.match(String(url), /^(git\+)?https:\/\//, `${key}: ${JSON.stringify(value)}`);
+  }
   const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
   assert.doesNotMatch(readme, /npm (start|test|run)/, 'written for package users, not for this repository');
   assert.match(readFileSync(join(pkg, 'dist', 'button.js'), 'utf8'), /sha384-/, 'the drop-in carries its wasm hash');

@@ -42,6 +42,15 @@ thread_local! {
     static BUTTONS: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
 }
 thread_local! {
+    /// [`MARK`]'s symbol, made once.
+    static MARK_KEY: JsValue = js::symbol(MARK);
+}
+
+fn mark_key() -> JsValue {
+    MARK_KEY.with(JsValue::clone)
+}
+
+thread_local! {
     /// Kept for the life of the page on purpose: the observer must outlive every tag.
     static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
 }
@@ -100,11 +109,11 @@ fn mount_within(root: &Element) {
 }
 
 fn mark(tag: &Element, value: &str) {
-    js::set_key(tag, &js::symbol(MARK), &JsValue::from_str(value));
+    js::set_key(tag, &mark_key(), &JsValue::from_str(value));
 }
 
 fn try_mount(tag: Element) {
-    if is_form(&tag) || js::get_key(&tag, &js::symbol(MARK)).is_truthy() {
+    if is_form(&tag) || js::get_key(&tag, &mark_key()).is_truthy() {
         return;
     }
     let settings = Tag(tag.clone());
@@ -182,9 +191,9 @@ fn on_batch(records: &Array) {
         unmount_removed();
     }
     for tag in changed {
-        let mark = js::get_key(&tag, &js::symbol(MARK)).as_string();
+        let mark = js::get_key(&tag, &mark_key()).as_string();
         if matches!(mark.as_deref(), Some(FAILED | IGNORED)) {
-            js::set_key(&tag, &js::symbol(MARK), &JsValue::UNDEFINED);
+            js::set_key(&tag, &mark_key(), &JsValue::UNDEFINED);
         }
         if js::matches(&tag, TAG_SELECTOR) {
             try_mount(tag);
@@ -222,7 +231,7 @@ fn unmount_removed() {
         };
         // Dropping each `Button` removes its element and listeners.
         for m in gone {
-            js::set_key(&m.tag, &js::symbol(MARK), &JsValue::UNDEFINED);
+            js::set_key(&m.tag, &mark_key(), &JsValue::UNDEFINED);
         }
     });
 }

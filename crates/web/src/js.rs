@@ -165,6 +165,11 @@ pub fn object(pairs: &[(&str, Option<&str>)]) -> Object {
     obj
 }
 
+thread_local! {
+    /// `location.origin`, read once (a document's origin does not change).
+    static ORIGIN: String = window().location().origin().unwrap_or_default();
+}
+
 /// A page-wide property key that markup cannot clobber: `Symbol.for(name)`. (An element's
 /// `id` or `name` can shadow a string-named global or `document` property, never a symbol;
 /// `Symbol.for` makes every copy of the bundle on the page share it.)
@@ -198,7 +203,7 @@ impl kommo_oauth_core::protocol::Fields for JsFields<'_> {
 
 /// The current page's origin (`location.origin`).
 pub fn own_origin() -> String {
-    window().location().origin().unwrap_or_default()
+    ORIGIN.with(String::clone)
 }
 
 /// Casts without panicking: `None` when `value` is not a `T`.

@@ -51,9 +51,14 @@ const CSS: &str = concat!(
     "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
 );
 
+thread_local! {
+    /// Whether this bundle has seen the stylesheet installed (then no look at the page).
+    static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Installs the stylesheet into `document` unless some copy of the bundle already did.
 pub fn install(document: &Document) {
-    if js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
+    if DONE.replace(true) || js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
         return;
     }
     js::set_key(document, &js::symbol(INSTALLED), &JsValue::TRUE);
