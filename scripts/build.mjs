@@ -86,19 +86,24 @@ function packagePkg() {
   Object.assign(pkg, {
     keywords: ['kommo', 'amocrm', 'oauth', 'sign-in', 'login-button', 'webassembly', 'wasm'],
     exports: {
-      '.': { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js' },
-      './callback': { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js' },
+      '.': { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js', default: './kommo_oauth_button.js' },
+      './callback': { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js', default: './callback/kommo_oauth_callback.js' },
       './kommo_oauth_button_bg.wasm': './kommo_oauth_button_bg.wasm',
       './callback/kommo_oauth_callback_bg.wasm': './callback/kommo_oauth_callback_bg.wasm',
-      './leadexec': { types: './leadexec/kommo_oauth_leadexec.d.ts', import: './leadexec/kommo_oauth_leadexec.js' },
+      './leadexec': { types: './leadexec/kommo_oauth_leadexec.d.ts', import: './leadexec/kommo_oauth_leadexec.js', default: './leadexec/kommo_oauth_leadexec.js' },
       './leadexec/kommo_oauth_leadexec_bg.wasm': './leadexec/kommo_oauth_leadexec_bg.wasm',
-      './server': { types: './server/index.d.ts', import: './server/index.js' },
+      './server': { types: './server/index.d.ts', import: './server/index.js', default: './server/index.js' },
+      './react': { types: './react/index.d.ts', import: './react/index.js', default: './react/index.js' },
+      './vue': { types: './vue/index.d.ts', import: './vue/index.js', default: './vue/index.js' },
       './dist/*': './dist/*',
       './package.json': './package.json',
     },
     files: [...pkg.files, 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
       'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
-      'server/index.js', 'server/index.d.ts', 'dist/', 'README.md', 'LICENSE'],
+      'server/index.js', 'server/index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
+      'dist/', 'README.md', 'LICENSE'],
+    peerDependencies: { react: '>=18', vue: '>=3.3' },
+    peerDependenciesMeta: { react: { optional: true }, vue: { optional: true } },
   });
   const repositoryUrl = typeof repository === 'string' ? repository : repository?.url;
   if (repositoryUrl && /^(git\+)?https:\/\//.test(repositoryUrl)) {
@@ -118,9 +123,56 @@ function packagePkg() {
   copyFileSync(join(root, 'js', 'server.js'), join(root, 'pkg', 'server', 'index.js'));
   copyFileSync(join(root, 'js', 'server.d.ts'), join(root, 'pkg', 'server', 'index.d.ts'));
   guardExports('pkg/kommo_oauth_button', ['mount']);
+  guardFreedHandle('pkg/kommo_oauth_button.js');
+  for (const glue of ['pkg/kommo_oauth_button.js', 'pkg/callback/kommo_oauth_callback.js', 'pkg/leadexec/kommo_oauth_leadexec.js']) guardInit(glue);
+  // kommo-oauth-button/react and /vue: components over mount(), react and vue as optional peers.
+  for (const framework of ['react', 'vue']) {
+    mkdirSync(join(root, 'pkg', framework), { recursive: true });
+    copyFileSync(join(root, 'js', `${framework}.js`), join(root, 'pkg', framework, 'index.js'));
+    copyFileSync(join(root, 'js', `${framework}.d.ts`), join(root, 'pkg', framework, 'index.d.ts'));
+  }
   exportSnippet('pkg/kommo_oauth_button.js', 'sign-in-failure.js', 'SignInFailure');
   guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);
   guardExports('pkg/leadexec/kommo_oauth_leadexec', ['enhance', 'refresh', 'disconnect', 'setOrigin']);
+}
+
+// `handle.free()` releases the Rust side (and with it the button); a later `destroy()` (or a
+// second free()) would pass a null pointer to Rust and throw. After free(): free() and
+// destroy() do nothing, `element` is undefined and signIn() rejects with an error that says why.
+function guardFreedHandle(file) {
+  const path = join(root, file);
+  let glue = readFileSync(path, 'utf8');
+  const patches = [
+    ['    free() {\n', '        if (this.__wbg_ptr === 0) return;\n'],
+    ['    destroy() {\n', '        if (this.__wbg_ptr === 0) return;\n'],
+    ['    get element() {\n', '        if (this.__wbg_ptr === 0) return undefined;\n'],
+    ['    signIn() {\n', "        if (this.__wbg_ptr === 0) return Promise.reject(new Error('[kommo-oauth] signIn() after free(): mount a new button.'));\n"],
+  ];
+  for (const [head, guard] of patches) {
+    if (!glue.includes(head)) throw new Error(`build: ${head.trim()} is not in ${file}`);
+    glue = glue.replace(head, head + guard);
+  }
+  writeFileSync(path, glue);
+}
+
+// `init()` without a browser (server-side rendering) would fetch the wasm by URL and reject
+// with a bare "fetch failed": it rejects at once with an error that says where to call it,
+// unless it is given the wasm's bytes or a module (tests under Node do that).
+function guardInit(file) {
+  const path = join(root, file);
+  const glue = readFileSync(path, 'utf8');
+  const tail = 'export { initSync, __wbg_init as default };';
+  if (!glue.includes(tail)) throw new Error(`build: the default export of ${file} is not as expected`);
+  writeFileSync(path, glue.replace(tail, `function __kommo_init(options) {
+    const given = options !== undefined && Object.getPrototypeOf(options) === Object.prototype ? options.module_or_path : options;
+    const byUrl = given === undefined || typeof given === 'string' || given instanceof URL || (typeof Request === 'function' && given instanceof Request);
+    if (typeof document === 'undefined' && byUrl) {
+        return Promise.reject(new Error('[kommo-oauth] init() loads the wasm in a browser: call it where the page runs (useEffect, onMounted, a click), not during server-side rendering; or pass the bytes: init({ module_or_path: bytes }).'));
+    }
+    return __wbg_init(options);
+}
+
+export { initSync, __kommo_init as default };`));
 }
 
 // Calling an export before `await init()` reads `wasm.…` of undefined: say what to do

@@ -10,7 +10,7 @@
 
 use kommo_oauth_web::api;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlButtonElement};
+use web_sys::HtmlButtonElement;
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
@@ -139,12 +139,17 @@ impl ButtonHandle {
 /// Mounts a button at the end of `target`.
 ///
 /// # Errors
-/// Throws an `Error` when the options cannot make a usable button (no `clientId` and no
-/// complete metadata, or a metadata URL that is not https); the message says what to fix.
-/// Invalid optional values only warn in the console and fall back to defaults.
+/// Throws one `Error` (nothing is also logged) when `target` is not an element or the
+/// options cannot make a usable button (no `clientId` and no complete metadata, or a
+/// metadata URL that is not https): the message names every missing option and the option
+/// an unknown key most likely meant (`client_id` → `clientId`). Invalid optional values only
+/// warn in the console and fall back to defaults.
 #[wasm_bindgen]
-pub fn mount(target: &Element, options: ButtonOptions) -> Result<ButtonHandle, JsError> {
-    api::mount(target, options.into()).map(ButtonHandle)
+pub fn mount(
+    #[wasm_bindgen(unchecked_param_type = "Element")] target: JsValue,
+    options: ButtonOptions,
+) -> Result<ButtonHandle, JsError> {
+    api::mount(&target, options.into()).map(ButtonHandle)
 }
 
 #[cfg(test)]

@@ -7,6 +7,6 @@ export default {
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/react/',
   logLevel: 'warn',
-  resolve: { alias: { 'kommo-oauth-button': fileURLToPath(new URL('../../pkg/kommo_oauth_button.js', import.meta.url)) } },
+  resolve: { alias: { 'kommo-oauth-button': fileURLToPath(new URL('../../pkg', import.meta.url)) } },
   build: { outDir: fileURLToPath(new URL('../../target/examples/react', import.meta.url)), emptyOutDir: true },
 };

@@ -53,6 +53,14 @@ for (const name of ['react', 'vue']) {
     await page.click('#toggle');
     await page.waitForSelector('button.kbtn');
     assert.equal(await page.locator('button.kbtn').count(), 1);
+    if (name === 'react') {
+      // useKommoSignIn(): the app's own button opens the popup; a decline rejects signIn().
+      await page.waitForSelector('#own:not([disabled])');
+      const [own] = await Promise.all([page.waitForEvent('popup'), page.click('#own')]);
+      assert.equal(new URL(own.url()).searchParams.get('client_id'), 'react-own-client');
+      await own.evaluate(() => window.opener.postMessage({ client_id: 'react-own-client', error: 'access_denied' }, '*'));
+      await page.waitForFunction(() => document.getElementById('error').textContent === 'own:access_denied');
+    }
     assert.deepEqual(errors, []);
     await ctx.close();
   });

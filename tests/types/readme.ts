@@ -3,6 +3,10 @@
 import init, { mount, SignInFailure, type ButtonOptions, type SignInError, type SignInResult } from '../../pkg/kommo_oauth_button.js';
 import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/kommo_oauth_callback.js';
 import { exchangeCode, refreshTokens, account, KommoServerError, type TokenSet } from '../../pkg/server/index.js';
+import { createElement, type ReactElement } from 'react';
+import { KommoButton, useKommoSignIn } from '../../pkg/react/index.js';
+import { h, type VNode } from 'vue';
+import { KommoButton as VueKommoButton } from '../../pkg/vue/index.js';
 
 export async function readmeExample(): Promise<void> {
   await init();
@@ -65,4 +69,16 @@ export async function serverExample(query: Record<string, string>, userId: strin
     if (e instanceof KommoServerError) console.warn(e.code, e.retryable, e.message);
     else throw e;
   }
+}
+
+// The package README's components (kommo-oauth-button/react and /vue).
+export function ReactApp(): ReactElement {
+  const { signIn, ready } = useKommoSignIn({ clientId: 'YOUR_CLIENT_ID' });
+  return createElement('div', null,
+    createElement(KommoButton, { clientId: 'YOUR_CLIENT_ID', mode: 'post_message', onSuccess: (r) => console.log(r.code), onError: (e) => console.warn(e.error) }),
+    createElement('button', { disabled: !ready, onClick: () => { signIn().then((r) => console.log(r.state)); } }, 'Sign in'));
+}
+
+export function vueRender(): VNode {
+  return h(VueKommoButton, { clientId: 'YOUR_CLIENT_ID', theme: 'dark', onError: (e: { error: string }) => console.warn(e.error) });
 }

@@ -160,10 +160,11 @@ fn identity(
     }
     if !missing.is_empty() {
         d.push(Diagnostic::fatal(&[
-            "no button rendered: set data-client-id, or the full metadata set (data-name, \
-             data-description, data-redirect_uri, data-secrets_uri, data-scopes); missing: ",
+            "no button rendered: missing ",
+            Setting::ClientId.attribute(),
+            " (or, for a metadata button, ",
             &missing,
-            ".",
+            ").",
         ]));
         return None;
     }
@@ -701,9 +702,11 @@ mod tests {
         assert!(p.config.is_none());
         let m = &p.diagnostics.0[0].message;
         assert!(
-            m.contains("data-description")
+            m.contains("missing data-client-id")
+                && m.contains("data-description")
                 && m.contains("data-redirect_uri")
-                && !m.contains("missing: data-name")
+                && !m.contains("data-name"),
+            "{m}"
         );
     }
 

@@ -248,3 +248,64 @@ mod tests {
         }
     }
 }
+
+/// The options object keys that are not settings: the result functions.
+pub const CALLBACK_OPTIONS: [&str; 2] = ["onSuccess", "onError"];
+
+/// The option a misspelt key most likely meant: the same letters once case, `_` and `-`
+/// are ignored (`client_id`, `clientID` → `clientId`), or at most two edits away
+/// (`onErorr` → `onError`). `None` for a key that is an option, or is like none.
+pub fn suggest_option(key: &str) -> Option<&'static str> {
+    let options = Setting::ALL
+        .iter()
+        .map(|s| s.option())
+        .chain(CALLBACK_OPTIONS);
+    if options.clone().any(|o| o == key) {
+        return None;
+    }
+    let plain = |s: &str| -> crate::prelude::Vec<u8> {
+        s.bytes()
+            .filter(|b| *b != b'_' && *b != b'-')
+            .map(|b| b.to_ascii_lowercase())
+            .collect()
+    };
+    let wanted = plain(key);
+    options.clone().find(|o| plain(o) == wanted).or_else(|| {
+        options
+            .filter(|o| edits(&plain(o), &wanted) <= 2)
+            .min_by_key(|o| edits(&plain(o), &wanted))
+    })
+}
+
+/// Levenshtein distance between two short byte strings.
+fn edits(a: &[u8], b: &[u8]) -> usize {
+    let mut row: crate::prelude::Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, y) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(x != y);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    #[test]
+    fn misspelt_option_keys_get_the_option_they_meant() {
+        assert_eq!(suggest_option("client_id"), Some("clientId"));
+        assert_eq!(suggest_option("clientID"), Some("clientId"));
+        assert_eq!(suggest_option("onErorr"), Some("onError"));
+        assert_eq!(suggest_option("redirect_uri"), Some("redirectUri"));
+        assert_eq!(suggest_option("thme"), Some("theme"));
+        assert_eq!(suggest_option("clientId"), None, "an option");
+        assert_eq!(suggest_option("onSuccess"), None, "a callback option");
+        assert_eq!(suggest_option("somethingElse"), None, "like none");
+        assert_eq!(edits(b"kitten", b"sitting"), 3);
+    }
+}

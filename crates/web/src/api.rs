@@ -235,37 +235,91 @@ impl Handle {
 /// Mounts a button at the end of `target`.
 ///
 /// # Errors
-/// When the options cannot make a usable button (no `clientId` and no complete metadata,
-/// or a metadata URL that is not https); the message says what to fix. Invalid optional
-/// values only warn in the console and fall back to defaults.
-pub fn mount(target: &Element, options: JsValue) -> Result<Handle, JsError> {
+/// When `target` is not an element, or the options cannot make a usable button (no
+/// `clientId` and no complete metadata, or a metadata URL that is not https): one error
+/// naming what to fix (every missing option, the option an unknown key most likely meant),
+/// thrown and not also logged. Invalid optional values only warn in the console and fall
+/// back to defaults; so does an unknown key when the button is usable.
+pub fn mount(target: &JsValue, options: JsValue) -> Result<Handle, JsError> {
     if !Reflect::has(&js_sys::global(), &JsValue::from_str("document")).unwrap_or(false) {
         return Err(JsError::new(
             "[kommo-oauth] mount() needs a browser (window and document): on the server render nothing, \
              and mount in the browser (in React, in useEffect).",
         ));
     }
+    let Some(target) = target.dyn_ref::<Element>() else {
+        let got = if target.is_null() {
+            String::from("null")
+        } else {
+            target.js_typeof().as_string().unwrap_or_default()
+        };
+        return Err(JsError::new(&kommo_oauth_core::strings::concat(&[
+            "[kommo-oauth] mount(target, options): target is not an element (got ",
+            &got,
+            "): pass the element to render into, e.g. document.getElementById(\"signin\").",
+        ])));
+    };
+    let hints = unknown_keys(&options);
     let settings = Options::new(options);
     let parsed = settings.parse();
-    parsed.diagnostics.0.iter().for_each(console::report);
     let Some(config) = parsed.config else {
-        let first = parsed
-            .diagnostics
-            .0
-            .iter()
-            .find(|d| d.level == Level::Error);
-        return Err(JsError::new(
-            first.map_or("[kommo-oauth] unusable options", |d| d.message.as_str()),
-        ));
+        // One channel: the warnings to the console, the reason it failed thrown (only).
+        let mut reason = String::new();
+        for d in &parsed.diagnostics.0 {
+            if d.level != Level::Error {
+                console::report(d);
+            } else if reason.is_empty() {
+                reason.push_str(&d.message);
+            }
+        }
+        if reason.is_empty() {
+            reason.push_str("[kommo-oauth] unusable options");
+        }
+        for hint in &hints {
+            reason.push(' ');
+            reason.push_str(hint);
+        }
+        return Err(JsError::new(&reason));
     };
+    parsed.diagnostics.0.iter().for_each(console::report);
+    for hint in &hints {
+        console::warn(&[hint]);
+    }
     let button = Button::new(settings, &config, &parsed.diagnostics)
         .map_err(|_| JsError::new("[kommo-oauth] could not render the button"))?;
     target
         .append_child(button.element())
-        .map_err(|_| JsError::new("[kommo-oauth] could not insert the button"))?;
+        .map_err(|_| JsError::new("[kommo-oauth] could not insert the button into the target"))?;
     Ok(Handle {
         button: Some(button),
     })
+}
+
+/// For each own key of `options` that is no option: what it most likely meant.
+fn unknown_keys(options: &JsValue) -> Vec<String> {
+    if !options.is_object() {
+        return Vec::new();
+    }
+    js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .filter_map(|key| key.as_string())
+        .filter_map(|key| {
+            let known = Setting::ALL.iter().any(|s| s.option() == key)
+                || kommo_oauth_core::settings::CALLBACK_OPTIONS.contains(&key.as_str());
+            (!known).then(|| match kommo_oauth_core::settings::suggest_option(&key) {
+                Some(meant) => kommo_oauth_core::strings::concat(&[
+                    "unknown option ",
+                    &key,
+                    ": did you mean ",
+                    meant,
+                    "?",
+                ]),
+                None => {
+                    kommo_oauth_core::strings::concat(&["unknown option ", &key, " (ignored)."])
+                }
+            })
+        })
+        .collect()
 }
 
 #[wasm_bindgen(module = "/js/sign-in-failure.js")]

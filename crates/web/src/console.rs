@@ -20,3 +20,10 @@ pub fn error(parts: &[&str], cause: Option<&JsValue>) {
         None => web_sys::console::error_1(&JsValue::from_str(&line)),
     }
 }
+
+/// A warning line.
+pub fn warn(parts: &[&str]) {
+    let mut line = String::from(PREFIX);
+    line.push_str(&kommo_oauth_core::strings::concat(parts));
+    web_sys::console::warn_1(&JsValue::from_str(&line));
+}

@@ -751,7 +751,7 @@ fn mount_errors_name_the_options_not_the_attributes() {
     };
     let message = get_str(&JsValue::from(error), "message").unwrap_throw();
     assert!(
-        message.contains("set clientId, or the full metadata set (name, description, redirectUri, secretsUri, scopes)"),
+        message.contains("missing clientId (or, for a metadata button, name, description, redirectUri, secretsUri, scopes)"),
         "{message}"
     );
     assert!(!message.contains("data-"), "{message}");

@@ -1,0 +1,61 @@
+// The npm package's mount() as a developer meets it in Chromium, through the published glue
+// (pkg/): its mistakes get one clear answer (thrown, not also logged) naming every missing
+// option, the option an unknown key meant, a target that is not an element; free() cannot
+// break destroy().
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, serve } from './harness.mjs';
+
+let browser, server;
+before(async () => {
+  server = await serve({ pages: { '/npm': '<!doctype html><meta charset="utf-8"><div id="signin"></div>' } });
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await server?.close(); });
+
+async function withPackage() {
+  const page = await openPage(browser, `${server.origin}/npm`);
+  await page.evaluate(async () => {
+    const mod = await import('/pkg/kommo_oauth_button.js');
+    await mod.default();
+    window.pkg = mod;
+  });
+  page.consoleMessages.length = 0;
+  return page;
+}
+
+const thrown = (page, fn) => page.evaluate(`(() => { try { (${fn})(); return null; } catch (e) { return e.message; } })()`);
+
+test('mount() mistakes: one thrown error each, naming what to fix, nothing also logged', async () => {
+  const page = await withPackage();
+  const target = 'document.getElementById("signin")';
+  assert.match(await thrown(page, '() => pkg.mount(null, { clientId: "x" })'), /target is not an element \(got null\)/);
+  assert.match(await thrown(page, '() => pkg.mount("#signin", { clientId: "x" })'), /target is not an element \(got string\)/);
+  const missing = await thrown(page, `() => pkg.mount(${target}, {})`);
+  assert.match(missing, /missing clientId \(or, for a metadata button, name, description, redirectUri, secretsUri, scopes\)/);
+  const misspelt = await thrown(page, `() => pkg.mount(${target}, { client_id: "x", onErorr() {} })`);
+  assert.match(misspelt, /missing clientId/);
+  assert.match(misspelt, /unknown option client_id: did you mean clientId\?/);
+  assert.match(misspelt, /unknown option onErorr: did you mean onError\?/);
+  assert.deepEqual(page.consoleMessages, [], 'thrown, not also logged');
+  // Usable options with a misspelt key: mounted, and one warning for the key.
+  await page.evaluate(`window.h = pkg.mount(${target}, { clientId: "x", thme: "dark" })`);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('button.kbtn').length), 1);
+  assert.deepEqual(page.consoleMessages.map((m) => m.text), ['[kommo-oauth] unknown option thme: did you mean theme?']);
+  await page.context().close();
+});
+
+test('free() then destroy(), element and signIn(): no "null pointer passed to rust"', async () => {
+  const page = await withPackage();
+  const result = await page.evaluate(async () => {
+    const h = pkg.mount(document.getElementById('signin'), { clientId: 'x' });
+    h.free();
+    h.destroy();
+    h.free();
+    const rejected = await h.signIn().then(() => 'resolved', (e) => e.message);
+    return { buttons: document.querySelectorAll('button.kbtn').length, element: h.element === undefined, rejected };
+  });
+  assert.deepEqual(result, { buttons: 0, element: true, rejected: '[kommo-oauth] signIn() after free(): mount a new button.' });
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
