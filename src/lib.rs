@@ -5,8 +5,9 @@
 //! What this leaf owns:
 //! - **exports**: `mount` and `ButtonHandle` (no auto-mount, no helper);
 //! - **allocator**: talc, as the drop-in (smaller than std's dlmalloc);
-//! - **panic strategy**: console_error_panic_hook, installed when the module initialises, so
-//!   a developer sees a readable panic in the console.
+//! - **panic strategy**: built like the drop-in (`scripts/build.mjs`, `SIZE_BUILD`): a panic
+//!   in a release build is a trap; debug builds install console_error_panic_hook, so a
+//!   developer working on this crate sees a readable panic (docs/size.md has the figures).
 
 use kommo_oauth_web::api;
 use wasm_bindgen::prelude::*;
@@ -16,7 +17,8 @@ use web_sys::HtmlButtonElement;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Readable panics in the console.
+/// Readable panics in the console, in debug builds.
+#[cfg(debug_assertions)]
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();

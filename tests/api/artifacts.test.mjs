@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { BUDGET_BYTES, measure } from '../../scripts/size.mjs';
+import { BUDGET_BYTES, NPM_BUDGET_BYTES, measure } from '../../scripts/size.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const read = (file) => readFileSync(join(root, file));
@@ -14,6 +14,11 @@ const read = (file) => readFileSync(join(root, file));
 test('the drop-in (button.js, which carries its wasm) is within the gzipped budget', () => {
   const total = measure('dist/button.js').gzip;
   assert.ok(total <= BUDGET_BYTES, `the drop-in is ${total} bytes gzipped, over the budget of ${BUDGET_BYTES} (docs/size.md)`);
+});
+
+test('the npm package\'s mount entry (glue and wasm) is within its gzipped budget', () => {
+  const total = measure('pkg/kommo_oauth_button.js').gzip + measure('pkg/kommo_oauth_button_bg.wasm').gzip;
+  assert.ok(total <= NPM_BUDGET_BYTES, `the npm mount entry is ${total} bytes gzipped, over the budget of ${NPM_BUDGET_BYTES} (docs/size.md)`);
 });
 
 for (const name of ['button', 'callback', 'le-app-button']) {

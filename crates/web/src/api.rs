@@ -1,5 +1,5 @@
 //! The programmatic API of the npm package, as plain Rust: [`mount`] reads an options object
-//! (with serde-wasm-bindgen, as tolerantly as the drop-in reads attributes) and returns a
+//! (as tolerantly as the drop-in reads attributes) and returns a
 //! [`Handle`]. The npm crate wraps these in its `#[wasm_bindgen]` exports and TypeScript.
 
 use crate::button::Button;
@@ -13,7 +13,6 @@ use kommo_oauth_core::diag::Level;
 use kommo_oauth_core::flow::Reason;
 use kommo_oauth_core::settings::Setting;
 use kommo_oauth_core::trust::Author;
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
@@ -99,75 +98,33 @@ impl Drop for Options {
 
 /// An option's value as text, the way people write options: strings as they are, booleans
 /// and numbers spelled out, arrays (for `scopes`) joined by commas; anything else (null, an
-/// object, a function) counts as absent.
+/// object, a function) counts as absent. (Read by type rather than through
+/// serde-wasm-bindgen's deserializer, which the npm entry would link for this alone:
+/// docs/size.md.)
 fn value(object: &JsValue, key: &str) -> Option<String> {
-    serde_wasm_bindgen::from_value::<OptionValue>(js::own(object, key))
-        .ok()
-        .and_then(|v| v.0)
+    text(&js::own(object, key), true)
 }
 
-/// One option value read leniently (see [`value`]).
-struct OptionValue(Option<String>);
-
-impl<'de> Deserialize<'de> for OptionValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(Lenient)
+/// One value as option text; arrays only at the top (`scopes: ["crm", "notifications"]`).
+fn text(value: &JsValue, arrays: bool) -> Option<String> {
+    if let Some(s) = value.as_string() {
+        return Some(s);
     }
-}
-
-struct Lenient;
-
-impl<'de> Visitor<'de> for Lenient {
-    type Value = OptionValue;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a string, boolean, number or array of strings")
+    if let Some(b) = value.as_bool() {
+        return Some(String::from(if b { "true" } else { "false" }));
     }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OptionValue, E> {
-        Ok(OptionValue(Some(v.into())))
+    if let Some(n) = value.as_f64() {
+        return n.is_finite().then(|| kommo_oauth_core::strings::int(n as i64));
     }
-
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<OptionValue, E> {
-        Ok(OptionValue(Some(String::from(if v {
-            "true"
-        } else {
-            "false"
-        }))))
+    if arrays && js_sys::Array::is_array(value) {
+        let parts: Vec<String> = value
+            .unchecked_ref::<js_sys::Array>()
+            .iter()
+            .filter_map(|item| text(&item, false))
+            .collect();
+        return Some(parts.join(","));
     }
-
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<OptionValue, E> {
-        Ok(OptionValue(Some(kommo_oauth_core::strings::int(v))))
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<OptionValue, E> {
-        self.visit_i64(v as i64)
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<OptionValue, E> {
-        self.visit_i64(v as i64)
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<OptionValue, E> {
-        Ok(OptionValue(None))
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<OptionValue, E> {
-        Ok(OptionValue(None))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OptionValue, A::Error> {
-        let mut parts: Vec<String> = Vec::new();
-        while let Some(item) = seq.next_element::<OptionValue>()? {
-            parts.extend(item.0);
-        }
-        Ok(OptionValue(Some(parts.join(","))))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OptionValue, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(OptionValue(None))
-    }
+    None
 }
 
 /// `data-client-id="x"` → `clientId="x"`: a diagnostic written for tags, reworded for
