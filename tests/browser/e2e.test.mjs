@@ -182,6 +182,10 @@ test('the gallery (npm package bundled by webpack) shows every theme, colour, si
   for (const t of ['Continue with Kommo', 'Continuar con Kommo', 'Continuar com Kommo', 'Lanjutkan dengan Kommo', 'Авторизоваться через amoCRM']) {
     assert.ok(texts.includes(t), t);
   }
+  const cut = await page.$$eval('button.kbtn .kbtn-text', (ts) => ts
+    .filter((t) => t.scrollHeight > t.clientHeight + 1 || t.scrollWidth > t.clientWidth + 1)
+    .map((t) => t.textContent));
+  assert.deepEqual(cut, [], 'the gallery shows whole titles');
   await context.close();
 });
 
@@ -297,4 +301,16 @@ test('popup mode under Cross-Origin-Opener-Policy: the main window still reaches
   await popup.waitForEvent('close', { timeout: 5000 }).catch(() => {});
   assert.ok(popup.isClosed(), 'the COOP-cut popup closed itself');
   await page.context().close();
+});
+
+test('the demo on a 320 px phone shows every button\'s whole title', async () => {
+  const context = await browser.newContext({ viewport: { width: 320, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/`);
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  const cut = await page.$$eval('button.kbtn .kbtn-text', (ts) => ts
+    .filter((t) => t.scrollHeight > t.clientHeight + 1 || t.scrollWidth > t.clientWidth + 1)
+    .map((t) => t.textContent));
+  assert.deepEqual(cut, []);
+  await context.close();
 });

@@ -42,9 +42,26 @@ const SIZES = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 const RTL = `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>RTL</title></head><body>
 <div class="kommo_oauth" data-client-id="r" data-title="متابعة مع Kommo"></div><script src="/dist/button.js"></script></body></html>`;
 
+// Every default title, and custom titles of usual length, whole: on one line, or two in a
+// narrow container; never cut, never overflowing the button or the container.
+const TITLES_PAGE = (width) => {
+  const cells = [];
+  for (const theme of ['light', 'dark']) {
+    for (const locale of ['en', 'es', 'pt', 'id']) cells.push(cell('kommo_oauth', { theme, locale }));
+  }
+  for (const color of ['default', 'blue', 'violet', 'green', 'orange', 'red']) cells.push(cell('amocrm_oauth', { color }));
+  for (const size of ['medium', 'small']) cells.push(cell('kommo_oauth', { size, locale: 'id' }), cell('amocrm_oauth', { size }));
+  if (width >= 240) {
+    for (const title of ['Connect your Kommo account', 'Sign in with Kommo', 'Войти через amoCRM', 'Conectar con Kommo CRM']) cells.push(cell('kommo_oauth', { title }));
+  }
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Titles at ${width} px</title><style>body{margin:8px}.cell{width:${width}px;margin:0 0 8px}</style></head>
+<body>${cells.join('\n')}<script src="/dist/button.js"></script></body></html>`;
+};
+
 let server, browser;
 before(async () => {
-  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES, '/rtl': RTL } });
+  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES, '/rtl': RTL, '/titles-200': TITLES_PAGE(200), '/titles-240': TITLES_PAGE(240), '/titles-288': TITLES_PAGE(288) } });
   browser = await launch();
 });
 after(async () => { await browser?.close(); await server?.close(); });
@@ -73,18 +90,40 @@ test('at a 320 px viewport every button stays inside its 200 px container and th
   await p.context().close();
 });
 
-test('a title too long for the container is cut with an ellipsis, and the button keeps the whole title as its name', async () => {
+test('a title too long for two lines ends in an ellipsis, and the button keeps the whole title as its name', async () => {
   const p = await open();
   const long = p.getByRole('button', { name: LONG });
   assert.equal(await long.count(), 2);
   const text = await long.first().evaluate((b) => {
     const t = b.querySelector('.kbtn-text');
     const s = getComputedStyle(t);
-    return { cut: t.scrollWidth > t.clientWidth, ellipsis: s.textOverflow, height: b.getBoundingClientRect().height };
+    return { cut: t.scrollHeight > t.clientHeight + 1, lines: s.webkitLineClamp, height: b.getBoundingClientRect().height };
   });
-  assert.deepEqual(text, { cut: true, ellipsis: 'ellipsis', height: 45 });
+  assert.deepEqual(text, { cut: true, lines: '2', height: 45 });
   await p.context().close();
 });
+
+for (const width of [200, 240, 288]) {
+  test(`in a ${width} px container every default title is whole (each locale, theme and colour${width >= 240 ? ', and usual custom titles' : ''})`, async () => {
+    const p = await openPage(browser);
+    await p.setViewportSize({ width: 320, height: 900 });
+    await p.goto(`${server.origin}/titles-${width}`);
+    const count = width >= 240 ? 22 : 18;
+    await p.waitForFunction((n) => document.querySelectorAll('button.kbtn').length === n, count);
+    const bad = await p.evaluate(() => [...document.querySelectorAll('button.kbtn')].flatMap((b) => {
+      const t = b.querySelector('.kbtn-text');
+      const r = b.getBoundingClientRect();
+      const c = b.parentElement.getBoundingClientRect();
+      const problems = [];
+      if (t.scrollHeight > t.clientHeight + 1) problems.push('cut after two lines');
+      if (t.scrollWidth > t.clientWidth + 1) problems.push(`a word wider than the button (${t.scrollWidth} > ${t.clientWidth})`);
+      if (r.right > c.right + 0.5) problems.push(`${r.width}px in ${c.width}px`);
+      return problems.map((x) => `${b.textContent} [${b.className}]: ${x}`);
+    }));
+    assert.deepEqual(bad, []);
+    await p.context().close();
+  });
+}
 
 test('compact buttons are square touch targets of at least 44 px', async () => {
   const p = await open();
@@ -143,11 +182,12 @@ test('on a dir="rtl" page the button is mirrored: the logo on the right, the sep
   await p.goto(`${server.origin}/rtl`);
   await p.waitForSelector('button.kbtn');
   const layout = await p.$eval('button.kbtn', (b) => {
-    const logo = b.querySelector('.kbtn-logo').getBoundingClientRect();
+    const logo = b.querySelector('.kbtn-logo');
     const text = b.querySelector('.kbtn-text');
-    const s = getComputedStyle(text);
-    return { logoRight: logo.left > text.getBoundingClientRect().left, right: s.borderRightStyle, left: s.borderLeftStyle };
+    // The separator is the logo block's inline-end edge: on its left in RTL.
+    const s = getComputedStyle(logo);
+    return { logoRight: logo.getBoundingClientRect().left > text.getBoundingClientRect().left, left: s.borderLeftStyle, right: s.borderRightStyle };
   });
-  assert.deepEqual(layout, { logoRight: true, right: 'solid', left: 'none' });
+  assert.deepEqual(layout, { logoRight: true, left: 'solid', right: 'none' });
   await p.context().close();
 });

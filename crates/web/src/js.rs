@@ -165,11 +165,6 @@ pub fn object(pairs: &[(&str, Option<&str>)]) -> Object {
     obj
 }
 
-thread_local! {
-    /// `location.origin`, read once (a document's origin does not change).
-    static ORIGIN: String = window().location().origin().unwrap_or_default();
-}
-
 /// A page-wide property key that markup cannot clobber: `Symbol.for(name)`. (An element's
 /// `id` or `name` can shadow a string-named global or `document` property, never a symbol;
 /// `Symbol.for` makes every copy of the bundle on the page share it.)
@@ -203,7 +198,7 @@ impl kommo_oauth_core::protocol::Fields for JsFields<'_> {
 
 /// The current page's origin (`location.origin`).
 pub fn own_origin() -> String {
-    ORIGIN.with(String::clone)
+    window().location().origin().unwrap_or_default()
 }
 
 /// Casts without panicking: `None` when `value` is not a `T`.

@@ -15,39 +15,43 @@ use web_sys::{CssStyleSheet, Document};
 const INSTALLED: &str = "kommo-oauth.styles";
 
 const CSS: &str = concat!(
-    "button.kbtn{--kb-h:45px;all:revert;box-sizing:border-box;display:inline-flex;align-items:stretch;",
-    "height:var(--kb-h);min-width:var(--kb-h);max-width:100%;padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;",
+    "button.kbtn{--kb-h:45px;--kb-logo:var(--kb-edge);--kb-logo-ink:#fff;all:revert;box-sizing:border-box;display:inline-flex;align-items:stretch;",
+    "min-height:var(--kb-h);min-width:var(--kb-h);max-width:100%;padding:0;margin:0;border:1px solid var(--kb-edge);border-radius:4px;",
     "background:var(--kb-bg);color:var(--kb-ink);font:700 13px/1 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;",
     "letter-spacing:.08em;text-transform:uppercase;text-align:start;cursor:pointer;overflow:hidden;",
-    "vertical-align:middle;-webkit-appearance:none;appearance:none}",
+    "vertical-align:middle;appearance:none}",
     "button.kbtn:hover{filter:brightness(1.1)}",
     "button.kbtn:active{filter:brightness(.95)}",
     "button.kbtn:focus-visible{outline:3px solid #4a90e2;outline-offset:2px}",
     "button.kbtn .kbtn-logo{display:flex;align-items:center;justify-content:center;width:calc(var(--kb-h) - 2px);flex:none;",
-    "background:var(--kb-logo);color:var(--kb-logo-ink)}",
+    "background:var(--kb-logo);color:var(--kb-logo-ink);border-inline-end:1px solid var(--kb-edge)}",
     "button.kbtn svg{width:24px;height:24px;display:block}",
     "button.kbtn .kbtn-b{fill:currentColor}button.kbtn .kbtn-k{fill:var(--kb-logo)}",
-    // Never wider than its container: a long title is cut with an ellipsis (the button's
-    // accessible name is still the whole title).
-    "button.kbtn .kbtn-text{display:block;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;",
-    "line-height:calc(var(--kb-h) - 2px);padding-inline:14px 18px;border-inline-start:1px solid var(--kb-edge)}",
-    "button.kbtn-light{--kb-bg:#0e0142;--kb-edge:#3a2d6e;--kb-ink:#fff;--kb-logo:#0e0142;--kb-logo-ink:#fff}",
+    // Never wider than its container, and the whole title on one line or, in a narrow
+    // container, two (balanced); only a title too long for two lines ends in an ellipsis (the
+    // button's accessible name is still the whole title). A title with a word of more than 12
+    // letters or more than 18 letters in all (`kbtn-long`: «Авторизоваться через amoCRM»,
+    // "Lanjutkan dengan Kommo") gets tighter type, so that it fits from 200 px up.
+    "button.kbtn .kbtn-text{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;align-self:center;",
+    "overflow:hidden;white-space:normal;text-wrap:balance;line-height:1.25;margin-block:4px;padding:0 18px 0 14px}",
+    "button.kbtn-long{font-size:12px;letter-spacing:.02em}button.kbtn-long .kbtn-text{padding-inline:10px}",
+    "button.kbtn-light{--kb-bg:#0e0142;--kb-edge:#3a2d6e;--kb-ink:#fff;--kb-logo:#0e0142}",
     "button.kbtn-dark{--kb-bg:#fff;--kb-edge:#0e0142;--kb-ink:#0e0142;--kb-logo:#fff;--kb-logo-ink:#0e0142}",
-    // Palette colours: background, darker border; ink chosen for ≥4.5:1 contrast (WCAG 2.1
-    // AA). Green and red are a shade darker than the original's #388E3C and #D84315, which
+    // Palette colours: background, darker border (also the logo block's, by default); ink
+    // chosen for ≥4.5:1 contrast (WCAG 2.1 AA). Green and red are a shade darker than the original's #388E3C and #D84315, which
     // give white text 4.11:1 and 4.43:1.
-    "button.kbtn-c-default{--kb-bg:#339DC7;--kb-edge:#006F9F;--kb-ink:#04202e;--kb-logo:#006F9F;--kb-logo-ink:#fff}",
-    "button.kbtn-c-blue{--kb-bg:#1976D2;--kb-edge:#004BA0;--kb-ink:#fff;--kb-logo:#004BA0;--kb-logo-ink:#fff}",
-    "button.kbtn-c-violet{--kb-bg:#6A1B9A;--kb-edge:#38006B;--kb-ink:#fff;--kb-logo:#38006B;--kb-logo-ink:#fff}",
-    "button.kbtn-c-green{--kb-bg:#34833A;--kb-edge:#00600F;--kb-ink:#fff;--kb-logo:#00600F;--kb-logo-ink:#fff}",
-    "button.kbtn-c-orange{--kb-bg:#F57F17;--kb-edge:#BC5100;--kb-ink:#2b1300;--kb-logo:#BC5100;--kb-logo-ink:#fff}",
-    "button.kbtn-c-red{--kb-bg:#CC4115;--kb-edge:#9F0000;--kb-ink:#fff;--kb-logo:#9F0000;--kb-logo-ink:#fff}",
+    "button.kbtn-c-default{--kb-bg:#339DC7;--kb-edge:#006F9F;--kb-ink:#04202e}",
+    "button.kbtn-c-blue{--kb-bg:#1976D2;--kb-edge:#004BA0;--kb-ink:#fff}",
+    "button.kbtn-c-violet{--kb-bg:#6A1B9A;--kb-edge:#38006B;--kb-ink:#fff}",
+    "button.kbtn-c-green{--kb-bg:#34833A;--kb-edge:#00600F;--kb-ink:#fff}",
+    "button.kbtn-c-orange{--kb-bg:#F57F17;--kb-edge:#BC5100;--kb-ink:#2b1300}",
+    "button.kbtn-c-red{--kb-bg:#CC4115;--kb-edge:#9F0000;--kb-ink:#fff}",
     "button.kbtn-compact{width:var(--kb-h)}",
     // data-size (the compact button stays square) and data-width="100%".
     "button.kbtn-s-medium{--kb-h:40px;font-size:12px}",
     "button.kbtn-s-small{--kb-h:32px;font-size:11px}button.kbtn-s-small .kbtn-text{padding-inline:12px}",
     "button.kbtn-w-full{width:100%}",
-    "button.kbtn-compact .kbtn-logo{width:100%}",
+    "button.kbtn-compact .kbtn-logo{width:100%;border:0}",
     "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
 );
 
