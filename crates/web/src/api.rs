@@ -114,7 +114,9 @@ fn text(value: &JsValue, arrays: bool) -> Option<String> {
         return Some(String::from(if b { "true" } else { "false" }));
     }
     if let Some(n) = value.as_f64() {
-        return n.is_finite().then(|| kommo_oauth_core::strings::int(n as i64));
+        return n
+            .is_finite()
+            .then(|| kommo_oauth_core::strings::int(n as i64));
     }
     if arrays && js_sys::Array::is_array(value) {
         let parts: Vec<String> = value
