@@ -1,9 +1,10 @@
 // Installs what `npm start` / `npm test` need on a fresh machine, idempotently:
 // the wasm32 target and rust-src (rustup), wasm-pack (cargo install), npm packages (npm install) and,
 // with --browser, Debian's chromium + chromium-driver, firefox-esr, webkit2gtk-driver and xvfb
-// (apt-get) and geckodriver (cargo install). Each step is skipped when its tool is already there.
+// (apt-get), geckodriver (cargo install) and the Python OAuth client of the tests (pip, into
+// target/python). Each step is skipped when its tool is already there.
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,8 +64,23 @@ function ensureBrowsers() {
   if (!has('geckodriver')) run('cargo install geckodriver --locked', 'installing geckodriver');
 }
 
+// The Python OAuth 2 client the sandbox is tested against (tests/python/requirements.txt),
+// into target/python (nothing system-wide); again only when the requirements change.
+function ensurePythonClient() {
+  const requirements = join(root, 'tests', 'python', 'requirements.txt');
+  const target = join(root, 'target', 'python');
+  const marker = join(target, '.requirements');
+  const wanted = readFileSync(requirements, 'utf8');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return;
+  run(`python3 -m pip install --quiet --disable-pip-version-check --upgrade --target ${target} -r ${requirements}`, 'installing the Python OAuth client for the tests');
+  writeFileSync(marker, wanted);
+}
+
 ensureWasmTarget();
 ensureRustSrc();
 ensureWasmPack();
 ensureNodeModules();
-if (process.argv.includes('--browser')) ensureBrowsers();
+if (process.argv.includes('--browser')) {
+  ensureBrowsers();
+  ensurePythonClient();
+}

@@ -203,6 +203,11 @@ impl Store {
         Some(code)
     }
 
+    /// Whether `secret` is `client_id`'s (compared in constant time).
+    pub fn knows_client(&self, client_id: &str, secret: &str) -> bool {
+        self.check_client(client_id, secret).is_ok()
+    }
+
     /// The client, its secret compared in constant time.
     fn check_client(&self, client_id: &str, secret: &str) -> Result<&Integration, Denied> {
         match self.integrations.get(client_id) {

@@ -1,12 +1,15 @@
 // The sandbox's token endpoint as standard OAuth 2 client libraries use it, none written here:
 // openid-client (on oauth4webapi: form bodies, HTTP Basic or the secret in the body, no
-// Origin) and simple-oauth2 (form bodies, HTTP Basic by default). Each: code exchange, the
+// Origin), simple-oauth2 (form bodies, HTTP Basic by default) and, from Python, Authlib
+// (HTTP Basic without form-encoding the secret; installed into target/python by the bootstrap). Each: code exchange, the
 // account API with the token, refresh, a rotated refresh token refused, a wrong secret, a
 // reused code. An integrator's real back end pointed at the sandbox does exactly this.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { AuthorizationCode } from 'simple-oauth2';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { allow, startSandbox } from './provider.mjs';
 
 const REDIRECT = 'https://integrator.example/callback';
@@ -83,6 +86,17 @@ for (const authorizationMethod of ['header', 'body']) {
     await assert.rejects(client(SECRET).getToken({ code: first, redirect_uri: REDIRECT }), (e) => oauthError(e) === 'invalid_grant', 'a code works once');
   });
 }
+
+test('Authlib (Python): exchange, account, refresh, rotated token refused, wrong secret, reused code', () => {
+  const root = new URL('../..', import.meta.url).pathname;
+  const out = execFileSync('python3', [join(root, 'tests', 'python', 'authlib_client.py'), sandbox.url, 'lib-client', SECRET, REDIRECT], {
+    encoding: 'utf8', env: { ...process.env, PYTHONPATH: join(root, 'target', 'python') }, timeout: 60_000,
+  });
+  assert.deepEqual(JSON.parse(out), {
+    token_type: 'Bearer', expires_in: 86400, account: 200, refreshed: true, refreshed_account: 200,
+    rotated: 'invalid_grant', wrong_secret: 'invalid_client', reused: 'invalid_grant',
+  });
+});
 
 test('error bodies carry RFC 6749 error and error_description beside Kommo\'s status, title and hint', async () => {
   const post = (body, headers = {}) => fetch(`${sandbox.url}/oauth2/access_token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });

@@ -41,7 +41,7 @@ pub(super) async fn access_token(
 ) -> Response {
     let basic = headers.get(header::AUTHORIZATION).is_some();
     let outcome = parse(&headers, &body).and_then(|t| {
-        let client = authenticate(&headers, &t)?;
+        let client = authenticate(&app, &headers, &t)?;
         Ok((t, client))
     });
     let result = outcome.and_then(|(t, client)| grant(&app, t, &client));
@@ -81,7 +81,7 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, Denied> {
 }
 
 /// The client's id and secret: from `Authorization: Basic` or from the body, not both.
-fn authenticate(headers: &HeaderMap, t: &TokenRequest) -> Result<Client, Denied> {
+fn authenticate(app: &App, headers: &HeaderMap, t: &TokenRequest) -> Result<Client, Denied> {
     let Some(authorization) = headers.get(header::AUTHORIZATION) else {
         let id = t
             .client_id
@@ -92,13 +92,22 @@ fn authenticate(headers: &HeaderMap, t: &TokenRequest) -> Result<Client, Denied>
         ))?;
         return Ok(Client { id, secret });
     };
-    let (id, secret) = authorization
+    let (decoded, raw) = authorization
         .to_str()
         .ok()
         .and_then(basic_credentials)
         .ok_or(Denied::InvalidClient(
             "Authorization must be Basic base64(client_id:client_secret)",
         ))?;
+    // RFC 6749 §2.3.1 form-encodes both parts; some clients (Authlib) send them as they are.
+    // The form-decoded reading first, then the raw one, as providers accept either.
+    let (id, secret) = if !app.store().knows_client(&decoded.0, &decoded.1)
+        && app.store().knows_client(&raw.0, &raw.1)
+    {
+        raw
+    } else {
+        decoded
+    };
     if t.client_secret.is_some() {
         return Err(Denied::InvalidRequest(
             "client_secret is both in the body and in HTTP Basic: use one",
@@ -112,8 +121,11 @@ fn authenticate(headers: &HeaderMap, t: &TokenRequest) -> Result<Client, Denied>
     Ok(Client { id, secret })
 }
 
-/// `Basic base64(id:secret)`, each part form-urlencoded (RFC 6749 §2.3.1).
-fn basic_credentials(value: &str) -> Option<(String, String)> {
+/// A client id and secret.
+type Pair = (String, String);
+
+/// `Basic base64(id:secret)`: each part form-decoded (RFC 6749 §2.3.1), and as it was sent.
+fn basic_credentials(value: &str) -> Option<(Pair, Pair)> {
     let (scheme, encoded) = value.split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
@@ -129,7 +141,10 @@ fn basic_credentials(value: &str) -> Option<(String, String)> {
             .ok()
             .map(|s| s.into_owned())
     };
-    Some((form_decode(id)?, form_decode(secret)?))
+    Some((
+        (form_decode(id)?, form_decode(secret)?),
+        (id.to_owned(), secret.to_owned()),
+    ))
 }
 
 fn grant(app: &App, t: TokenRequest, client: &Client) -> Result<crate::store::TokenPair, Denied> {
@@ -228,11 +243,16 @@ mod tests {
             )
         };
         assert_eq!(
-            basic_credentials(&header("my%3Aclient:s+e%2Bcret")),
+            basic_credentials(&header("my%3Aclient:s+e%2Bcret")).map(|(decoded, _)| decoded),
             Some(("my:client".into(), "s e+cret".into()))
         );
         assert_eq!(
-            basic_credentials(&header("id:")),
+            basic_credentials(&header("id:a+b:c")).map(|(_, raw)| raw),
+            Some(("id".into(), "a+b:c".into())),
+            "as sent, for clients that do not form-encode"
+        );
+        assert_eq!(
+            basic_credentials(&header("id:")).map(|(decoded, _)| decoded),
             Some(("id".into(), String::new()))
         );
         assert_eq!(basic_credentials(&header("no-colon")), None);
