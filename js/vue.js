@@ -17,7 +17,7 @@ function load() {
 export const OPTION_NAMES = Object.freeze([
   'provider', 'clientId', 'title', 'compact', 'className', 'theme', 'color', 'locale', 'state', 'mode',
   'errorCallback', 'successCallback', 'name', 'description', 'redirectUri', 'secretsUri', 'logo', 'scopes',
-  'authOrigin', 'fallback', 'size', 'width',
+  'authOrigin', 'fallback', 'size', 'width', 'text', 'shape', 'logoAlignment',
 ]);
 
 export const KommoButton = defineComponent({

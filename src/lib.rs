@@ -60,6 +60,12 @@ export interface ButtonOptions {
   fallback?: "none" | "same-tab";
   /** Height and type size: "large" (45 px, default), "medium" (40 px), "small" (32 px). */
   size?: "large" | "medium" | "small";
+  /** The default title's wording, localized: "Continue with Kommo" (default), "Sign in with Kommo", "Sign up with Kommo". A title replaces it. */
+  text?: "continue_with" | "signin_with" | "signup_with";
+  /** "rectangular" (4 px corners, default) or "pill" (round ends; a compact button is a circle). */
+  shape?: "rectangular" | "pill";
+  /** "left" (the logo at the start edge, default) or "center" (beside the centred title), when the button is wider than its content. */
+  logoAlignment?: "left" | "center";
   /** Pixels from 120 to 600 (240 or "240px"), "100%", or "auto" (default). Never wider than the container. */
   width?: number | "100%" | "auto" | (string & {});
 }

@@ -39,6 +39,20 @@ const SIZES = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 <div class="box"><div class="kommo_oauth" data-client-id="bad" data-size="huge" data-width="9000"></div></div>
 <script src="/dist/button.js"></script></body></html>`;
 
+const OPTIONS = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Options</title>
+<style>.box{width:320px;margin:4px 0}</style></head><body>
+<div id="wordings">${['en', 'es', 'pt', 'id'].map((l) => ['signin_with', 'signup_with'].map((t) => `<div class="box"><div class="kommo_oauth" data-client-id="c" data-locale="${l}" data-text="${t}"></div></div>`).join('')).join('')}
+<div class="box"><div class="amocrm_oauth" data-client-id="c" data-text="signin_with"></div></div>
+<div class="box"><div class="amocrm_oauth" data-client-id="c" data-text="signup_with"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="c" data-text="continue_with"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="c" data-text="signup_with" data-title="Mine"></div></div></div>
+<div id="shapes"><div class="box"><div class="kommo_oauth" data-client-id="c" data-shape="round"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="c" data-shape="pill"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="c" data-shape="pill" data-compact="true"></div></div></div>
+<div id="alignment"><div class="box"><div class="kommo_oauth" data-client-id="c" data-width="100%"></div></div>
+<div class="box"><div class="kommo_oauth" data-client-id="c" data-width="100%" data-logo-alignment="center"></div></div></div>
+<script src="/dist/button.js"></script></body></html>`;
+
 const RTL = `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>RTL</title></head><body>
 <div class="kommo_oauth" data-client-id="r" data-title="متابعة مع Kommo"></div><script src="/dist/button.js"></script></body></html>`;
 
@@ -51,6 +65,11 @@ const TITLES_PAGE = (width) => {
   }
   for (const color of ['default', 'blue', 'violet', 'green', 'orange', 'red']) cells.push(cell('amocrm_oauth', { color }));
   for (const size of ['medium', 'small']) cells.push(cell('kommo_oauth', { size, locale: 'id' }), cell('amocrm_oauth', { size }));
+  // The other wordings (data-text), in each locale and for amoCRM.
+  for (const text of ['signin_with', 'signup_with']) {
+    for (const locale of ['en', 'es', 'pt', 'id']) cells.push(cell('kommo_oauth', { text, locale }));
+    cells.push(cell('amocrm_oauth', { text }));
+  }
   if (width >= 240) {
     for (const title of ['Connect your Kommo account', 'Sign in with Kommo', 'Войти через amoCRM', 'Conectar con Kommo CRM']) cells.push(cell('kommo_oauth', { title }));
   }
@@ -61,7 +80,7 @@ const TITLES_PAGE = (width) => {
 
 let server, browser;
 before(async () => {
-  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES, '/rtl': RTL, '/titles-200': TITLES_PAGE(200), '/titles-240': TITLES_PAGE(240), '/titles-288': TITLES_PAGE(288) } });
+  server = await serve({ pages: { '/gallery': gallery(), '/sizes': SIZES, '/rtl': RTL, '/options': OPTIONS, '/titles-200': TITLES_PAGE(200), '/titles-240': TITLES_PAGE(240), '/titles-288': TITLES_PAGE(288) } });
   browser = await launch();
 });
 after(async () => { await browser?.close(); await server?.close(); });
@@ -108,7 +127,7 @@ for (const width of [200, 240, 288]) {
     const p = await openPage(browser);
     await p.setViewportSize({ width: 320, height: 900 });
     await p.goto(`${server.origin}/titles-${width}`);
-    const count = width >= 240 ? 22 : 18;
+    const count = width >= 240 ? 32 : 28;
     await p.waitForFunction((n) => document.querySelectorAll('button.kbtn').length === n, count);
     const bad = await p.evaluate(() => [...document.querySelectorAll('button.kbtn')].flatMap((b) => {
       const t = b.querySelector('.kbtn-text');
@@ -124,6 +143,31 @@ for (const width of [200, 240, 288]) {
     await p.context().close();
   });
 }
+
+test('data-text words the default title in each locale, data-shape rounds it, data-logo-alignment centres the logo with the title', async () => {
+  const p = await openPage(browser);
+  await p.goto(`${server.origin}/options`);
+  await p.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 17);
+  const titles = await p.$$eval('#wordings button.kbtn', (bs) => bs.map((b) => b.textContent));
+  assert.deepEqual(titles, [
+    'Sign in with Kommo', 'Sign up with Kommo', 'Iniciar sesión con Kommo', 'Registrarse con Kommo',
+    'Entrar com Kommo', 'Cadastre-se com Kommo', 'Masuk dengan Kommo', 'Daftar dengan Kommo',
+    'Войти через amoCRM', 'Регистрация через amoCRM', 'Continue with Kommo', 'Mine',
+  ]);
+  const shapes = await p.$$eval('#shapes button.kbtn', (bs) => bs.map((b) => [getComputedStyle(b).borderTopLeftRadius, Math.round(b.getBoundingClientRect().width)]));
+  assert.deepEqual(shapes, [['4px', shapes[0][1]], ['22.5px', shapes[1][1]], ['22.5px', 45]], 'rectangular, pill, a compact pill is a circle');
+  const aligned = await p.$$eval('#alignment button.kbtn', (bs) => bs.map((b) => {
+    const r = b.getBoundingClientRect();
+    const logo = b.querySelector('.kbtn-logo').getBoundingClientRect();
+    const text = b.querySelector('.kbtn-text').getBoundingClientRect();
+    return { logoAtStart: Math.abs(logo.left - r.left) <= 1, centred: Math.abs((logo.left - r.left) - (r.right - text.right)) <= 2 };
+  }));
+  assert.deepEqual(aligned, [{ logoAtStart: true, centred: false }, { logoAtStart: false, centred: true }]);
+  const warnings = p.consoleMessages.filter((m) => m.type === 'warning').map((m) => m.text);
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.match(warnings[0], /data-shape="round".*rectangular, pill/);
+  await p.context().close();
+});
 
 test('compact buttons are square touch targets of at least 44 px', async () => {
   const p = await open();

@@ -151,6 +151,39 @@ pub struct Appearance {
     pub theme: Theme,
     /// An explicit palette colour; always set on amoCRM tags, optional on Kommo tags.
     pub color: Option<Color>,
+    pub shape: Shape,
+    pub logo_alignment: LogoAlignment,
+}
+
+/// `data-text`: which default title, localized (a `data-title` replaces it), as the other
+/// providers' buttons offer (Google's `text`, Apple's `type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextVariant {
+    /// "Continue with Kommo" (the default, as the original).
+    ContinueWith,
+    /// "Sign in with Kommo".
+    SigninWith,
+    /// "Sign up with Kommo".
+    SignupWith,
+}
+
+/// `data-shape`: the corners.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// 4 px corners, as the original (the default).
+    Rectangular,
+    /// Fully rounded ends.
+    Pill,
+}
+
+/// `data-logo-alignment`: where the logo sits when the button is wider than its content
+/// (`data-width` in pixels or `100%`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogoAlignment {
+    /// At the start edge, the title after it (the default).
+    Left,
+    /// Beside the title, both centred.
+    Center,
 }
 
 /// `data-size`: the button's height (and the compact button's side) and type size, in the

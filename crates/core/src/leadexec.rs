@@ -193,8 +193,7 @@ pub fn remembered(app_id: &str, refresh_token: &str) -> String {
 
 /// The `(app_id, refresh_token)` of a remembered grant.
 pub fn read_remembered(value: &str) -> Option<(&str, &str)> {
-    value
-        .split_once('\n')
+    crate::strings::split_once(value, b'\n')
         .filter(|(app, token)| !app.is_empty() && !token.is_empty())
 }
 

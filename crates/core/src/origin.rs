@@ -37,8 +37,8 @@ fn is_loopback_host(rest: &str) -> bool {
         .unwrap_or(rest.len());
     let host_port = &rest[..end];
     let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => host_port.split(':').next().unwrap_or_default(),
+        Some(v6) => super::strings::before(v6, b']'),
+        None => super::strings::before(host_port, b':'),
     };
     matches!(host, "localhost" | "127.0.0.1" | "::1") || host.ends_with(".localhost")
 }

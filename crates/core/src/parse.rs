@@ -247,7 +247,10 @@ fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
         return Vec::new();
     };
     let mut scopes = Vec::new();
-    for item in raw.split(',').map(keyword).filter(|s| !s.is_empty()) {
+    for item in super::strings::split(&raw, b',')
+        .map(keyword)
+        .filter(|s| !s.is_empty())
+    {
         let scope = match item.as_str() {
             "crm" => Scope::Crm,
             "notifications" => Scope::Notifications,
@@ -302,8 +305,9 @@ fn appearance(
     source: &(impl Source + ?Sized),
     d: &mut Diagnostics,
 ) -> Appearance {
+    let wording = keyword_setting::<TextVariant>(source, d);
     let title = text(source, Setting::Title)
-        .unwrap_or_else(|| String::from(default_title(provider, locale)));
+        .unwrap_or_else(|| String::from(default_title(provider, locale, wording)));
     let compact = match text(source, Setting::Compact) {
         None => false,
         Some(raw) => boolean(&raw).unwrap_or_else(|| {
@@ -335,6 +339,8 @@ fn appearance(
             (Provider::Kommo, None) => None,
             _ => Some(keyword_setting::<Color>(source, d)),
         },
+        shape: keyword_setting::<Shape>(source, d),
+        logo_alignment: keyword_setting::<LogoAlignment>(source, d),
     }
 }
 
@@ -448,7 +454,7 @@ fn callback_name(
 pub fn is_callback_path(path: &str) -> bool {
     let word = |c: char| c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
     let forbidden = |part: &str| matches!(part, "__proto__" | "constructor" | "prototype");
-    path.split('.').all(|part| {
+    super::strings::split(path, b'.').all(|part| {
         part.chars()
             .next()
             .is_some_and(|c| word(c) && !c.is_ascii_digit())
@@ -969,6 +975,60 @@ mod tests {
         assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_none());
         context.author = Author::ScriptTag;
         assert!(parse(Provider::AmoCrm, &own[..], &context).config.is_some());
+    }
+
+    #[test]
+    fn text_variant_shape_and_logo_alignment_read_as_keywords() {
+        let c = config(&[
+            ("data-client-id", "x"),
+            ("data-locale", "pt-BR"),
+            ("data-text", "SIGNUP_WITH"),
+            ("data-shape", "pill"),
+            ("data-logo-alignment", "center"),
+        ]);
+        assert_eq!(c.appearance.title, "Cadastre-se com Kommo");
+        assert_eq!(c.appearance.shape, Shape::Pill);
+        assert_eq!(c.appearance.logo_alignment, LogoAlignment::Center);
+        let amo = parse(
+            Provider::AmoCrm,
+            &[("data-client-id", "x"), ("data-text", "signin_with")][..],
+            &test_context(),
+        );
+        assert_eq!(
+            amo.config.expect("config").appearance.title,
+            "Войти через amoCRM"
+        );
+        let titled = config(&[
+            ("data-client-id", "x"),
+            ("data-text", "signin_with"),
+            ("data-title", "Mine"),
+        ]);
+        assert_eq!(
+            titled.appearance.title, "Mine",
+            "a title replaces the wording"
+        );
+        let p = kommo(&[
+            ("data-client-id", "x"),
+            ("data-text", "login"),
+            ("data-shape", "round"),
+        ]);
+        let c = p.config.expect("config");
+        assert_eq!(
+            (c.appearance.title.as_str(), c.appearance.shape),
+            ("Continue with Kommo", Shape::Rectangular)
+        );
+        let messages: Vec<&str> = p.diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("data-text=\"login\"")
+                && m.contains("continue_with, signin_with, signup_with")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("data-shape=\"round\"") && m.contains("rectangular, pill")),
+            "{messages:?}"
+        );
     }
 
     #[test]

@@ -163,7 +163,7 @@ impl CallbackResult {
             url: String::from(url),
             ..Default::default()
         };
-        for (key, value) in query_pairs(query.trim_start_matches('?')) {
+        for (key, value) in query_pairs(query.strip_prefix('?').unwrap_or(query)) {
             if let Some(slot) = result.field_mut(&key) {
                 *slot = Some(value);
             }
@@ -284,7 +284,7 @@ pub fn classify(
 /// The `state` parameter of a URL's query (never its fragment); `None` when there is none,
 /// or more than one (servers disagree on which one counts).
 pub fn state_of_url(url: &str) -> Option<String> {
-    let query = url.split('#').next().unwrap_or_default().split_once('?')?.1;
+    let query = crate::strings::split_once(crate::strings::before(url, b'#'), b'?')?.1;
     let mut states = query_pairs(query)
         .filter(|(k, _)| k == "state")
         .map(|(_, v)| v);

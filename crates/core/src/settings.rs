@@ -6,7 +6,7 @@
 //! all come from this table: adding a setting is one row here plus its parsing rule in
 //! `parse`.
 
-use crate::config::{Color, Fallback, Mode, Size, Theme};
+use crate::config::{Color, Fallback, LogoAlignment, Mode, Shape, Size, TextVariant, Theme};
 use crate::prelude::*;
 
 /// What kind of value a setting takes, and so how it is read and what a bad value gets.
@@ -107,6 +107,10 @@ settings! {
     Fallback => "data-fallback", "fallback", Keyword(Fallback);
     Size => "data-size", "size", Keyword(Size);
     Width => "data-width", "width", Width;
+    /// The default title's wording, localized: continue with, sign in with, sign up with.
+    Text => "data-text", "text", Keyword(TextVariant);
+    Shape => "data-shape", "shape", Keyword(Shape);
+    LogoAlignment => "data-logo-alignment", "logoAlignment", Keyword(LogoAlignment);
 }
 
 impl Setting {
@@ -183,6 +187,29 @@ impl Keyword for Size {
     const SPELLINGS: &'static [&'static [&'static str]] = &[&["large"], &["medium"], &["small"]];
 }
 
+impl Keyword for TextVariant {
+    const SETTING: Setting = Setting::Text;
+    const VALUES: &'static [TextVariant] = &[
+        TextVariant::ContinueWith,
+        TextVariant::SigninWith,
+        TextVariant::SignupWith,
+    ];
+    const SPELLINGS: &'static [&'static [&'static str]] =
+        &[&["continue_with"], &["signin_with"], &["signup_with"]];
+}
+
+impl Keyword for Shape {
+    const SETTING: Setting = Setting::Shape;
+    const VALUES: &'static [Shape] = &[Shape::Rectangular, Shape::Pill];
+    const SPELLINGS: &'static [&'static [&'static str]] = &[&["rectangular"], &["pill"]];
+}
+
+impl Keyword for LogoAlignment {
+    const SETTING: Setting = Setting::LogoAlignment;
+    const VALUES: &'static [LogoAlignment] = &[LogoAlignment::Left, LogoAlignment::Center];
+    const SPELLINGS: &'static [&'static [&'static str]] = &[&["left"], &["center"]];
+}
+
 /// Where settings come from: the web shell implements this over a tag's attributes or a
 /// JavaScript options object; tests implement it over a list of pairs.
 pub trait Source {
@@ -239,6 +266,9 @@ mod tests {
         check::<Mode>();
         check::<Fallback>();
         check::<Size>();
+        check::<TextVariant>();
+        check::<Shape>();
+        check::<LogoAlignment>();
         for setting in Setting::ALL {
             assert_eq!(
                 setting.spellings().is_some(),

@@ -212,9 +212,8 @@ fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) -> bool {
     match outcome {
         Outcome::Ignore => {}
         Outcome::Navigate(url) => {
-            let query = url
-                .split_once('?')
-                .map(|(_, q)| q.split('#').next().unwrap_or_default())
+            let query = kommo_oauth_core::strings::split_once(&url, b'?')
+                .map(|(_, q)| kommo_oauth_core::strings::before(q, b'#'))
                 .unwrap_or_default();
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {

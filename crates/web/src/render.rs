@@ -3,7 +3,9 @@
 //! classes as the `class` attribute's value.
 
 use crate::js;
-use kommo_oauth_core::config::{Appearance, ButtonConfig, Size, Theme, Width};
+use kommo_oauth_core::config::{
+    Appearance, ButtonConfig, LogoAlignment, Shape, Size, Theme, Width,
+};
 use kommo_oauth_core::settings::spelling;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
@@ -68,12 +70,14 @@ fn classes(look: &Appearance) -> String {
     } else {
         ""
     };
-    // A word of more than 12 letters, or more than 18 letters in all, does not fit two lines
-    // of a 200 px button at the usual type: tighter type then (style.rs). Letters counted as
-    // UTF-8 lead bytes: no char decoding or pattern search linked for this (docs/size.md).
-    let (mut run, mut longest, mut total) = (0u8, 0u8, 0u8);
+    // Too long for two lines of a 200 px button at the usual type, so tighter type (style.rs):
+    // a word of more than 12 letters, more than 18 letters in all, or a last line (the last
+    // two words, as balanced wrapping puts them) of more than 10. Letters counted as UTF-8
+    // lead bytes: no char decoding or pattern search linked for this (docs/size.md).
+    let (mut run, mut previous, mut longest, mut total) = (0u8, 0u8, 0u8, 0u8);
     for b in look.title.bytes() {
         if b == b' ' {
+            previous = run;
             run = 0;
         } else if b & 0xC0 != 0x80 {
             run = run.saturating_add(1);
@@ -81,13 +85,24 @@ fn classes(look: &Appearance) -> String {
             longest = longest.max(run);
         }
     }
-    let long = if longest > 12 || total > 18 {
+    let long = if longest > 12 || total > 18 || previous.saturating_add(run) > 10 {
         " kbtn-long"
     } else {
         ""
     };
-    let mut classes =
-        kommo_oauth_core::strings::concat(&["kbtn ", &scheme, compact, size, full, long]);
+    let pill = if look.shape == Shape::Pill {
+        " kbtn-pill"
+    } else {
+        ""
+    };
+    let centred = if look.logo_alignment == LogoAlignment::Center {
+        " kbtn-center"
+    } else {
+        ""
+    };
+    let mut classes = kommo_oauth_core::strings::concat(&[
+        "kbtn ", &scheme, compact, size, full, long, pill, centred,
+    ]);
     for class in &look.classes {
         classes.push(' ');
         classes.push_str(class);

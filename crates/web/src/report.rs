@@ -31,7 +31,7 @@ pub fn resolve(path: &str) -> Result<(Function, JsValue), Unresolved> {
         return Err(Unresolved::Missing);
     }
     let mut this: JsValue = js::window().into();
-    let mut parts = path.split('.').peekable();
+    let mut parts = kommo_oauth_core::strings::split(path, b'.').peekable();
     while let Some(part) = parts.next() {
         let value = own_data_property(&this, part).ok_or(Unresolved::Missing)?;
         if parts.peek().is_none() {

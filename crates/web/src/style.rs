@@ -51,6 +51,8 @@ const CSS: &str = concat!(
     "button.kbtn-s-medium{--kb-h:40px;font-size:12px}",
     "button.kbtn-s-small{--kb-h:32px;font-size:11px}button.kbtn-s-small .kbtn-text{padding-inline:12px}",
     "button.kbtn-w-full{width:100%}",
+    // data-shape="pill" and data-logo-alignment="center" (the logo beside the centred title).
+    "button.kbtn-pill{border-radius:calc(var(--kb-h)/2)}button.kbtn-center{justify-content:center}",
     "button.kbtn-compact .kbtn-logo{width:100%;border:0}",
     "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
 );
