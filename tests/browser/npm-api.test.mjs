@@ -42,6 +42,10 @@ test('mount() mistakes: one thrown error each, naming what to fix, nothing also 
   await page.evaluate(`window.h = pkg.mount(${target}, { clientId: "x", thme: "dark" })`);
   assert.equal(await page.evaluate(() => document.querySelectorAll('button.kbtn').length), 1);
   assert.deepEqual(page.consoleMessages.map((m) => m.text), ['[kommo-oauth] unknown option thme: did you mean theme?']);
+  // Every documented key is known: nothing to say about provider, text, shape or the callbacks.
+  page.consoleMessages.length = 0;
+  await page.evaluate(`pkg.mount(${target}, { provider: "amocrm", clientId: "x", text: "signin_with", shape: "pill", logoAlignment: "center", onError() {}, onSuccess() {} })`);
+  assert.deepEqual(page.consoleMessages, []);
   await page.context().close();
 });
 

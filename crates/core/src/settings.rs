@@ -279,17 +279,15 @@ mod tests {
     }
 }
 
-/// The options object keys that are not settings: the result functions.
-pub const CALLBACK_OPTIONS: [&str; 2] = ["onSuccess", "onError"];
+/// The options object keys that are not settings of the table: the result functions, and
+/// the provider (which the tag's class gives).
+pub const OTHER_OPTIONS: [&str; 3] = ["onSuccess", "onError", "provider"];
 
 /// The option a misspelt key most likely meant: the same letters once case, `_` and `-`
 /// are ignored (`client_id`, `clientID` → `clientId`), or at most two edits away
 /// (`onErorr` → `onError`). `None` for a key that is an option, or is like none.
 pub fn suggest_option(key: &str) -> Option<&'static str> {
-    let options = Setting::ALL
-        .iter()
-        .map(|s| s.option())
-        .chain(CALLBACK_OPTIONS);
+    let options = Setting::ALL.iter().map(|s| s.option()).chain(OTHER_OPTIONS);
     if options.clone().any(|o| o == key) {
         return None;
     }
@@ -335,6 +333,8 @@ mod suggestion_tests {
         assert_eq!(suggest_option("thme"), Some("theme"));
         assert_eq!(suggest_option("clientId"), None, "an option");
         assert_eq!(suggest_option("onSuccess"), None, "a callback option");
+        assert_eq!(suggest_option("provider"), None, "the provider option");
+        assert_eq!(suggest_option("Provider"), Some("provider"));
         assert_eq!(suggest_option("somethingElse"), None, "like none");
         assert_eq!(edits(b"kitten", b"sitting"), 3);
     }

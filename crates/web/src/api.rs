@@ -264,7 +264,7 @@ fn unknown_keys(options: &JsValue) -> Vec<String> {
         .filter_map(|key| key.as_string())
         .filter_map(|key| {
             let known = Setting::ALL.iter().any(|s| s.option() == key)
-                || kommo_oauth_core::settings::CALLBACK_OPTIONS.contains(&key.as_str());
+                || kommo_oauth_core::settings::OTHER_OPTIONS.contains(&key.as_str());
             (!known).then(|| match kommo_oauth_core::settings::suggest_option(&key) {
                 Some(meant) => kommo_oauth_core::strings::concat(&[
                     "unknown option ",

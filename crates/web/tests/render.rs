@@ -197,7 +197,7 @@ fn unusable_options_throw_a_clear_error_and_render_nothing() {
         .expect_throw("must fail");
     release_console();
     let message = get_str(&JsValue::from(err), "message").unwrap_throw();
-    assert!(message.contains("set clientId"), "{message}");
+    assert!(message.contains("missing clientId"), "{message}");
     assert!(buttons_in(&holder).is_empty());
     holder.remove();
 }
