@@ -35,7 +35,7 @@ function compileWasm(url, integrity) {
 // The wasm's bytes travel inside this file, one per character of `packed` (the build fills
 // it in; see docs/size.md): the page makes one request where it made two in a row. A page
 // that decodes this file in another charset than UTF-8 (no charset="utf-8" on the tag and
-// none from the server, on a windows-1251 page say) garbles the characters above 255: then,
+// none from the server, on a windows-1251 page say) garbles the characters above 127: then,
 // or if the bytes do not compile, the same bytes are fetched from `url` instead.
 // The string becomes bytes natively where the engine can (`btoa` then
 // `Uint8Array.fromBase64`; `btoa` throwing on a character above U+00FF is the charset check),

@@ -111,38 +111,41 @@ async function handle(req, res, origin) {
   }
   if (req.method === 'POST' && url.pathname === '/api/secrets') return signIn.secretsWebhook(req, res);
   const isPage = req.method === 'GET' && ['/', '/gallery', '/callback'].includes(url.pathname);
-  const s = session(req, res, isPage);
+  // The session only where a route uses it: static files (the drop-in, the wasm, CSS) cost no
+  // database read or write.
+  let cached;
+  const current = () => (cached ??= session(req, res, isPage));
   const redirectUri = `${origin}/callback`;
-  const vars = { SANDBOX, SANDBOX_HOST: new URL(SANDBOX).host, LE_BUTTON: 'demo-button', CLIENT_ID, ORIGIN: origin, STATE: s.state };
+  const vars = () => ({ SANDBOX, SANDBOX_HOST: new URL(SANDBOX).host, LE_BUTTON: 'demo-button', CLIENT_ID, ORIGIN: origin, STATE: current().state });
   const sameSite = req.headers.origin === origin;
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /':
-      return html(res, 200, await page('index.html', vars));
+      return html(res, 200, await page('index.html', vars()));
     case 'GET /gallery':
-      return html(res, 200, await page('gallery.html', vars));
+      return html(res, 200, await page('gallery.html', vars()));
     case 'GET /callback': {
       const q = Object.fromEntries(url.searchParams);
       record('redirects', { at: Date.now(), query: q });
-      const r = await signIn.callback(s, q, redirectUri);
-      return html(res, r.status, await page('callback.html', { ...vars, STATUS: r.text }), { 'referrer-policy': 'no-referrer' });
+      const r = await signIn.callback(current(), q, redirectUri);
+      return html(res, r.status, await page('callback.html', { ...vars(), STATUS: r.text }), { 'referrer-policy': 'no-referrer' });
     }
     case 'GET /api/account': {
-      if (!s.id) return json(res, 401, { error: 'not connected' });
-      const r = await signIn.account(s, redirectUri);
+      if (!current().id) return json(res, 401, { error: 'not connected' });
+      const r = await signIn.account(current(), redirectUri);
       return json(res, r.status, r.body);
     }
     case 'POST /api/refresh': {
       if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
-      if (!s.id) return json(res, 401, { error: 'not connected' });
-      const r = await signIn.refresh(s, redirectUri);
+      if (!current().id) return json(res, 401, { error: 'not connected' });
+      const r = await signIn.refresh(current(), redirectUri);
       return json(res, r.status, r.body);
     }
     case 'POST /api/leadexec/session':
     case 'POST /api/leadexec/refresh':
     case 'POST /api/leadexec/disconnect':
       if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
-      if (!s.id) return json(res, 401, { valid: false, errorMessage: 'no session: load a page of this site first' });
-      return leadexecRoute(url.pathname.split('/').pop(), s.id, req, res);
+      if (!current().id) return json(res, 401, { valid: false, errorMessage: 'no session: load a page of this site first' });
+      return leadexecRoute(url.pathname.split('/').pop(), current().id, req, res);
     case 'GET /api/disconnect':
       record('disconnects', { at: Date.now(), account_id: url.searchParams.get('account_id'), client_id: url.searchParams.get('client_id') });
       return json(res, 200, { ok: true });

@@ -86,6 +86,7 @@ test('the LeadExec endpoints change state only from the site\'s own pages, with 
 test('only pages open sessions, and the hook log is not served outside the tests', async () => {
   assert.equal((await raw('/api/disconnect?account_id=1&client_id=x')).headers['set-cookie'], undefined);
   assert.equal((await raw('/api/account')).headers['set-cookie'], undefined);
+  assert.equal((await raw('/www/site.css')).headers['set-cookie'], undefined, 'static files touch no session');
   assert.equal((await raw('/api/log')).status, 404);
 });
 

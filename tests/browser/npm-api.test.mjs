@@ -49,6 +49,32 @@ test('mount() mistakes: one thrown error each, naming what to fix, nothing also 
   await page.context().close();
 });
 
+test('mount() takes an element of a same-origin frame and options with own getters (MobX), never inherited values', async () => {
+  const page = await withPackage();
+  const result = await page.evaluate(async () => {
+    const frame = document.createElement('iframe');
+    document.body.appendChild(frame);
+    const inner = frame.contentDocument.createElement('div');
+    frame.contentDocument.body.appendChild(inner);
+    const intoFrame = pkg.mount(inner, { clientId: 'in-frame' });
+    const observable = { get clientId() { return 'from-getter'; } };
+    const fromGetter = pkg.mount(document.getElementById('signin'), observable);
+    Object.prototype.clientId = 'polluted';
+    let inherited;
+    try { pkg.mount(document.getElementById('signin'), {}); } catch (e) { inherited = e.message; }
+    delete Object.prototype.clientId;
+    return {
+      frame: intoFrame.element.getAttribute('data-client_id'),
+      getter: fromGetter.element.getAttribute('data-client_id'),
+      inherited,
+    };
+  });
+  assert.equal(result.frame, 'in-frame');
+  assert.equal(result.getter, 'from-getter');
+  assert.match(result.inherited, /missing clientId/, 'a polluted prototype supplies no option');
+  await page.context().close();
+});
+
 test('free() then destroy(), element and signIn(): no "null pointer passed to rust"', async () => {
   const page = await withPackage();
   const result = await page.evaluate(async () => {

@@ -70,9 +70,9 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, n
 
   const q = {
     insertSession: db.prepare('INSERT INTO sessions (id, state, seen_at) VALUES (?, ?, ?)'),
-    session: db.prepare('SELECT id, state, kept FROM sessions WHERE id = ?'),
+    session: db.prepare('SELECT id, state FROM sessions WHERE id = ?'),
     touch: db.prepare('UPDATE sessions SET seen_at = ? WHERE id = ?'),
-    byState: db.prepare('SELECT id, state, kept FROM sessions WHERE state = ?'),
+    byState: db.prepare('SELECT id, state FROM sessions WHERE state = ?'),
     keep: db.prepare('UPDATE sessions SET kept = 1 WHERE id = ?'),
     tokens: db.prepare('SELECT client_id AS clientId, referer, access_token AS accessToken, refresh_token AS refreshToken, expires_at AS expiresAt FROM tokens WHERE session_id = ?'),
     saveTokens: db.prepare(`INSERT INTO tokens (session_id, client_id, referer, access_token, refresh_token, expires_at, updated_at)
@@ -123,17 +123,14 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, n
       if (created % PRUNE_EVERY === 0) prune();
       return s;
     },
-    /** The session `id` (`{id, state, kept}`), marked as seen now; `undefined` if unknown. */
+    /** The session `id` (`{id, state}`), marked as seen now; `undefined` if unknown. */
     session(id) {
       const row = q.session.get(id);
       if (row) q.touch.run(now(), id);
-      return row && { ...row, kept: Boolean(row.kept) };
+      return row;
     },
     /** The session that was given `state` (an index lookup), or `undefined`. */
-    sessionByState(state) {
-      const row = typeof state === 'string' ? q.byState.get(state) : undefined;
-      return row && { ...row, kept: Boolean(row.kept) };
-    },
+    sessionByState: (state) => (typeof state === 'string' ? q.byState.get(state) : undefined),
     /** The session's token set: `{clientId, referer, accessToken, refreshToken, expiresAt}`. */
     tokens: (sid) => q.tokens.get(sid),
     /** Replaces the session's token set (after a refresh). */

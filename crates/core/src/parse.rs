@@ -82,12 +82,9 @@ fn page_authored(
 ) -> Option<String> {
     let value = text(source, setting)?;
     let callback = matches!(setting, Setting::ErrorCallback | Setting::SuccessCallback);
-    // A success result carries its redirect URL: markup gets a listed success callback only
-    // where the page also lists its client ids (so the result is one of its integrations').
-    let listed = callback
-        && context.allows_callback(&value)
-        && (setting == Setting::ErrorCallback || context.allowed_client_ids.is_some());
-    if context.author != Author::Markup || listed {
+    if context.author != Author::Markup
+        || (callback && context.allows_callback(setting == Setting::SuccessCallback, &value))
+    {
         return Some(value);
     }
     d.push(Diagnostic::invalid(

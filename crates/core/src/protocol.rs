@@ -281,10 +281,19 @@ pub fn classify(
         .map(|url| Message::ProviderRedirect { url })
 }
 
+/// A URL's query, without its `?`, never read from its fragment (`…#x?code=…` has none);
+/// empty when there is none.
+pub fn query_of(url: &str) -> &str {
+    crate::strings::split_once(crate::strings::before(url, b'#'), b'?').map_or("", |(_, q)| q)
+}
+
 /// The `state` parameter of a URL's query (never its fragment); `None` when there is none,
 /// or more than one (servers disagree on which one counts).
 pub fn state_of_url(url: &str) -> Option<String> {
-    let query = crate::strings::split_once(crate::strings::before(url, b'#'), b'?')?.1;
+    let query = query_of(url);
+    if query.is_empty() {
+        return None;
+    }
     let mut states = query_pairs(query)
         .filter(|(k, _)| k == "state")
         .map(|(_, v)| v);
@@ -295,6 +304,17 @@ pub fn state_of_url(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_query_is_never_read_from_the_fragment() {
+        assert_eq!(
+            query_of("https://s.example/cb?code=a&state=b#frag"),
+            "code=a&state=b"
+        );
+        assert_eq!(query_of("https://s.example/cb#x?code=evil&state=b"), "");
+        assert_eq!(query_of("https://s.example/cb"), "");
+        assert_eq!(state_of_url("https://s.example/cb#?state=s1"), None);
+    }
     use std::collections::HashMap;
 
     struct Map(HashMap<&'static str, &'static str>);

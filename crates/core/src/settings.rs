@@ -283,6 +283,11 @@ mod tests {
 /// the provider (which the tag's class gives).
 pub const OTHER_OPTIONS: [&str; 3] = ["onSuccess", "onError", "provider"];
 
+/// Whether `key` is a key of the options object: a setting's, or one of [`OTHER_OPTIONS`].
+pub fn is_option(key: &str) -> bool {
+    Setting::ALL.iter().any(|s| s.option() == key) || OTHER_OPTIONS.contains(&key)
+}
+
 /// The option a misspelt key most likely meant: the same letters once case, `_` and `-`
 /// are ignored (`client_id`, `clientID` → `clientId`), or at most two edits away
 /// (`onErorr` → `onError`). `None` for a key that is an option, or is like none.

@@ -80,15 +80,18 @@ impl Context {
             })
     }
 
-    /// Whether markup may name the global callback `name`: only when the page listed it on
-    /// its loader tag (markup must not pick which page function runs). Page authors may
-    /// name any.
-    pub fn allows_callback(&self, name: &str) -> bool {
+    /// Whether markup may name the global callback `name` (the success callback when
+    /// `success`): only when the page listed it on its loader tag (markup must not pick which
+    /// page function runs), and a success callback only where the page lists its client ids
+    /// too (a success result carries its redirect URL: it must be one of the page's own
+    /// integrations'). Page authors may name any.
+    pub fn allows_callback(&self, success: bool, name: &str) -> bool {
         self.author != Author::Markup
-            || self
-                .allowed_callbacks
-                .as_deref()
-                .is_some_and(|names| client_id_list(names).any(|n| n == name.as_bytes()))
+            || ((!success || self.allowed_client_ids.is_some())
+                && self
+                    .allowed_callbacks
+                    .as_deref()
+                    .is_some_and(|names| client_id_list(names).any(|n| n == name.as_bytes())))
     }
 
     /// Whether the page's allow-list (if any) admits a metadata button: only from `<script>`

@@ -60,7 +60,7 @@ impl Settings for Options {
     }
 
     fn function(&self, key: &str) -> Option<Function> {
-        js::cast(js::own(&self.object, key))
+        js::cast(js::own_property(&self.object, key))
     }
 
     fn cancel(&self) {
@@ -102,7 +102,7 @@ impl Drop for Options {
 /// serde-wasm-bindgen's deserializer, which the npm entry would link for this alone:
 /// docs/size.md.)
 fn value(object: &JsValue, key: &str) -> Option<String> {
-    text(&js::own(object, key), true)
+    text(&js::own_property(object, key), true)
 }
 
 /// One value as option text; arrays only at the top (`scopes: ["crm", "notifications"]`).
@@ -206,7 +206,10 @@ pub fn mount(target: &JsValue, options: JsValue) -> Result<Handle, JsError> {
              and mount in the browser (in React, in useEffect).",
         ));
     }
-    let Some(target) = target.dyn_ref::<Element>() else {
+    // An element, also one of another same-origin window's document (an iframe's), which
+    // `instanceof Element` would refuse.
+    let element = js::get(target, "nodeType").as_f64() == Some(1.0);
+    let Some(target) = element.then(|| target.unchecked_ref::<Element>()) else {
         let got = if target.is_null() {
             String::from("null")
         } else {
@@ -263,18 +266,18 @@ fn unknown_keys(options: &JsValue) -> Vec<String> {
         .iter()
         .filter_map(|key| key.as_string())
         .filter_map(|key| {
-            let known = Setting::ALL.iter().any(|s| s.option() == key)
-                || kommo_oauth_core::settings::OTHER_OPTIONS.contains(&key.as_str());
-            (!known).then(|| match kommo_oauth_core::settings::suggest_option(&key) {
-                Some(meant) => kommo_oauth_core::strings::concat(&[
-                    "unknown option ",
-                    &key,
-                    ": did you mean ",
-                    meant,
-                    "?",
-                ]),
-                None => {
-                    kommo_oauth_core::strings::concat(&["unknown option ", &key, " (ignored)."])
+            (!kommo_oauth_core::settings::is_option(&key)).then(|| {
+                match kommo_oauth_core::settings::suggest_option(&key) {
+                    Some(meant) => kommo_oauth_core::strings::concat(&[
+                        "unknown option ",
+                        &key,
+                        ": did you mean ",
+                        meant,
+                        "?",
+                    ]),
+                    None => {
+                        kommo_oauth_core::strings::concat(&["unknown option ", &key, " (ignored)."])
+                    }
                 }
             })
         })

@@ -163,8 +163,9 @@ fn observe(root: &Element) {
 fn on_batch(records: &Array) {
     let mut added: Vec<Element> = Vec::new();
     let mut changed: Vec<Element> = Vec::new();
-    // Whether a removed subtree held a tag: then one pass over the buttons, for the batch.
-    let unmounted = BUTTONS.with(|b| b.borrow().is_empty());
+    // Whether a removed subtree held a tag (looked for only while buttons are mounted, and
+    // until one is found): then one pass over the buttons, for the batch.
+    let none_mounted = BUTTONS.with(|b| b.borrow().is_empty());
     let mut lost_tags = false;
     for record in records.iter() {
         let record: MutationRecord = record.unchecked_into();
@@ -177,7 +178,9 @@ fn on_batch(records: &Array) {
         let removed = record.removed_nodes();
         for i in 0..removed.length() {
             if let Some(el) = removed.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-                lost_tags |= !unmounted && holds_tag(&el);
+                if !lost_tags && !none_mounted {
+                    lost_tags = holds_tag(&el);
+                }
             }
         }
         let nodes = record.added_nodes();
@@ -195,7 +198,8 @@ fn on_batch(records: &Array) {
         if matches!(mark.as_deref(), Some(FAILED | IGNORED)) {
             js::set_key(&tag, &mark_key(), &JsValue::UNDEFINED);
         }
-        if js::matches(&tag, TAG_SELECTOR) {
+        // Not one of a subtree this batch also took out of the page.
+        if tag.is_connected() && js::matches(&tag, TAG_SELECTOR) {
             try_mount(tag);
         }
     }

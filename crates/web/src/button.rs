@@ -116,7 +116,6 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
         Err(Refused::NoCrypto) => {
             state::forget(&state);
             console::error(&[Reason::CryptoUnavailable.describe()], None);
-            let client_id = config.identity.client_id().map(String::from);
             finish(
                 inner,
                 Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
@@ -212,9 +211,7 @@ fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) -> bool {
     match outcome {
         Outcome::Ignore => {}
         Outcome::Navigate(url) => {
-            let query = kommo_oauth_core::strings::split_once(&url, b'?')
-                .map(|(_, q)| kommo_oauth_core::strings::before(q, b'#'))
-                .unwrap_or_default();
+            let query = kommo_oauth_core::protocol::query_of(&url);
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {
                 return js::window().location().assign(&url).is_ok();

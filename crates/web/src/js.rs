@@ -4,7 +4,7 @@ use js_sys::{Object, Reflect};
 use kommo_oauth_core::protocol::MAX_FIELD_CHARS;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, Node, Window};
+use web_sys::{Document, Element, HtmlElement, Window};
 
 #[wasm_bindgen]
 extern "C" {
@@ -49,8 +49,6 @@ extern "C" {
     fn query_selector_all(this: &El, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
     #[wasm_bindgen(method, final, catch)]
     fn matches(this: &El, selectors: &str) -> Result<bool, JsValue>;
-    #[wasm_bindgen(method, final)]
-    fn contains(this: &El, other: &Node) -> bool;
 }
 
 /// `element.querySelectorAll(selectors)` through the prototype (also on a `<form>`).
@@ -67,11 +65,6 @@ pub fn matches(element: &Element, selectors: &str) -> bool {
         .unchecked_ref::<El>()
         .matches(selectors)
         .unwrap_or(false)
-}
-
-/// `element.contains(node)` through the prototype (also on a `<form>`).
-pub fn contains(element: &Element, node: &Node) -> bool {
-    element.unchecked_ref::<El>().contains(node)
 }
 
 /// The page's root element (`<html>`), whatever the page's markup names its elements.
@@ -144,6 +137,19 @@ pub fn own(obj: &JsValue, key: &str) -> JsValue {
         )
     {
         get(&descriptor, "value")
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// `obj[key]` when `key` is an own property of `obj` (a data property, or a getter of the
+/// object's own: MobX observables, class instances with own accessors), else `undefined`:
+/// never a value inherited from a (possibly polluted) prototype. For option objects, which
+/// the page's own code writes.
+pub fn own_property(obj: &JsValue, key: &str) -> JsValue {
+    let key = JsValue::from_str(key);
+    if obj.is_object() && Object::has_own(obj.unchecked_ref::<Object>(), &key) {
+        Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED)
     } else {
         JsValue::UNDEFINED
     }

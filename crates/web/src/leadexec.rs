@@ -43,7 +43,7 @@ thread_local! {
     /// The loader tag's `data-allowed-btnids`, when it has one.
     static ALLOWED: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Button ids whose remembered grant was already checked on this page.
-    static CHECKED: RefCell<std::collections::HashSet<String>> = RefCell::new(std::collections::HashSet::new());
+    static CHECKED: RefCell<std::collections::BTreeSet<String>> = const { RefCell::new(std::collections::BTreeSet::new()) };
     static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
 }
 

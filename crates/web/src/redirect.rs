@@ -25,9 +25,7 @@ extern "C" {
 pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
     let win = js::window();
     let href = href.unwrap_or_else(|| scrub_address_bar(&win));
-    let search = kommo_oauth_core::strings::split_once(&href, b'?')
-        .map(|(_, q)| kommo_oauth_core::strings::before(q, b'#'))
-        .unwrap_or_default();
+    let search = kommo_oauth_core::protocol::query_of(&href);
     let result = CallbackResult::from_query(&href, search);
     let verified = result.state.as_deref().and_then(state::take) == Some(true);
     let payload = payload(&result);

@@ -30,8 +30,9 @@ const CSS: &str = concat!(
     // Never wider than its container, and the whole title on one line or, in a narrow
     // container, two (balanced); only a title too long for two lines ends in an ellipsis (the
     // button's accessible name is still the whole title). A title with a word of more than 12
-    // letters or more than 18 letters in all (`kbtn-long`: «Авторизоваться через amoCRM»,
-    // "Lanjutkan dengan Kommo") gets tighter type, so that it fits from 200 px up.
+    // letters, more than 18 letters in all, or a last line of more than 10 (`kbtn-long`, set
+    // by render.rs: «Авторизоваться через amoCRM», "Lanjutkan dengan Kommo") gets tighter
+    // type, so that it fits from 200 px up.
     "button.kbtn .kbtn-text{display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;align-self:center;",
     "overflow:hidden;white-space:normal;text-wrap:balance;line-height:1.25;margin-block:4px;padding:0 18px 0 14px}",
     "button.kbtn-long{font-size:12px;letter-spacing:.02em}button.kbtn-long .kbtn-text{padding-inline:10px}",
