@@ -7,37 +7,15 @@
 //     after each flood, the database file, and that every signed-in session survived.
 //  3. The secrets webhook's lookup by state with those sessions in the store, against a page load.
 // A benchmark, not a test: it prints and writes bench/results/backend.json, asserts nothing.
-import { execSync, spawn } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { rawRequest as http, startServer as start } from '../tests/browser/harness.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const SIGN_INS = Number(process.env.BENCH_SIGN_INS || 200);
 const ANONYMOUS = Number(process.env.BENCH_ANONYMOUS || 10_000);
-
-function start(cmd, argv, pattern) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (c) => { const m = pattern.exec(String(c)); if (m) resolve({ child, url: m[1] }); });
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
-  });
-}
-
-// One keep-alive-free request with any headers (Host, Cookie); `{status, headers, text}`.
-function http(base, path, { method = 'GET', headers = {}, body } = {}) {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method, headers: { host: url.host, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 const mb = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;

@@ -118,34 +118,32 @@ function tokenSet(body, referer, now = Date.now()) {
   return { tokenType: 'Bearer', accessToken: access, refreshToken: refresh, expiresIn, expiresAt: now + expiresIn * 1000, referer: referer.toLowerCase() };
 }
 
+/** A token request at the account's domain: the grant's parameters, validated answer. */
+async function tokenRequest(referer, grant, { clientId, clientSecret, redirectUri, ...options }) {
+  const origin = accountOrigin(referer, options);
+  for (const [name, value] of Object.entries({ ...grant.required, clientId, clientSecret, redirectUri })) requireString(name, value);
+  const body = await call(`${origin}/oauth2/access_token`, {
+    ...options,
+    method: 'POST',
+    body: { client_id: clientId, client_secret: clientSecret, redirect_uri: redirectUri, ...grant.body },
+  });
+  return tokenSet(body, referer);
+}
+
 /**
  * Exchanges the Redirect URI's code for a token set at the account's domain (after checking
  * `referer`). `redirectUri` is the integration's Redirect URI, exactly as registered.
  */
-export async function exchangeCode({ referer, code, clientId, clientSecret, redirectUri, ...options }) {
-  const origin = accountOrigin(referer, options);
-  for (const [name, value] of Object.entries({ code, clientId, clientSecret, redirectUri })) requireString(name, value);
-  const body = await call(`${origin}/oauth2/access_token`, {
-    ...options,
-    method: 'POST',
-    body: { client_id: clientId, client_secret: clientSecret, grant_type: 'authorization_code', code, redirect_uri: redirectUri },
-  });
-  return tokenSet(body, referer);
+export function exchangeCode({ referer, code, ...rest }) {
+  return tokenRequest(referer, { required: { code }, body: { grant_type: 'authorization_code', code } }, rest);
 }
 
 /**
  * A new token set for a stored one. The provider rotates refresh tokens: store the result
  * before anything else, and never run two refreshes of one token set at once.
  */
-export async function refreshTokens({ referer, refreshToken, clientId, clientSecret, redirectUri, ...options }) {
-  const origin = accountOrigin(referer, options);
-  for (const [name, value] of Object.entries({ refreshToken, clientId, clientSecret, redirectUri })) requireString(name, value);
-  const body = await call(`${origin}/oauth2/access_token`, {
-    ...options,
-    method: 'POST',
-    body: { client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken, redirect_uri: redirectUri },
-  });
-  return tokenSet(body, referer);
+export function refreshTokens({ referer, refreshToken, ...rest }) {
+  return tokenRequest(referer, { required: { refreshToken }, body: { grant_type: 'refresh_token', refresh_token: refreshToken } }, rest);
 }
 
 /** The account the access token grants (`GET /api/v4/account`): `{id, name, subdomain, ...}`. */
