@@ -1,24 +1,20 @@
 // Installs what `npm start` / `npm test` need on a fresh machine, idempotently:
-// the wasm32 target and rust-src (rustup), wasm-pack (cargo install), npm packages (npm install) and,
-// with --browser, Debian's chromium + chromium-driver, firefox-esr, webkit2gtk-driver and xvfb
-// (apt-get), geckodriver (cargo install) and the Python OAuth client of the tests (pip, into
-// target/python). Each step is skipped when its tool is already there.
-import { execSync, spawnSync } from 'node:child_process';
+// the wasm32 target and rust-src (rustup); the pinned tools of scripts/tools.mjs (wasm-pack,
+// the wasm-bindgen CLI of the version Cargo.lock pins and, with --browser, geckodriver) into
+// target/tools with `cargo install`, in an environment without build variables; npm packages
+// (npm install) and, with --browser, Debian's chromium + chromium-driver, firefox-esr,
+// webkit2gtk-driver and xvfb (apt-get) and the Python OAuth client of the tests (pip, into
+// target/python). Each step is skipped when what it installs is there at the right version.
+import { execSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { TOOLS_ROOT, cleanEnv, installedVersion, missingTools } from './tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cargoBin = join(homedir(), '.cargo', 'bin');
-process.env.PATH = `${cargoBin}:${process.env.PATH}`;
 
-function has(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
-function run(cmd, why) {
+function run(cmd, why, env = process.env) {
   console.log(`[bootstrap] ${why}: ${cmd}`);
-  execSync(cmd, { stdio: 'inherit', cwd: root });
+  execSync(cmd, { stdio: 'inherit', cwd: root, env });
 }
 
 function ensureWasmTarget() {
@@ -36,8 +32,16 @@ function ensureRustSrc() {
   run('rustup component add rust-src', 'adding the rust-src component');
 }
 
-function ensureWasmPack() {
-  if (!has('wasm-pack')) run('cargo install wasm-pack --locked', 'installing wasm-pack');
+// Each tool at its pinned version, built with no build variable of the caller's (a tool
+// compiled under the size build's RUSTFLAGS fails) and checked by the version it prints.
+function ensureTools(options) {
+  for (const tool of missingTools(options)) {
+    const found = tool.bins.map((bin) => `${bin} ${installedVersion(bin) ?? 'missing'}`).join(', ');
+    const cmd = `cargo install ${tool.crate} --version =${tool.version}${tool.locked ? ' --locked' : ''} --force --root ${TOOLS_ROOT}`;
+    run(cmd, `installing ${tool.crate} ${tool.version} into target/tools (found: ${found})`, cleanEnv());
+    const wrong = tool.bins.filter((bin) => installedVersion(bin) !== tool.version);
+    if (wrong.length) throw new Error(`bootstrap: ${tool.crate} ${tool.version} was installed, but ${wrong.join(', ')} does not print that version`);
+  }
 }
 
 function ensureNodeModules() {
@@ -49,8 +53,8 @@ function ensureNodeModules() {
 
 // Debian's chromium + chromium-driver (Playwright and wasm-bindgen tests), firefox-esr
 // (wasm-bindgen tests and the WebDriver essentials), webkit2gtk-driver + xvfb (WebKitGTK's
-// MiniBrowser on a virtual display), in one apt run; then geckodriver, built from crates.io
-// (its release binaries are downloads from GitHub).
+// MiniBrowser on a virtual display), in one apt run. (geckodriver is one of the pinned tools:
+// its release binaries are downloads from GitHub.)
 function ensureBrowsers() {
   const packages = [];
   if (!existsSync('/usr/bin/chromium') || !existsSync('/usr/bin/chromedriver')) packages.push('chromium', 'chromium-driver');
@@ -61,7 +65,6 @@ function ensureBrowsers() {
     run(`${sudo}apt-get update`, 'refreshing apt lists');
     run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(' ')}`, `installing Debian ${packages.join(', ')}`);
   }
-  if (!has('geckodriver')) run('cargo install geckodriver --locked', 'installing geckodriver');
 }
 
 // The Python OAuth 2 client the sandbox is tested against (tests/python/requirements.txt),
@@ -78,9 +81,10 @@ function ensurePythonClient() {
 
 ensureWasmTarget();
 ensureRustSrc();
-ensureWasmPack();
+const browser = process.argv.includes('--browser');
+ensureTools({ browser });
 ensureNodeModules();
-if (process.argv.includes('--browser')) {
+if (browser) {
   ensureBrowsers();
   ensurePythonClient();
 }

@@ -5,14 +5,18 @@
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { minify } from 'terser';
 import { BUDGET_BYTES } from './size.mjs';
+import { requireTools } from './tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
+process.env.PATH = `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
+// wasm-pack and the wasm-bindgen CLI from target/tools, at their pinned versions, or one
+// error naming the bootstrap. wasm-pack runs in its no-install mode: it never installs a tool.
+requireTools();
+const WASM_PACK = 'wasm-pack build --mode no-install';
 const sh = (cmd, env = {}) => execSync(cmd, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 
 // The size build of the drop-ins: std, core and alloc compiled from source (`-Z build-std`,
@@ -70,11 +74,11 @@ function trimGlue(file, glue, name) {
 //    (completeSignIn: crates/callback, with its panic hook) and `kommo-oauth-button/leadexec`
 //    (enhance, refresh, disconnect, setOrigin: crates/leadexec, with its panic hook).
 // The npm entry is built like the drop-in (the size build; its panics are traps): docs/size.md.
-sh(`wasm-pack build . --release --target web --out-dir pkg --out-name kommo_oauth_button -- ${SIZE_BUILD_ARGS}`, SIZE_BUILD);
+sh(`${WASM_PACK} . --release --target web --out-dir pkg --out-name kommo_oauth_button -- ${SIZE_BUILD_ARGS}`, SIZE_BUILD);
 wasmOpt('pkg/kommo_oauth_button_bg.wasm');
-sh('wasm-pack build crates/callback --release --target web --out-dir ../../pkg/callback --out-name kommo_oauth_callback --no-pack -- --features panic-hook');
+sh(`${WASM_PACK} crates/callback --release --target web --out-dir ../../pkg/callback --out-name kommo_oauth_callback --no-pack -- --features panic-hook`);
 wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
-sh('wasm-pack build crates/leadexec --release --target web --out-dir ../../pkg/leadexec --out-name kommo_oauth_leadexec --no-pack -- --features panic-hook');
+sh(`${WASM_PACK} crates/leadexec --release --target web --out-dir ../../pkg/leadexec --out-name kommo_oauth_leadexec --no-pack -- --features panic-hook`);
 wasmOpt('pkg/leadexec/kommo_oauth_leadexec_bg.wasm');
 packagePkg();
 
@@ -222,7 +226,7 @@ const PACKED_ESCAPES = { 0x5c: '\\\\', 0x27: "\\'", 0x0a: '\\n', 0x0d: '\\r' };
 async function dropin(name, crate, template) {
   const tmp = join(root, 'target', 'dropin', name);
   rmSync(tmp, { recursive: true, force: true });
-  const cmd = `wasm-pack build crates/${crate} --release --target no-modules --out-dir ${tmp} --out-name ${name} --no-pack -- ${SIZE_BUILD_ARGS}`;
+  const cmd = `${WASM_PACK} crates/${crate} --release --target no-modules --out-dir ${tmp} --out-name ${name} --no-pack -- ${SIZE_BUILD_ARGS}`;
   try {
     sh(cmd, SIZE_BUILD);
   } catch {

@@ -1,11 +1,9 @@
 // npm start: the sandbox provider on 127.0.0.1:7070 and the demo integrator site on
 // localhost:8080 (two origins), then prints the one URL to open. Ctrl+C stops both.
 import { spawn, execSync } from 'node:child_process';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${process.env.PATH}`;
 const SANDBOX_PORT = process.env.SANDBOX_PORT || '7070';
 const DEMO_PORT = process.env.PORT || '8080';
 

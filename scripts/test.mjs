@@ -7,17 +7,18 @@
 //     (node --test tests/api tests/browser), whose summary closes the run
 import { execSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { requireTools, toolPath } from './tools.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-process.env.PATH = `${join(homedir(), '.cargo', 'bin')}:${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
+process.env.PATH = `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`;
+requireTools({ browser: true });
 
 // wasm-bindgen's test runner takes GECKODRIVER before SAFARIDRIVER before CHROMEDRIVER
 // whatever `--chrome` or `--safari` asks for, so each browser step gets only its own driver.
 const DRIVERS = {
   Chrome: { flag: '--chrome', variable: 'CHROMEDRIVER', path: process.env.CHROMEDRIVER || '/usr/bin/chromedriver' },
-  Firefox: { flag: '--firefox', variable: 'GECKODRIVER', path: process.env.GECKODRIVER || join(homedir(), '.cargo', 'bin', 'geckodriver') },
+  Firefox: { flag: '--firefox', variable: 'GECKODRIVER', path: process.env.GECKODRIVER || toolPath('geckodriver') },
   Safari: { flag: '--safari', variable: 'SAFARIDRIVER', path: null },
 };
 
@@ -33,7 +34,7 @@ function step(title, cmd, env = {}) {
  */
 async function browserStep(engine, title, env = {}) {
   const { flag, variable, path } = DRIVERS[engine];
-  const cmd = `wasm-pack test --headless ${flag} crates/web`;
+  const cmd = `wasm-pack test --mode no-install --headless ${flag} crates/web`;
   console.log(`\n=== browser tests (wasm-bindgen-test, ${title})\n$ ${cmd}`);
   const stepEnv = { ...process.env, ...env };
   for (const d of Object.values(DRIVERS)) delete stepEnv[d.variable];

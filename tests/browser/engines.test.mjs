@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { execSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Builder, By, until } from 'selenium-webdriver';
 import firefox from 'selenium-webdriver/firefox.js';
 import { root, startServer } from './harness.mjs';
+import { toolPath } from '../../scripts/tools.mjs';
 
 let sandbox, demo, driver;
 
@@ -36,7 +36,7 @@ const freePort = () => new Promise((resolve) => {
 const ENGINES = {
   Firefox: async () => {
     const options = new firefox.Options().setBinary('/usr/bin/firefox-esr').addArguments('-headless');
-    const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || join(homedir(), '.cargo', 'bin', 'geckodriver'));
+    const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || toolPath('geckodriver'));
     const session = await new Builder().forBrowser('firefox').setFirefoxOptions(options).setFirefoxService(service).build();
     return { driver: session, stop: () => session.quit() };
   },
