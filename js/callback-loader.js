@@ -3,6 +3,11 @@
 // dispatched on window as the `kommo-oauth:callback` event for the page's own code.
 (function () {
   'use strict';
+  // Included twice (a CMS's header and footer, say): the first copy alone reports, so the
+  // page's listener sees the code once.
+  var once = Symbol.for('kommo-oauth:callback');
+  if (window[once]) return;
+  Object.defineProperty(window, once, { value: true });
   // First, before the wasm loads: take the code and state out of the address bar.
   var href = location.href;
   try {

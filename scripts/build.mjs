@@ -141,14 +141,17 @@ function packagePkg() {
   guardExports('pkg/leadexec/kommo_oauth_leadexec', ['enhance', 'refresh', 'disconnect', 'setOrigin']);
 }
 
-// `handle.free()` releases the Rust side (and with it the button); a later `destroy()` (or a
-// second free()) would pass a null pointer to Rust and throw. After free(): free() and
-// destroy() do nothing, `element` is undefined and signIn() rejects with an error that says why.
+// A handle is a reference to its button, which lives until destroy() or until its element
+// leaves the document (crates/web/src/api.rs): the garbage collector freeing a handle the
+// integrator dropped ends nothing. An explicit `handle.free()` destroys the button first, as
+// it always did. A later `destroy()` (or a second free()) would pass a null pointer to Rust
+// and throw: after free(), free() and destroy() do nothing, `element` is undefined and
+// signIn() rejects with an error that says why.
 function guardFreedHandle(file) {
   const path = join(root, file);
   let glue = readFileSync(path, 'utf8');
   const patches = [
-    ['    free() {\n', '        if (this.__wbg_ptr === 0) return;\n'],
+    ['    free() {\n', '        if (this.__wbg_ptr === 0) return;\n        this.destroy();\n'],
     ['    destroy() {\n', '        if (this.__wbg_ptr === 0) return;\n'],
     ['    get element() {\n', '        if (this.__wbg_ptr === 0) return undefined;\n'],
     ['    signIn() {\n', "        if (this.__wbg_ptr === 0) return Promise.reject(new Error('[kommo-oauth] signIn() after free(): mount a new button.'));\n"],

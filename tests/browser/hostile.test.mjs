@@ -482,6 +482,78 @@ test('the helper posts to an opener only when it runs in our popup', async () =>
   await ctx.close();
 });
 
+// ---- One attempt, its own identity: results routed by a secret only the attempt's window holds. ----
+
+const SHARED_STATE_PAGE = doc(`<script class="kommo_oauth" data-client-id="cid" data-mode="post_message" data-state="shared"
+  data-success-callback="onOk" data-error-callback="onErr" src="/dist/button.js"></script>
+  <iframe id="ad" src="${ATTACKER}/ad"></iframe>`);
+
+test('two tabs with one state: a result relayed on the channel completes only the attempt whose window sent it', async () => {
+  const ctx = await context({ pages: { '/pm': SHARED_STATE_PAGE, '/cb': CALLBACK_PAGE }, frames: { '/ad': '<!doctype html><p>ad</p>' } });
+  const a = await open(ctx, '/pm');
+  const b = await open(ctx, '/pm');
+  await a.waitForSelector('button.kbtn');
+  await b.waitForSelector('button.kbtn');
+  const popupA = await clickForPopup(a, 'button.kbtn');
+  const popupB = await clickForPopup(b, 'button.kbtn');
+  assert.equal(new URL(popupA.url()).searchParams.get('state'), 'shared');
+  assert.equal(new URL(popupB.url()).searchParams.get('state'), 'shared');
+  // B's popup loses its opener (as Cross-Origin-Opener-Policy cuts it), then the consent page
+  // sends it to the Redirect URI: its helper can only relay on the channel.
+  await popupB.evaluate((u) => { window.opener = null; location.href = u; }, `${SITE}/cb?code=b-code&state=shared&client_id=cid`);
+  await b.waitForFunction(() => calls.length === 1);
+  assert.deepEqual(await b.evaluate(() => calls.map(([kind, r]) => [kind, r.code])), [['success', 'b-code']]);
+  await a.waitForTimeout(400);
+  assert.deepEqual(await a.evaluate(() => calls), [], 'the other tab\'s code never reaches this tab');
+  assert.ok(!popupA.isClosed(), 'this tab\'s attempt goes on');
+  await ctx.close();
+});
+
+for (const when of ['while the popup is open', 'after the popup closed (the linger)']) {
+  test(`a window a third-party frame opens later cannot vouch for a forged result (${when})`, async () => {
+    const ctx = await context({ pages: { '/pm': SHARED_STATE_PAGE, '/cb': CALLBACK_PAGE }, frames: { '/ad': '<!doctype html><p>ad</p>' } });
+    const page = await open(ctx, '/pm');
+    await page.waitForSelector('button.kbtn');
+    const popup = await clickForPopup(page, 'button.kbtn');
+    if (when.startsWith('after')) {
+      await page.waitForTimeout(1700); // past the COOP grace: a close is the visitor's
+      await popup.close();
+      await page.waitForFunction(() => calls.length === 1);
+      assert.equal(await page.evaluate(() => calls[0][1].error), 'popup_closed');
+    }
+    const ad = page.frames().find((f) => f.url().startsWith(`${ATTACKER}/ad`));
+    const [forged] = await Promise.all([ctx.waitForEvent('page'),
+      ad.evaluate((u) => { window.open(u, '_blank'); }, `${SITE}/cb?code=attackers-code&state=shared&client_id=cid`)]);
+    await page.waitForTimeout(600);
+    assert.deepEqual(await page.evaluate(() => calls.filter(([kind]) => kind === 'success')), [], 'no success from a forged result');
+    assert.ok(!forged.isClosed(), 'the forged window was not acknowledged as the popup');
+    assert.equal(await forged.evaluate(() => window.result.verified), false, 'the window inherited no record');
+    if (!when.startsWith('after')) assert.ok(!popup.isClosed(), 'the real popup stays open');
+    await ctx.close();
+  });
+}
+
+test('the consent URL carries the page\'s origin only: no path, query or fragment', async () => {
+  const ctx = await context({ pages: { '/pm': SHARED_STATE_PAGE }, frames: { '/ad': '<!doctype html><p>ad</p>' } });
+  const page = await open(ctx, '/pm?private=1#access_token=secret');
+  await page.waitForSelector('button.kbtn');
+  const popup = await clickForPopup(page, 'button.kbtn');
+  assert.equal(new URL(popup.url()).searchParams.get('origin'), SITE);
+  await ctx.close();
+});
+
+test('the Redirect URI helper included twice reports once', async () => {
+  const twice = `<!doctype html><meta charset="utf-8"><script src="/dist/callback.js"></script><script src="/dist/callback.js"></script>
+<script>window.results = []; addEventListener('kommo-oauth:callback', function (e) { window.results.push(e.detail); });</script>`;
+  const ctx = await context({ pages: { '/cb': twice } });
+  const page = await open(ctx, '/cb?code=once&state=s1');
+  await page.waitForFunction(() => window.results.length > 0);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => window.results.map((r) => r.code)), ['once']);
+  assert.deepEqual(page.pageErrors, []);
+  await ctx.close();
+});
+
 // ---- The second ring: other frames on the page, polluted prototypes, floods of markup. ----
 
 /** An ad or widget frame (the attacker's origin) holding child frames named as the original named its windows. */

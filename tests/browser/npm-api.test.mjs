@@ -89,3 +89,51 @@ test('free() then destroy(), element and signIn(): no "null pointer passed to ru
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('a button whose handle is dropped lives on: garbage collection neither removes it nor loses the sign-in in progress', async () => {
+  const page = await withPackage();
+  await page.evaluate(() => {
+    window.results = [];
+    // mount() in a function, its handle dropped: only the element remains.
+    (function () {
+      pkg.mount(document.getElementById('signin'), { clientId: 'gc', mode: 'post_message', onError: (e) => window.results.push(e.error) });
+    })();
+  });
+  const popupPromise = page.waitForEvent('popup');
+  await page.click('button.kbtn');
+  const popup = await popupPromise;
+  // Collect until a sentinel registered like the handle has been finalised: the handle's
+  // FinalizationRegistry callback has had its turn too.
+  const cdp = await page.context().newCDPSession(page);
+  await page.evaluate(() => {
+    window.finalised = false;
+    window.sentinels = new FinalizationRegistry(() => { window.finalised = true; });
+    (function () { window.sentinels.register({}, 0); })();
+  });
+  for (let i = 0; i < 20 && !(await page.evaluate(() => window.finalised)); i++) {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await page.waitForTimeout(50);
+  }
+  assert.ok(await page.evaluate(() => window.finalised), 'a garbage collection ran and finalisers were called');
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => document.querySelectorAll('button.kbtn').length), 1, 'the button is still there');
+  // The attempt still runs: the visitor closes the popup, and the page hears of it.
+  await page.waitForTimeout(1600); // past the COOP grace
+  await popup.close();
+  await page.waitForFunction(() => window.results.length === 1);
+  assert.deepEqual(await page.evaluate(() => window.results), ['popup_closed']);
+  // Once its element leaves the document, the button is released, its click listener with it.
+  const opens = await page.evaluate(async () => {
+    const element = document.querySelector('button.kbtn');
+    document.getElementById('signin').replaceChildren();
+    await new Promise((r) => setTimeout(r, 50));
+    let count = 0;
+    window.open = () => { count++; return null; };
+    document.getElementById('signin').append(element);
+    element.click();
+    return count;
+  });
+  assert.equal(opens, 0, 'a released button opens nothing');
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});

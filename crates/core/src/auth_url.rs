@@ -20,9 +20,16 @@ impl Query {
 
 /// `https://www.kommo.com/oauth/?state=…&mode=…&origin=…&client_id=…`.
 ///
-/// `page_url` is the integrator's `location.href` (the consent page sends its result there);
-/// `mode` may differ from the config's when the same-tab fallback forces `post_message`.
-pub fn authorization_url(config: &ButtonConfig, state: &str, mode: &str, page_url: &str) -> String {
+/// `page_origin` is the integrator page's origin, `location.origin`: the consent page posts
+/// its result to that origin and needs nothing more of the page's address (the original sent
+/// the whole `location.href`, path, query and fragment included). `mode` may differ from the
+/// config's when the same-tab fallback forces `post_message`.
+pub fn authorization_url(
+    config: &ButtonConfig,
+    state: &str,
+    mode: &str,
+    page_origin: &str,
+) -> String {
     let prefix = match config.provider {
         Provider::Kommo => config.locale.path_prefix(),
         Provider::AmoCrm => "",
@@ -34,7 +41,7 @@ pub fn authorization_url(config: &ButtonConfig, state: &str, mode: &str, page_ur
     ]));
     q.push("state", state);
     q.push("mode", mode);
-    q.push("origin", page_url);
+    q.push("origin", page_origin);
     match &config.identity {
         Identity::ClientId(id) => q.push("client_id", id),
         Identity::Metadata(m) => {

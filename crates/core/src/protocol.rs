@@ -4,7 +4,8 @@
 //! - the consent page, from the authorization origin: `{client_id, error, …}` on decline and
 //!   `{url}` in popup mode on allow (compatible with the real Kommo / amoCRM page);
 //! - our Redirect URI helper, from the page's own origin, by `postMessage` or by a
-//!   `BroadcastChannel` named [`channel_name`]: `{type: "kommo-oauth:callback", …}`.
+//!   `BroadcastChannel` named [`channel_name`] after the attempt's id (a secret only the
+//!   attempt and its own window hold): `{type: "kommo-oauth:callback", …}`.
 //!
 //! Anything else is ignored. The web shell reads `event.data` through [`Fields`], so the
 //! same validation runs natively in tests.
@@ -24,12 +25,13 @@ pub const ACK_TYPE: &str = "kommo-oauth:ack";
 /// few hundred characters).
 pub const MAX_FIELD_CHARS: u32 = 8192;
 
-/// The `BroadcastChannel` the helper falls back to when `window.opener` is cut.
-pub fn channel_name(state: &str) -> String {
-    concat(&["kommo-oauth:", state])
+/// The `BroadcastChannel` the helper falls back to when `window.opener` is cut: named after
+/// the attempt's id, never its state (integrators reuse a state across tabs and buttons).
+pub fn channel_name(attempt_id: &str) -> String {
+    concat(&["kommo-oauth:", attempt_id])
 }
 
-/// The `sessionStorage` key that marks a state as issued by this browser tab.
+/// The `sessionStorage` key under which the attempt's own window finds the attempt's id.
 pub fn state_key(state: &str) -> String {
     concat(&["kommo-oauth:state:", state])
 }

@@ -1,13 +1,12 @@
-//! One sign-in attempt: it owns the popup's [`Watch`] (the `message` listener and the
-//! closed poll), the `BroadcastChannel` fallback and the deadline after the popup is gone.
-//! Finishing, cancelling or replacing the attempt drops it, and that releases all of them
-//! and the `sessionStorage` record of its state. One attempt per page is live: opening a
-//! sign-in window closes the one before it (`popup::open`), and the earlier attempt is then
-//! over.
+//! One sign-in attempt: it owns its id (128 random bits only it and its own window know), the
+//! popup's [`Watch`] (the `message` listener and the closed poll), the `BroadcastChannel`
+//! fallback named after its id and the deadline after the popup is gone. Finishing,
+//! cancelling or replacing the attempt drops it, and that releases all of them. One attempt
+//! per page is live: opening a sign-in window closes the one before it (`popup::open`), and
+//! the earlier attempt is then over.
 
 use crate::js::{self, JsFields};
 use crate::popup::{self, Watch};
-use crate::state;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use kommo_oauth_core::flow::{Expected, Poll};
@@ -55,6 +54,8 @@ impl Drop for Channel {
 #[must_use = "dropping an Attempt removes its listeners"]
 pub struct Attempt {
     pub expected: Expected,
+    /// The attempt's secret: the name of its channel, and what its window's record holds.
+    pub id: String,
     /// Its place among the page's attempts (see [`Attempt::is_newest`]).
     number: u32,
     popup: Window,
@@ -62,16 +63,6 @@ pub struct Attempt {
     watch: Watch,
     _channel: Option<Channel>,
     deadline: Option<Timeout>,
-    /// Whether the state record stays for the Redirect URI page this window goes to.
-    keep_state: bool,
-}
-
-impl Drop for Attempt {
-    fn drop(&mut self) {
-        if !self.keep_state {
-            state::forget(&self.expected.state);
-        }
-    }
 }
 
 /// Opens the consent popup synchronously (call this directly inside the click handler).
@@ -86,6 +77,7 @@ impl Attempt {
     /// the message's data is read.
     pub fn start(
         popup: Window,
+        id: String,
         expected: Expected,
         provider_origin: String,
         on_event: impl Fn(AttemptEvent) + 'static,
@@ -108,24 +100,24 @@ impl Attempt {
                 move |poll| on_tick(AttemptEvent::Poll(poll)),
             )
         };
-        let channel = Self::channel(&expected.state, own_origin, on_event.clone());
+        let channel = Self::channel(&id, own_origin, on_event.clone());
         Attempt {
             expected,
+            id,
             number,
             popup,
             on_event,
             watch,
             _channel: channel,
             deadline: None,
-            keep_state: false,
         }
     }
 
     /// The helper's fallback when `window.opener` was cut (Cross-Origin-Opener-Policy). A
     /// `BroadcastChannel` only connects same-origin contexts, and this one is named after
-    /// the attempt's state.
-    fn channel(state: &str, own_origin: String, on_event: OnEvent) -> Option<Channel> {
-        let channel = BroadcastChannel::new(&channel_name(state)).ok()?;
+    /// the attempt's id, which only the attempt's own window can read from its record.
+    fn channel(id: &str, own_origin: String, on_event: OnEvent) -> Option<Channel> {
+        let channel = BroadcastChannel::new(&channel_name(id)).ok()?;
         let reply = channel.clone();
         let listener = EventListener::new(&channel, "message", move |event| {
             let Some(event) = event.dyn_ref::<MessageEvent>() else {
@@ -171,10 +163,5 @@ impl Attempt {
         self.deadline.get_or_insert_with(|| {
             Timeout::new(LINGER_MS, move || on_event(AttemptEvent::Expired))
         });
-    }
-
-    /// Keeps the state record for the Redirect URI page this window is about to load.
-    pub fn keep_state(&mut self) {
-        self.keep_state = true;
     }
 }

@@ -98,30 +98,21 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
         return;
     };
     let client_id = config.identity.client_id().map(String::from);
-    let Some(state) = config.state.clone().or_else(state::random) else {
-        console::error(&[Reason::CryptoUnavailable.describe()], None);
-        finish(
-            inner,
-            Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
-        );
-        return;
+    let (Some(state), Some(id)) = (config.state.clone().or_else(state::random), state::random())
+    else {
+        return no_crypto(inner, client_id);
     };
-    // Before window.open: the popup's sessionStorage starts as a copy of this tab's.
-    state::remember(&state);
-    let page = js::window().location().href().unwrap_or_default();
+    // The record goes with the popup alone: the popup's sessionStorage starts as a copy of
+    // this tab's at window.open, and this tab's is removed right after (crate::state).
+    state::remember(&state, &id);
+    let page = js::own_origin();
     let url = authorization_url(&config, &state, config.mode.keyword(), &page);
-    let popup = match open_popup(&url) {
+    let opened = open_popup(&url);
+    state::forget(&state);
+    let popup = match opened {
         Ok(popup) => popup,
-        Err(Refused::Blocked) => return blocked(inner, &config, &state, &page),
-        Err(Refused::NoCrypto) => {
-            state::forget(&state);
-            console::error(&[Reason::CryptoUnavailable.describe()], None);
-            finish(
-                inner,
-                Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
-            );
-            return;
-        }
+        Err(Refused::Blocked) => return blocked(inner, &config, &state, &id, &page),
+        Err(Refused::NoCrypto) => return no_crypto(inner, client_id),
     };
     let expected = Expected {
         mode: config.mode,
@@ -129,7 +120,7 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
         state,
     };
     let weak: Weak<Inner<S>> = Rc::downgrade(inner);
-    let attempt = Attempt::start(popup, expected, config.auth_origin, move |event| {
+    let attempt = Attempt::start(popup, id, expected, config.auth_origin, move |event| {
         if let Some(inner) = weak.upgrade() {
             on_event(&inner, event);
         }
@@ -137,14 +128,30 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
     *inner.attempt.borrow_mut() = Some(attempt);
 }
 
+/// No secure random numbers: no sign-in starts.
+fn no_crypto<S: Settings>(inner: &Rc<Inner<S>>, client_id: Option<String>) {
+    console::error(&[Reason::CryptoUnavailable.describe()], None);
+    finish(
+        inner,
+        Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
+    );
+}
+
 /// The popup was blocked: continue in this tab when the integrator opted in, else report.
-fn blocked<S: Settings>(inner: &Rc<Inner<S>>, config: &ButtonConfig, state: &str, page: &str) {
+fn blocked<S: Settings>(
+    inner: &Rc<Inner<S>>,
+    config: &ButtonConfig,
+    state: &str,
+    id: &str,
+    page: &str,
+) {
     if config.fallback == Fallback::SameTab {
+        // This tab goes to the Redirect URI itself: its helper reads the record here.
+        state::remember(state, id);
         let url = authorization_url(config, state, Mode::PostMessage.keyword(), page);
         let _ = js::window().location().assign(&url);
         return;
     }
-    state::forget(state);
     console::error(&["the browser blocked the sign-in popup; set data-fallback=\"same-tab\" to continue in this tab instead."], None);
     let client_id = config.identity.client_id().map(String::from);
     finish(
@@ -199,22 +206,27 @@ fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
     if let Some(attempt) = &attempt {
         attempt.close_popup();
     }
-    if let (true, Some(mut attempt)) = (finish(inner, outcome), attempt) {
-        // The Redirect URI page this window goes to verifies the state against its record.
-        attempt.keep_state();
-    }
+    finish_attempt(inner, outcome, attempt.as_ref());
 }
 
-/// Carries out a final outcome: promises, events, callbacks, navigation. Returns whether
-/// this window is on its way to the Redirect URI.
-fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) -> bool {
+/// Carries out a final outcome: promises, events, callbacks, navigation.
+fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) {
+    finish_attempt(inner, outcome, None);
+}
+
+/// [`finish`], for the outcome of `attempt`: when this window goes to the Redirect URI, the
+/// record its helper reads is written here, after every listener let it go and just before.
+fn finish_attempt<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome, attempt: Option<&Attempt>) {
     match outcome {
         Outcome::Ignore => {}
         Outcome::Navigate(url) => {
             let query = kommo_oauth_core::protocol::query_of(&url);
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {
-                return js::window().location().assign(&url).is_ok();
+                if let Some(attempt) = attempt {
+                    state::remember(&attempt.expected.state, &attempt.id);
+                }
+                let _ = js::window().location().assign(&url);
             }
         }
         Outcome::Loaded(result) => {
@@ -227,7 +239,6 @@ fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) -> bool {
         }
         Outcome::Fail(failure) => fail(inner, &failure),
     }
-    false
 }
 
 /// One kind of result, and every place the integrator may listen for it.

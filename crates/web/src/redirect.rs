@@ -27,7 +27,9 @@ pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
     let href = href.unwrap_or_else(|| scrub_address_bar(&win));
     let search = kommo_oauth_core::protocol::query_of(&href);
     let result = CallbackResult::from_query(&href, search);
-    let verified = result.state.as_deref().and_then(state::take) == Some(true);
+    // The attempt's id, from the record only the attempt's own window holds (crate::state).
+    let attempt_id = result.state.as_deref().and_then(state::take);
+    let verified = attempt_id.is_some();
     let payload = payload(&result);
     let own_origin = js::own_origin();
     // Our popups are named by `popup::open` (a prefix and 128 random bits) and opened by a
@@ -57,12 +59,11 @@ pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
         _ => {
             // Cut by Cross-Origin-Opener-Policy (the browser then also clears the name), or
             // this is the main window (popup mode), or a window some other page opened: only a
-            // broadcast on the state's channel, and close only when the opener answers that
-            // this is its popup.
-            // Only a state this tab issued: the real popup's sessionStorage started as a copy
-            // of its opener's; a window some other page opened on a forged result has none.
-            if let (Some(state), true) = (&result.state, verified) {
-                broadcast_and_await_ack(state, &payload, result.clone());
+            // broadcast on the attempt's channel, and close only when the opener answers that
+            // this is its popup. Only the attempt's own window has the record that names the
+            // channel: any other window (opened later from the tab, by anything) has none.
+            if let Some(id) = &attempt_id {
+                broadcast_and_await_ack(id, &payload, result.clone());
             }
             // Named like our popup with no opener left (the visitor closed the page): say the
             // window may be closed, but do not close it (the name alone proves nothing).
@@ -113,8 +114,8 @@ thread_local! {
     static AWAITING: RefCell<Option<AwaitingAck>> = const { RefCell::new(None) };
 }
 
-fn broadcast_and_await_ack(state: &str, payload: &JsValue, result: CallbackResult) {
-    let Ok(channel) = BroadcastChannel::new(&channel_name(state)) else {
+fn broadcast_and_await_ack(attempt_id: &str, payload: &JsValue, result: CallbackResult) {
+    let Ok(channel) = BroadcastChannel::new(&channel_name(attempt_id)) else {
         return;
     };
     let listener = EventListener::new(&channel, "message", move |event| {

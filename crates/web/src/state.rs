@@ -1,5 +1,13 @@
-//! State values: random ones from `crypto.getRandomValues`, and their `sessionStorage`
-//! record so the Redirect URI page can tell a state this tab issued from a forged one.
+//! Random values from `crypto.getRandomValues` (states, attempt ids, window names), and the
+//! `sessionStorage` record that lets the Redirect URI page tell the result of this tab's
+//! attempt from a forged one.
+//!
+//! The record maps a state to its attempt's id. It is bound to the attempt's own window: the
+//! opener writes it just before `window.open` (the popup's sessionStorage starts as a copy of
+//! its opener's) and removes it right after, so the popup holds it and no window opened
+//! later from this tab, by anything, inherits it. It is written again only in this tab's own
+//! window just before this tab itself goes to the Redirect URI (popup mode, the same-tab
+//! fallback).
 
 use crate::js::window;
 use kommo_oauth_core::protocol::state_key;
@@ -21,23 +29,23 @@ fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 
-/// Records that this tab sent `state` (storage may be unavailable: then nothing is kept).
-pub fn remember(state: &str) {
+/// Records that attempt `id` sent `state` (storage may be unavailable: then nothing is kept).
+pub fn remember(state: &str, id: &str) {
     if let Some(storage) = storage() {
-        let _ = storage.set_item(&state_key(state), "1");
+        let _ = storage.set_item(&state_key(state), id);
     }
 }
 
-/// Removes the record of `state` (its attempt ended without a trip to the Redirect URI).
+/// Removes the record of `state`.
 pub fn forget(state: &str) {
     let _ = take(state);
 }
 
-/// Whether this tab issued `state`, consuming the record; `None` without storage.
-pub fn take(state: &str) -> Option<bool> {
+/// The id of the attempt this window's record says sent `state`, consuming the record.
+pub fn take(state: &str) -> Option<String> {
     let storage = storage()?;
     let key = state_key(state);
-    let found = storage.get_item(&key).ok().flatten().is_some();
+    let id = storage.get_item(&key).ok().flatten();
     let _ = storage.remove_item(&key);
-    Some(found)
+    id
 }

@@ -50,6 +50,23 @@ fn state_of(i: u32) -> String {
     query(&opened_url(i)).get("state").unwrap_throw()
 }
 
+/// The attempt id the `i`th popup's sessionStorage started with (its copy of this tab's record).
+fn attempt_id_of(i: u32) -> String {
+    let key = ["kommo-oauth:state:", &state_of(i)].concat();
+    get_str(&get(&opened(i), "records"), &key).expect_throw("the popup's copy has the record")
+}
+
+/// This tab's own record of `state`, now.
+fn own_record(state: &str) -> Option<String> {
+    web_sys::window()
+        .unwrap_throw()
+        .session_storage()
+        .unwrap_throw()
+        .unwrap_throw()
+        .get_item(&["kommo-oauth:state:", state].concat())
+        .unwrap_throw()
+}
+
 #[wasm_bindgen_test]
 fn click_opens_the_consent_page_with_the_original_parameters() {
     let (holder, _h) = click(&[
@@ -59,14 +76,15 @@ fn click_opens_the_consent_page_with_the_original_parameters() {
     ]);
     assert_eq!(opened_count(), 1);
     let url = opened_url(0);
-    let href = web_sys::window()
+    // The page's origin only (the runner's page address has a fragment, which stays here).
+    let origin = web_sys::window()
         .unwrap_throw()
         .location()
-        .href()
+        .origin()
         .unwrap_throw();
     let expected = [
         "https://www.kommo.com/oauth/?state=st&mode=post_message&origin=",
-        &js_sys::encode_uri_component(&href)
+        &js_sys::encode_uri_component(&origin)
             .as_string()
             .unwrap_throw(),
         "&client_id=cid-1",
@@ -172,26 +190,32 @@ fn a_second_click_focuses_the_open_popup_instead_of_opening_another() {
 }
 
 #[wasm_bindgen_test]
-fn without_a_state_a_random_one_is_generated_and_kept_in_session_storage() {
+fn without_a_state_a_random_one_is_generated() {
     let (holder, h) = click(&[("clientId", s("a"))]);
     let state = state_of(0);
     assert_eq!(state.len(), 32);
-    let storage = web_sys::window()
-        .unwrap_throw()
-        .session_storage()
-        .unwrap_throw()
-        .unwrap_throw();
-    assert_eq!(
-        storage
-            .get_item(&["kommo-oauth:state:", &state].concat())
-            .unwrap_throw()
-            .as_deref(),
-        Some("1")
-    );
     drop(h);
     spy_open(false);
     let (holder2, _h2) = click(&[("clientId", s("a"))]);
     assert_ne!(state_of(0), state);
+    restore_open();
+    holder.remove();
+    holder2.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_record_of_the_attempt_goes_with_its_popup_alone() {
+    let (holder, _h) = click(&[("clientId", s("a")), ("state", s("shared"))]);
+    // The popup's sessionStorage starts as a copy of this tab's: it holds the attempt's id...
+    let id = attempt_id_of(0);
+    assert_eq!(id.len(), 32);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    // ...and this tab's own record is gone, so a window opened from the tab later (by any
+    // frame) starts with none.
+    assert_eq!(own_record("shared"), None);
+    spy_open(false);
+    let (holder2, _h2) = click(&[("clientId", s("a")), ("state", s("shared"))]);
+    assert_ne!(attempt_id_of(0), id, "each attempt has its own id");
     restore_open();
     holder.remove();
     holder2.remove();
@@ -226,7 +250,7 @@ async fn decline_calls_the_error_callback_once_with_the_exact_object() {
     assert_eq!(
         storage.get_item(&key).unwrap_throw(),
         None,
-        "the ended attempt's state record is gone"
+        "no record of the ended attempt's state"
     );
     forget_global("onKommoDecline");
     restore_open();
@@ -381,7 +405,10 @@ async fn a_popup_handle_cut_late_still_lets_the_real_result_through_the_channel(
     tick(700).await;
     let state = state_of(0);
     // ...but the helper's broadcast, when the visitor allows, is still heard.
-    broadcast(&channel_name(&state), &helper_message(&state, "late-code"));
+    broadcast(
+        &channel_name(&attempt_id_of(0)),
+        &helper_message(&state, "late-code"),
+    );
     tick(50).await;
     assert_eq!(strings(&seen), ["popup_closed", "late-code"]);
     drop(recorders);
@@ -583,7 +610,7 @@ async fn the_broadcast_channel_fallback_delivers_when_the_opener_is_cut() {
     let promise = h.sign_in();
     let state = state_of(0);
     let replies = JsFuture::from(broadcast_collect(
-        &channel_name(&state),
+        &channel_name(&attempt_id_of(0)),
         &helper_message(&state, "via-channel"),
         50,
     ))
@@ -598,6 +625,39 @@ async fn the_broadcast_channel_fallback_delivers_when_the_opener_is_cut() {
         r#"[{"type":"kommo-oauth:ack"}]"#,
         "the opener tells the cut popup it may close"
     );
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_result_on_another_attempts_channel_is_not_this_attempts() {
+    // Integrators reuse one state across tabs and buttons: another tab's helper, or one
+    // that guessed the state, broadcasts on a channel named after it. Only the channel named
+    // after this attempt's id reaches it.
+    let (holder, h) = click(&[
+        ("clientId", s("cid")),
+        ("mode", s("post_message")),
+        ("state", s("shared")),
+    ]);
+    let promise = h.sign_in();
+    for name in ["shared", "another-attempts-id"] {
+        let replies = JsFuture::from(broadcast_collect(
+            &channel_name(name),
+            &helper_message("shared", "another-tabs-code"),
+            50,
+        ))
+        .await
+        .unwrap_throw();
+        assert_eq!(json(&replies), "[]", "no acknowledgement on {name}");
+    }
+    broadcast(
+        &channel_name(&attempt_id_of(0)),
+        &helper_message("shared", "own-code"),
+    );
+    let result = JsFuture::from(js_sys::Promise::from(JsValue::from(promise)))
+        .await
+        .unwrap_throw();
+    assert_eq!(get_str(&result, "code").as_deref(), Some("own-code"));
     restore_open();
     holder.remove();
 }

@@ -31,18 +31,22 @@ function fakePopup() {
   Object.defineProperty(win, 'parent', { value: win, configurable: true, writable: true });
   return win;
 }
+/** This tab's sign-in records at this moment: what a window opened now starts with. */
+function records() {
+  return Object.fromEntries(Object.keys(sessionStorage).filter((k) => k.startsWith('kommo-oauth:state:')).map((k) => [k, sessionStorage.getItem(k)]));
+}
 export function spy_open(blocked) {
   window.__opened = [];
   window.open = function (url, name, features) {
     const popup = fakePopup();
-    window.__opened.push({ url, name, features, popup });
+    window.__opened.push({ url, name, features, popup, records: records() });
     return blocked ? null : popup;
   };
 }
 /** A window that is not the popup (a frame, a second popup on the provider origin). */
 export function other_window() { return fakeWindow(); }
 /** Makes `window.open` return `win` (a frame named like the popup, say) instead of a popup. */
-export function open_returns(win) { window.__opened = []; window.open = function (url, name, features) { window.__opened.push({ url, name, features, popup: win }); return win; }; }
+export function open_returns(win) { window.__opened = []; window.open = function (url, name, features) { window.__opened.push({ url, name, features, popup: win, records: records() }); return win; }; }
 /** Gives the latest popup another opener, as a frame that looked it up by name would become. */
 export function take_over_latest() { const o = window.__opened; Object.defineProperty(o[o.length - 1].popup, 'opener', { value: fakeWindow(), configurable: true }); }
 export function pollute(key, value) { Object.prototype[key] = value; }
