@@ -1,10 +1,14 @@
 // kommo-oauth-button/react: <KommoButton> and useKommoSignIn() (React 18 and 19).
 import type { CSSProperties, ReactElement } from 'react';
-import type { ButtonOptions, SignInError, SignInResult } from '../kommo_oauth_button.js';
+import type { ButtonOptions, SignInError, SignInResult } from '../index.js';
 
 export type { ButtonOptions, SignInError, SignInResult };
 
-export interface KommoButtonProps extends Omit<ButtonOptions, 'onSuccess' | 'onError'> {
+/** `T` without its callbacks, for each member of a union. */
+type WithoutCallbacks<T> = T extends unknown ? Omit<T, 'onSuccess' | 'onError'> : never;
+
+/** A `clientId` or the whole metadata set (a type error otherwise), and the component's own props. */
+export type KommoButtonProps = WithoutCallbacks<ButtonOptions> & {
   /** A sign-in finished: `{code, state, referer, client_id, from_widget?, url}`. */
   onSuccess?: (result: SignInResult) => void;
   /** Declined, closed, blocked…: `{client_id, error, error_description?}`; also `load_failed`. */
@@ -12,7 +16,7 @@ export interface KommoButtonProps extends Omit<ButtonOptions, 'onSuccess' | 'onE
   /** Class of the element the button renders into (`className` is the button's own). */
   containerClassName?: string;
   containerStyle?: CSSProperties;
-}
+};
 
 /** The sign-in button: mounted in an effect, removed on unmount; SSR renders an empty container. */
 export declare function KommoButton(props: KommoButtonProps): ReactElement;

@@ -1,4 +1,7 @@
-// kommo-oauth-button/react: <KommoButton> and useKommoSignIn(), for React 18 and 19.
+'use client';
+// kommo-oauth-button/react: <KommoButton> and useKommoSignIn(), for React 18 and 19. A client
+// module ('use client'): a Next.js App Router Server Component page may render <KommoButton>
+// directly.
 //
 // The wasm loads once, the first time a component mounts in the browser (never at import,
 // never during server-side rendering: effects do not run there). Each component mounts its
@@ -6,7 +9,7 @@
 // mount again leaves exactly one button. Options are the package's ButtonOptions; changing
 // one re-mounts the button, changing onSuccess/onError does not (the latest ones are called).
 import { createElement, useCallback, useEffect, useRef, useState } from 'react';
-import init, { mount } from '../kommo_oauth_button.js';
+import init, { mount } from '../index.js';
 
 let loading;
 /** Loads the wasm once, in the browser. */

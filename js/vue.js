@@ -4,7 +4,7 @@
 // during server-side rendering). Props are the package's ButtonOptions; a change of any of
 // them re-mounts the button. Results are emitted as `success` and `error` events.
 import { defineComponent, h, onBeforeUnmount, onMounted, ref, watch } from 'vue';
-import init, { mount } from '../kommo_oauth_button.js';
+import init, { mount } from '../index.js';
 
 let loading;
 /** Loads the wasm once, in the browser. */

@@ -91,7 +91,7 @@ function packagePkg() {
   Object.assign(pkg, {
     keywords: ['kommo', 'amocrm', 'oauth', 'sign-in', 'login-button', 'webassembly', 'wasm'],
     exports: {
-      '.': { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js', default: './kommo_oauth_button.js' },
+      '.': { types: './index.d.ts', import: './index.js', default: './index.js' },
       './callback': { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js', default: './callback/kommo_oauth_callback.js' },
       './kommo_oauth_button_bg.wasm': './kommo_oauth_button_bg.wasm',
       './callback/kommo_oauth_callback_bg.wasm': './callback/kommo_oauth_callback_bg.wasm',
@@ -103,7 +103,9 @@ function packagePkg() {
       './dist/*': './dist/*',
       './package.json': './package.json',
     },
-    files: [...pkg.files, 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
+    module: 'index.js',
+    types: 'index.d.ts',
+    files: [...pkg.files, 'index.js', 'index.d.ts', 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
       'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
       'server/index.js', 'server/index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
       'dist/', 'README.md', 'LICENSE'],
@@ -127,9 +129,14 @@ function packagePkg() {
   mkdirSync(join(root, 'pkg', 'server'), { recursive: true });
   copyFileSync(join(root, 'js', 'server.js'), join(root, 'pkg', 'server', 'index.js'));
   copyFileSync(join(root, 'js', 'server.d.ts'), join(root, 'pkg', 'server', 'index.d.ts'));
-  guardExports('pkg/kommo_oauth_button', ['mount']);
-  guardFreedHandle('pkg/kommo_oauth_button.js');
-  for (const glue of ['pkg/kommo_oauth_button.js', 'pkg/callback/kommo_oauth_callback.js', 'pkg/leadexec/kommo_oauth_leadexec.js']) guardInit(glue);
+  // kommo-oauth-button: a hand-written module over the glue, with the documented API only.
+  copyFileSync(join(root, 'js', 'index.js'), join(root, 'pkg', 'index.js'));
+  copyFileSync(join(root, 'js', 'index.d.ts'), join(root, 'pkg', 'index.d.ts'));
+  // The types it re-exports hold under `lib: ["es2022", "dom"]`: the glue's handle class has a
+  // `Symbol.dispose` member (the esnext.disposable lib), which its declaration leaves out.
+  const glueTypes = join(root, 'pkg', 'kommo_oauth_button.d.ts');
+  writeFileSync(glueTypes, readFileSync(glueTypes, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
+  for (const glue of ['pkg/callback/kommo_oauth_callback.js', 'pkg/leadexec/kommo_oauth_leadexec.js']) guardInit(glue);
   // kommo-oauth-button/react and /vue: components over mount(), react and vue as optional peers.
   for (const framework of ['react', 'vue']) {
     mkdirSync(join(root, 'pkg', framework), { recursive: true });
@@ -139,28 +146,6 @@ function packagePkg() {
   exportSnippet('pkg/kommo_oauth_button.js', 'sign-in-failure.js', 'SignInFailure');
   guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);
   guardExports('pkg/leadexec/kommo_oauth_leadexec', ['enhance', 'refresh', 'disconnect', 'setOrigin']);
-}
-
-// A handle is a reference to its button, which lives until destroy() or until its element
-// leaves the document (crates/web/src/api.rs): the garbage collector freeing a handle the
-// integrator dropped ends nothing. An explicit `handle.free()` destroys the button first, as
-// it always did. A later `destroy()` (or a second free()) would pass a null pointer to Rust
-// and throw: after free(), free() and destroy() do nothing, `element` is undefined and
-// signIn() rejects with an error that says why.
-function guardFreedHandle(file) {
-  const path = join(root, file);
-  let glue = readFileSync(path, 'utf8');
-  const patches = [
-    ['    free() {\n', '        if (this.__wbg_ptr === 0) return;\n        this.destroy();\n'],
-    ['    destroy() {\n', '        if (this.__wbg_ptr === 0) return;\n'],
-    ['    get element() {\n', '        if (this.__wbg_ptr === 0) return undefined;\n'],
-    ['    signIn() {\n', "        if (this.__wbg_ptr === 0) return Promise.reject(new Error('[kommo-oauth] signIn() after free(): mount a new button.'));\n"],
-  ];
-  for (const [head, guard] of patches) {
-    if (!glue.includes(head)) throw new Error(`build: ${head.trim()} is not in ${file}`);
-    glue = glue.replace(head, head + guard);
-  }
-  writeFileSync(path, glue);
 }
 
 // `init()` without a browser (server-side rendering) would fetch the wasm by URL and reject

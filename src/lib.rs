@@ -26,12 +26,10 @@ pub fn start() {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Settings of one button: the same as the tag's data-* attributes, in camelCase. */
-export interface ButtonOptions {
+/** Settings every button takes: the same as the tag's data-* attributes, in camelCase. */
+export interface CommonButtonOptions {
   /** "kommo" (default) or "amocrm": default title, colours and consent page. */
   provider?: "kommo" | "amocrm";
-  /** The integration ID. Either this or the full metadata set is required. */
-  clientId?: string;
   title?: string;
   compact?: boolean | "true" | "false";
   className?: string;
@@ -39,7 +37,7 @@ export interface ButtonOptions {
   color?: "default" | "blue" | "violet" | "green" | "orange" | "red";
   /** "en", "es", "pt", "id", or a tag such as "pt-BR" (its language decides). */
   locale?: "en" | "es" | "pt" | "id" | (string & {});
-  /** Sent as given; when absent a random one is generated and kept in sessionStorage. */
+  /** Sent as given; when absent a random one is generated. */
   state?: string;
   mode?: "popup" | "post_message";
   /** Name (or dotted path) of a global function of yours (never a built-in), resolved when the result arrives. */
@@ -47,13 +45,6 @@ export interface ButtonOptions {
   successCallback?: string;
   onError?: (error: SignInError) => void;
   onSuccess?: (result: SignInResult) => void;
-  /** Metadata button (amoCRM): creates an integration on the fly. */
-  name?: string;
-  description?: string;
-  redirectUri?: string;
-  secretsUri?: string;
-  logo?: string;
-  scopes?: ("crm" | "notifications")[] | string;
   /** Consent page origin, e.g. a local sandbox: "http://localhost:7070" (any https origin, or http on loopback). */
   authOrigin?: string;
   /** "same-tab": when the popup is blocked, continue in this tab. */
@@ -69,6 +60,29 @@ export interface ButtonOptions {
   /** Pixels from 120 to 600 (240 or "240px"), "100%", or "auto" (default). Never wider than the container. */
   width?: number | "100%" | "auto" | (string & {});
 }
+
+/** A button for a registered integration. */
+export interface ClientIdButtonOptions extends CommonButtonOptions {
+  /** The integration ID. */
+  clientId: string;
+}
+
+/** A metadata button (amoCRM): creates an integration on the fly; the whole set is required. */
+export interface MetadataButtonOptions extends CommonButtonOptions {
+  clientId?: undefined;
+  name: string;
+  description: string;
+  /** https URL. */
+  redirectUri: string;
+  /** https URL: receives {client_id, client_secret, state} before the redirect. */
+  secretsUri: string;
+  scopes: ("crm" | "notifications")[] | string;
+  /** https URL. */
+  logo?: string;
+}
+
+/** Settings of one button: a `clientId`, or the whole metadata set (a type error otherwise). */
+export type ButtonOptions = ClientIdButtonOptions | MetadataButtonOptions;
 
 declare global {
   /** The events a mounted button dispatches (they bubble): `el.addEventListener("kommo-oauth:success", e => e.detail.code)`. */
@@ -169,11 +183,20 @@ mod tests {
     #[test]
     fn typescript_options_name_every_setting() {
         let source = include_str!("lib.rs");
-        let start = source.find("export interface ButtonOptions {").unwrap();
-        let interface = &source[start..start + source[start..].find("\n}").unwrap()];
+        let start = source
+            .find("export interface CommonButtonOptions {")
+            .unwrap();
+        let interface = &source[start..source.find("export type ButtonOptions").unwrap()];
         for setting in Setting::ALL {
-            let key = format!("\n  {}?:", setting.option());
-            let Some(at) = interface.find(&key) else {
+            let key = format!("\n  {}", setting.option());
+            let Some(at) = [format!("{key}?:"), format!("{key}:")]
+                .iter()
+                .find_map(|k| {
+                    interface
+                        .find(k.as_str())
+                        .map(|at| at + k.len() - key.len())
+                })
+            else {
                 panic!("ButtonOptions lacks {}", setting.option());
             };
             let line = interface[at + key.len()..].lines().next().unwrap();

@@ -1,5 +1,5 @@
 // The gallery: the npm package's `mount()` used from code, bundled by webpack.
-import init, { mount } from '../pkg/kommo_oauth_button.js';
+import init, { mount } from '../pkg/index.js';
 
 const root = document.getElementById('gallery');
 const base = { clientId: root.dataset.clientId, authOrigin: root.dataset.sandbox, mode: 'post_message' };

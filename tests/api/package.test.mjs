@@ -12,7 +12,7 @@ const pkg = join(root, 'pkg');
 test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICENSE and README', () => {
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkg, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ['LICENSE', 'README.md', 'package.json', 'kommo_oauth_button.js', 'kommo_oauth_button.d.ts', 'kommo_oauth_button_bg.wasm',
+  for (const f of ['LICENSE', 'README.md', 'package.json', 'index.js', 'index.d.ts', 'kommo_oauth_button.js', 'kommo_oauth_button.d.ts', 'kommo_oauth_button_bg.wasm',
     'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
     'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
     'dist/le-app-button.js', 'dist/le-app-button_bg.wasm',
@@ -23,7 +23,9 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   const meta = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
   assert.equal(meta.license, 'MIT');
   assert.equal(meta.type, 'module');
-  assert.deepEqual(meta.exports['.'], { types: './kommo_oauth_button.d.ts', import: './kommo_oauth_button.js', default: './kommo_oauth_button.js' });
+  assert.deepEqual(meta.exports['.'], { types: './index.d.ts', import: './index.js', default: './index.js' });
+  assert.equal(meta.module, 'index.js');
+  assert.equal(meta.types, 'index.d.ts');
   assert.deepEqual(meta.exports['./callback'], { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js', default: './callback/kommo_oauth_callback.js' });
   for (const entry of ['./react', './vue']) assert.equal(meta.exports[entry].types, `${entry}/index.d.ts`);
   assert.deepEqual(meta.peerDependenciesMeta, { react: { optional: true }, vue: { optional: true } });
@@ -48,7 +50,7 @@ test('the README examples type-check under tsc --strict with lib ["es2022", "dom
 });
 
 test('calling the package before init(), or on a server, says what to do instead of failing obscurely', async () => {
-  const mod = await import(join(pkg, 'kommo_oauth_button.js'));
+  const mod = await import(join(pkg, 'index.js'));
   const callback = await import(join(pkg, 'callback', 'kommo_oauth_callback.js'));
   assert.throws(() => mod.mount({}, { clientId: 'x' }), /call `await init\(\)` first/);
   assert.throws(() => callback.completeSignIn(), /call `await init\(\)` first/);

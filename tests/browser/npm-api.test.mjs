@@ -1,7 +1,7 @@
 // The npm package's mount() as a developer meets it in Chromium, through the published glue
 // (pkg/): its mistakes get one clear answer (thrown, not also logged) naming every missing
-// option, the option an unknown key meant, a target that is not an element; free() cannot
-// break destroy().
+// option, the option an unknown key meant, a target that is not an element; the handle shows
+// the documented API only, and a button outlives a handle that is not kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, serve } from './harness.mjs';
@@ -16,7 +16,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 async function withPackage() {
   const page = await openPage(browser, `${server.origin}/npm`);
   await page.evaluate(async () => {
-    const mod = await import('/pkg/kommo_oauth_button.js');
+    const mod = await import('/pkg/index.js');
     await mod.default();
     window.pkg = mod;
   });
@@ -75,17 +75,23 @@ test('mount() takes an element of a same-origin frame and options with own gette
   await page.context().close();
 });
 
-test('free() then destroy(), element and signIn(): no "null pointer passed to rust"', async () => {
+test('the handle has the documented members only; destroy() twice, then element and signIn()', async () => {
   const page = await withPackage();
   const result = await page.evaluate(async () => {
     const h = pkg.mount(document.getElementById('signin'), { clientId: 'x' });
-    h.free();
+    const members = Object.getOwnPropertyNames(Object.getPrototypeOf(h)).sort();
     h.destroy();
-    h.free();
-    const rejected = await h.signIn().then(() => 'resolved', (e) => e.message);
-    return { buttons: document.querySelectorAll('button.kbtn').length, element: h.element === undefined, rejected };
+    h.destroy();
+    const rejected = await h.signIn().then(() => 'resolved', (e) => e.code);
+    return { members, exports: Object.keys(pkg).sort(), buttons: document.querySelectorAll('button.kbtn').length, element: h.element === undefined, rejected };
   });
-  assert.deepEqual(result, { buttons: 0, element: true, rejected: '[kommo-oauth] signIn() after free(): mount a new button.' });
+  assert.deepEqual(result, {
+    members: ['constructor', 'destroy', 'element', 'signIn'],
+    exports: ['SignInFailure', 'default', 'mount'],
+    buttons: 0,
+    element: true,
+    rejected: 'cancelled',
+  });
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });

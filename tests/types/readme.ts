@@ -1,6 +1,6 @@
 // The README's and the package README's TypeScript, compiled with `tsc --strict` in
 // `npm test` (tests/api/package.test.mjs) against the built package's declarations.
-import init, { mount, SignInFailure, type ButtonOptions, type SignInError, type SignInResult } from '../../pkg/kommo_oauth_button.js';
+import init, { mount, SignInFailure, type ButtonOptions, type SignInError, type SignInResult } from '../../pkg/index.js';
 import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/kommo_oauth_callback.js';
 import { exchangeCode, refreshTokens, account, KommoServerError, type TokenSet } from '../../pkg/server/index.js';
 import { createElement, type ReactElement } from 'react';

@@ -14,7 +14,6 @@ use kommo_oauth_core::flow::Reason;
 use kommo_oauth_core::settings::Setting;
 use kommo_oauth_core::trust::Author;
 use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
 
@@ -156,81 +155,9 @@ pub fn option_names(message: &str) -> String {
     out
 }
 
-type Mounted = Rc<Button<Options>>;
-
-/// The buttons `mount()` made that are still in use. A button lives until `destroy()` or
-/// until its element leaves the document, whatever becomes of its JS handle: an integrator
-/// who does not keep the handle (or a garbage collector that frees it) never ends a sign-in
-/// in progress. One observer of the document, while any button lives, drops each button
-/// whose element was in the document and is no longer.
-struct Live {
-    buttons: Vec<(Mounted, bool)>,
-    observer: Option<js::Observer>,
-}
-
-thread_local! {
-    static LIVE: RefCell<Live> = const {
-        RefCell::new(Live {
-            buttons: Vec::new(),
-            observer: None,
-        })
-    };
-}
-
-fn keep_alive(button: Mounted) {
-    LIVE.with(|live| {
-        let mut live = live.borrow_mut();
-        let connected = button.element().is_connected();
-        live.buttons.push((button, connected));
-        if live.observer.is_none() {
-            if let Some(root) = js::document().document_element() {
-                live.observer =
-                    js::observe_subtree(&root, core::iter::empty(), |_| drop_disconnected());
-            }
-        }
-    });
-}
-
-/// Drops each button whose element left the document (one that was never in it stays:
-/// it may be inserted later). Dropped after the registry is released: their `Drop` settles
-/// promises.
-fn drop_disconnected() {
-    let mut gone = Vec::new();
-    LIVE.with(|live| {
-        let mut live = live.borrow_mut();
-        let mut kept = Vec::new();
-        for (button, seen) in core::mem::take(&mut live.buttons) {
-            let connected = button.element().is_connected();
-            if seen && !connected {
-                gone.push(button);
-            } else {
-                kept.push((button, seen || connected));
-            }
-        }
-        live.buttons = kept;
-        if live.buttons.is_empty() {
-            live.observer = None;
-        }
-    });
-    drop(gone);
-}
-
-fn release(button: &Mounted) {
-    let released = LIVE.with(|live| {
-        let mut live = live.borrow_mut();
-        let at = live.buttons.iter().position(|(b, _)| Rc::ptr_eq(b, button));
-        let released = at.map(|at| live.buttons.remove(at));
-        if live.buttons.is_empty() {
-            live.observer = None;
-        }
-        released
-    });
-    drop(released);
-}
-
-/// A mounted button of the npm API: a reference to it, not its owner (see [`Live`]).
+/// A mounted button of the npm API.
 pub struct Handle {
-    button: Option<Mounted>,
+    button: Option<Button<Options>>,
 }
 
 impl Handle {
@@ -260,9 +187,7 @@ impl Handle {
 
     /// Removes the button and every listener it added. Idempotent.
     pub fn destroy(&mut self) {
-        if let Some(button) = self.button.take() {
-            release(&button);
-        }
+        self.button = None;
     }
 }
 
@@ -327,8 +252,6 @@ pub fn mount(target: &JsValue, options: JsValue) -> Result<Handle, JsError> {
     target
         .append_child(button.element())
         .map_err(|_| JsError::new("[kommo-oauth] could not insert the button into the target"))?;
-    let button = Rc::new(button);
-    keep_alive(button.clone());
     Ok(Handle {
         button: Some(button),
     })
