@@ -60,7 +60,8 @@
   });
   // Already connected in this session (e.g. after the popup-mode COOP fallback reloaded
   // this page): show the account.
-  fetch('/api/account').then(function (r) {
-    if (r.ok) { status.textContent = 'Connected.'; loadAccount(); }
+  // Asked of /api/status, which answers 200 either way: a first visit logs no error.
+  fetch('/api/status').then(function (r) { return r.json(); }).then(function (s) {
+    if (s.connected) { status.textContent = 'Connected.'; loadAccount(); }
   });
 })();

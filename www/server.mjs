@@ -2,6 +2,7 @@
 //   GET  /            the landing page with the drop-in button in both modes + a metadata button
 //   GET  /gallery     every theme, colour, size and locale (the npm API, bundled by webpack)
 //   GET  /callback    the Redirect URI: the back end exchanges the code (secret kept here)
+//   GET  /api/status  whether this session is connected (200 either way: a page asks on load)
 //   GET  /api/account the account, with the stored access token (refreshed when expired)
 //   POST /api/refresh refreshes the token set
 //   POST /api/leadexec/session|refresh|disconnect  LeadExec from the server (the section "Sign in with LeadExec")
@@ -129,6 +130,8 @@ async function handle(req, res, origin) {
       const r = await signIn.callback(current(), q, redirectUri);
       return html(res, r.status, await page('callback.html', { ...vars(), STATUS: r.text }), { 'referrer-policy': 'no-referrer' });
     }
+    case 'GET /api/status':
+      return json(res, 200, { connected: Boolean(current().id && store.tokens(current().id)) });
     case 'GET /api/account': {
       if (!current().id) return json(res, 401, { error: 'not connected' });
       const r = await signIn.account(current(), redirectUri);

@@ -314,3 +314,20 @@ test('the demo on a 320 px phone shows every button\'s whole title', async () =>
   assert.deepEqual(cut, []);
   await context.close();
 });
+
+test('the demo and its gallery load with a clean console: no error, no warning, no failed request', async () => {
+  for (const path of ['/', '/gallery']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const noise = [];
+    page.on('console', (m) => { if (['error', 'warning'].includes(m.type())) noise.push(`${m.type()}: ${m.text()}`); });
+    page.on('pageerror', (e) => noise.push(`pageerror: ${e}`));
+    page.on('response', (r) => { if (r.status() >= 400) noise.push(`${r.status()} ${r.url()}`); });
+    page.on('requestfailed', (r) => noise.push(`failed ${r.url()}`));
+    await page.goto(`${demo.url}${path}`, { waitUntil: 'networkidle' });
+    await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length > 0);
+    await page.waitForTimeout(200);
+    assert.deepEqual(noise, [], path);
+    await context.close();
+  }
+});
