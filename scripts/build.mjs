@@ -253,6 +253,26 @@ mkdirSync(join(root, 'pkg', 'dist'), { recursive: true });
 for (const file of ['button.js', 'button_bg.wasm', 'callback.js', 'callback_bg.wasm', 'le-app-button.js', 'le-app-button_bg.wasm']) {
   copyFileSync(join(root, 'dist', file), join(root, 'pkg', 'dist', file));
 }
+// Subresource Integrity of each drop-in script, published with the package
+// (dist/integrity.json) and printed as a snippet to paste, with the package's real version.
+const DROPIN_SCRIPTS = ['button.js', 'callback.js', 'le-app-button.js'];
+const integrity = Object.fromEntries(DROPIN_SCRIPTS.map((file) =>
+  [file, `sha384-${createHash('sha384').update(readFileSync(join(root, 'dist', file))).digest('base64')}`]));
+const version = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8')).version;
+const snippet = cdnSnippet(version, integrity['button.js']);
+for (const dir of ['dist', join('pkg', 'dist')]) {
+  writeFileSync(join(root, dir, 'integrity.json'), JSON.stringify({ package: 'kommo-oauth-button', version, integrity }, null, 2) + '\n');
+  writeFileSync(join(root, dir, 'cdn-snippet.html'), snippet + '\n');
+}
+console.log(`\nThe drop-in from a CDN (kommo-oauth-button@${version}; dist/cdn-snippet.html, hashes in dist/integrity.json):\n${snippet}`);
+
+/** The tag to paste: a defined error callback, the real version, and the script pinned. */
+function cdnSnippet(version, hash) {
+  return `<script>function onKommoError(e) { console.warn('Kommo sign-in:', e.error); }</script>
+<script class="kommo_oauth" data-client-id="YOUR_CLIENT_ID" data-error-callback="onKommoError"
+        src="https://cdn.jsdelivr.net/npm/kommo-oauth-button@${version}/dist/button.js"
+        integrity="${hash}" crossorigin="anonymous" charset="utf-8"></script>`;
+}
 
 // 3. The demo gallery, bundled from the npm package.
 sh('webpack --no-stats');
