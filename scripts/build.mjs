@@ -264,6 +264,9 @@ for (const dir of ['dist', join('pkg', 'dist')]) {
   writeFileSync(join(root, dir, 'integrity.json'), JSON.stringify({ package: 'kommo-oauth-button', version, integrity }, null, 2) + '\n');
   writeFileSync(join(root, dir, 'cdn-snippet.html'), snippet + '\n');
 }
+// The package README shows the same tag, with this version and hash.
+const packageReadme = join(root, 'pkg', 'README.md');
+writeFileSync(packageReadme, readFileSync(packageReadme, 'utf8').replaceAll('@VERSION/', `@${version}/`).replace('sha384-HASH', integrity['button.js']));
 console.log(`\nThe drop-in from a CDN (kommo-oauth-button@${version}; dist/cdn-snippet.html, hashes in dist/integrity.json):\n${snippet}`);
 
 /** The tag to paste: a defined error callback, the real version, and the script pinned. */

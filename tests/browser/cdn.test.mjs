@@ -46,6 +46,9 @@ test('the printed CDN snippet pastes as is: the real version, a defined callback
   const published = JSON.parse(readFileSync(join(root, 'pkg', 'dist', 'integrity.json'), 'utf8'));
   assert.equal(published.integrity['button.js'], hash, 'the package publishes the same hash');
   assert.equal(published.version, version);
+  const readme = readFileSync(join(root, 'pkg', 'README.md'), 'utf8');
+  assert.ok(readme.includes(`${CDN}dist/button.js`) && readme.includes(hash), 'the package README shows the same tag');
+  assert.doesNotMatch(readme, /@VERSION|sha384-HASH/);
   const p = await page(`<!doctype html><meta charset="utf-8"><body>${snippet}</body>`);
   await p.waitForSelector('button.kbtn');
   const popup = p.waitForEvent('popup');
