@@ -9,14 +9,8 @@
 // mount again leaves exactly one button. Options are the package's ButtonOptions; changing
 // one re-mounts the button, changing onSuccess/onError does not (the latest ones are called).
 import { createElement, useCallback, useEffect, useRef, useState } from 'react';
-import init, { mount } from '../index.js';
-
-let loading;
-/** Loads the wasm once, in the browser. */
-function load() {
-  loading ??= init();
-  return loading;
-}
+import { mount } from '../index.js';
+import { load, loadFailure } from '../components.js';
 
 const OWN_PROPS = new Set(['onSuccess', 'onError', 'containerClassName', 'containerStyle']);
 
@@ -47,8 +41,7 @@ function mountInto(holder, latest) {
 
 function loadFailed(latest) {
   return (e) => {
-    const error = { error: 'load_failed', error_description: String(e?.message ?? e) };
-    if (latest.current.onError) latest.current.onError(error);
+    if (latest.current.onError) latest.current.onError(loadFailure(e));
     else console.error(e);
   };
 }

@@ -4,21 +4,10 @@
 // during server-side rendering). Props are the package's ButtonOptions; a change of any of
 // them re-mounts the button. Results are emitted as `success` and `error` events.
 import { defineComponent, h, onBeforeUnmount, onMounted, ref, watch } from 'vue';
-import init, { mount } from '../index.js';
+import { mount } from '../index.js';
+import { OPTION_NAMES, load, loadFailure } from '../components.js';
 
-let loading;
-/** Loads the wasm once, in the browser. */
-function load() {
-  loading ??= init();
-  return loading;
-}
-
-/** Every ButtonOptions key but the callbacks (a test checks this list against the types). */
-export const OPTION_NAMES = Object.freeze([
-  'provider', 'clientId', 'title', 'compact', 'className', 'theme', 'color', 'locale', 'state', 'mode',
-  'errorCallback', 'successCallback', 'name', 'description', 'redirectUri', 'secretsUri', 'logo', 'scopes',
-  'authOrigin', 'fallback', 'size', 'width', 'text', 'shape', 'logoAlignment',
-]);
+export { OPTION_NAMES };
 
 export const KommoButton = defineComponent({
   name: 'KommoButton',
@@ -36,7 +25,7 @@ export const KommoButton = defineComponent({
       try {
         await load();
       } catch (e) {
-        emit('error', { error: 'load_failed', error_description: String(e?.message ?? e) });
+        emit('error', loadFailure(e));
         return;
       }
       // A later change (or the unmount) took over while the wasm loaded.

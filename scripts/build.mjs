@@ -100,14 +100,19 @@ function packagePkg() {
       './server': { types: './server/index.d.ts', import: './server/index.js', default: './server/index.js' },
       './react': { types: './react/index.d.ts', import: './react/index.js', default: './react/index.js' },
       './vue': { types: './vue/index.d.ts', import: './vue/index.js', default: './vue/index.js' },
+      './element': { types: './element/index.d.ts', import: './element/index.js', default: './element/index.js' },
       './dist/*': './dist/*',
       './package.json': './package.json',
     },
+    main: 'index.js',
     module: 'index.js',
     types: 'index.d.ts',
+    // Importing /element defines the tag: bundlers must keep it.
+    sideEffects: [...(pkg.sideEffects ?? []), './element/index.js'],
     files: [...pkg.files, 'index.js', 'index.d.ts', 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
       'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
-      'server/index.js', 'server/index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
+      'server/index.js', 'server/index.d.ts', 'components.js', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
+      'element/index.js', 'element/index.d.ts',
       'dist/', 'README.md', 'LICENSE'],
     peerDependencies: { react: '>=18', vue: '>=3.3' },
     peerDependenciesMeta: { react: { optional: true }, vue: { optional: true } },
@@ -137,8 +142,10 @@ function packagePkg() {
   const glueTypes = join(root, 'pkg', 'kommo_oauth_button.d.ts');
   writeFileSync(glueTypes, readFileSync(glueTypes, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
   for (const glue of ['pkg/callback/kommo_oauth_callback.js', 'pkg/leadexec/kommo_oauth_leadexec.js']) guardInit(glue);
-  // kommo-oauth-button/react and /vue: components over mount(), react and vue as optional peers.
-  for (const framework of ['react', 'vue']) {
+  // kommo-oauth-button/react, /vue and /element: components over mount() (react and vue as
+  // optional peers), sharing components.js.
+  copyFileSync(join(root, 'js', 'components.js'), join(root, 'pkg', 'components.js'));
+  for (const framework of ['react', 'vue', 'element']) {
     mkdirSync(join(root, 'pkg', framework), { recursive: true });
     copyFileSync(join(root, 'js', `${framework}.js`), join(root, 'pkg', framework, 'index.js'));
     copyFileSync(join(root, 'js', `${framework}.d.ts`), join(root, 'pkg', framework, 'index.d.ts'));

@@ -16,7 +16,8 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
     'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
     'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
     'dist/le-app-button.js', 'dist/le-app-button_bg.wasm',
-    'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm', 'server/index.js', 'server/index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts']) {
+    'dist/button.js', 'dist/button_bg.wasm', 'dist/callback.js', 'dist/callback_bg.wasm', 'server/index.js', 'server/index.d.ts', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
+    'components.js', 'element/index.js', 'element/index.d.ts', 'dist/integrity.json', 'dist/cdn-snippet.html']) {
     assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);
   }
   assert.ok(files.some((f) => /^snippets\/.*\/sign-in-failure\.js$/.test(f)), 'the SignInFailure class the package re-exports');
@@ -27,7 +28,8 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   assert.equal(meta.module, 'index.js');
   assert.equal(meta.types, 'index.d.ts');
   assert.deepEqual(meta.exports['./callback'], { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js', default: './callback/kommo_oauth_callback.js' });
-  for (const entry of ['./react', './vue']) assert.equal(meta.exports[entry].types, `${entry}/index.d.ts`);
+  for (const entry of ['./react', './vue', './element']) assert.equal(meta.exports[entry].types, `${entry}/index.d.ts`);
+  assert.ok(meta.sideEffects.includes('./element/index.js'), 'bundlers keep the import that defines the tag');
   assert.deepEqual(meta.peerDependenciesMeta, { react: { optional: true }, vue: { optional: true } });
   assert.deepEqual(meta.exports['./server'], { types: './server/index.d.ts', import: './server/index.js', default: './server/index.js' });
   assert.equal(meta.exports['./dist/*'], './dist/*', 'https://<cdn>/npm/kommo-oauth-button@VERSION/dist/button.js');

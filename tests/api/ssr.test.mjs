@@ -29,6 +29,14 @@ test('init() without a browser rejects with an error that says where to call it 
   await mod.default({ module_or_path: readFileSync(join(pkg, 'kommo_oauth_button_bg.wasm')) });
 });
 
+test('the custom element imports on a server without defining anything or failing', async () => {
+  const element = await import(join(pkg, 'element', 'index.js'));
+  assert.equal(typeof element.KommoOAuthButton, 'function');
+  assert.equal(globalThis.customElements, undefined);
+  await settle();
+  assert.deepEqual(unhandled, []);
+});
+
 test('the components render on a server to an empty container and load nothing', async () => {
   const react = await import(join(pkg, 'react', 'index.js'));
   const html = renderToString(createElement(react.KommoButton, { clientId: 'x', containerClassName: 'host', onError() {} }));
@@ -63,11 +71,11 @@ test('the React and Vue example apps render under Node (vite ssrLoadModule), not
   assert.deepEqual(unhandled, []);
 });
 
-test('OPTION_NAMES of the Vue component list every ButtonOptions key but the callbacks', () => {
+test('OPTION_NAMES of the components list every ButtonOptions key but the callbacks', () => {
   const dts = readFileSync(join(pkg, 'kommo_oauth_button.d.ts'), 'utf8');
   const body = dts.slice(dts.indexOf('export interface CommonButtonOptions {'), dts.indexOf('export type ButtonOptions'));
   const keys = [...new Set([...body.matchAll(/^ +(\w+)\??:/gm)].map((m) => m[1]))].filter((k) => !['onSuccess', 'onError'].includes(k));
-  const vueSource = readFileSync(join(root, 'js', 'vue.js'), 'utf8');
+  const vueSource = readFileSync(join(root, 'js', 'components.js'), 'utf8');
   const listed = [...vueSource.slice(vueSource.indexOf('OPTION_NAMES'), vueSource.indexOf(']);')).matchAll(/'(\w+)'/g)].map((m) => m[1]);
   assert.deepEqual([...listed].sort(), [...keys].sort());
 });

@@ -37,3 +37,13 @@ export function internalsHidden(target: Element): void {
   console.log(pkg.initSync);
   handle.destroy();
 }
+
+import '../../pkg/element/index.js';
+
+export function customElement(): void {
+  const el = document.createElement('kommo-oauth-button');
+  el.setAttribute('client-id', 'x');
+  el.addEventListener('success', (e) => console.log(e.detail.code));
+  el.addEventListener('error', (e) => console.log(e.detail.error));
+  document.body.append(el);
+}
