@@ -1,9 +1,13 @@
-// The package as an integrator installs it: `npm pack` of pkg/, installed into a Next.js App
-// Router app (tests/frameworks/next: a Server Component page rendering <KommoButton> straight
-// from kommo-oauth-button/react), built with `next build` and served with `next start`, then
-// driven in Chromium: the button renders, a click opens the consent popup, the console has no
-// error, warning or hydration message. It also prints the first-load JavaScript the package
-// adds to a page (the same page without the button is /plain).
+// The package as an integrator installs it: `npm pack` of pkg/, installed into real apps of
+// tests/frameworks, built and served as their frameworks do, then driven in Chromium:
+// - next: a Next.js App Router app whose Server Component page renders <KommoButton> straight
+//   from kommo-oauth-button/react (`next build`, `next start`);
+// - sveltekit: a SvelteKit app (Svelte 5, adapter-node) whose page uses
+//   <kommo-oauth-button> from kommo-oauth-button/element, server-rendered (`vite build`,
+//   `node build`).
+// Each: the button renders, a click opens the consent popup, the console has no error,
+// warning or hydration message. It also prints the first-load JavaScript the package adds to
+// a Next.js page (the same page without the button is /plain).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -15,7 +19,7 @@ import { launch, root } from './harness.mjs';
 
 const work = join(root, 'target', 'frameworks');
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
-let browser, next;
+let browser, next, svelte;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -34,22 +38,32 @@ function install(name) {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: join(work, name), stdio: 'inherit', env });
 }
 
+/** Starts `cmd` in the app `name` and resolves once it says it is listening. */
+async function start(name, cmd, argv, extraEnv, ready) {
+  const child = spawn(cmd, argv, { cwd: join(work, name), env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { if (ready.test(String(d))) resolve(); });
+    child.once('exit', (code) => reject(new Error(`${name}: ${cmd} exited with ${code}`)));
+  });
+  return child;
+}
+
 before(async () => {
   install('next');
-  execFileSync(join(work, 'next', 'node_modules', '.bin', 'next'), ['build'], { cwd: join(work, 'next'), stdio: 'inherit', env });
-  const port = await freePort();
-  const child = spawn(join(work, 'next', 'node_modules', '.bin', 'next'), ['start', '-p', String(port), '-H', '127.0.0.1'], { cwd: join(work, 'next'), env, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => { if (/Ready|started server|Local:/i.test(String(d))) resolve(); });
-    child.once('exit', (code) => reject(new Error(`next start exited with ${code}`)));
-  });
-  next = { child, url: `http://127.0.0.1:${port}` };
+  const nextBin = join(work, 'next', 'node_modules', '.bin', 'next');
+  execFileSync(nextBin, ['build'], { cwd: join(work, 'next'), stdio: 'inherit', env });
+  const nextPort = await freePort();
+  next = { child: await start('next', nextBin, ['start', '-p', String(nextPort), '-H', '127.0.0.1'], {}, /Ready|Local:/i), url: `http://127.0.0.1:${nextPort}` };
+  install('sveltekit');
+  execFileSync(join(work, 'sveltekit', 'node_modules', '.bin', 'vite'), ['build'], { cwd: join(work, 'sveltekit'), stdio: 'inherit', env });
+  const sveltePort = await freePort();
+  svelte = { child: await start('sveltekit', 'node', ['build'], { PORT: String(sveltePort), HOST: '127.0.0.1' }, /Listening/i), url: `http://127.0.0.1:${sveltePort}` };
   browser = await launch();
 });
-after(async () => { await browser?.close(); next?.child.kill(); });
+after(async () => { await browser?.close(); next?.child.kill(); svelte?.child.kill(); });
 
 /** Loads `path`; returns the page, what the console said and the scripts it loaded. */
-async function load(path) {
+async function load(path, app = next) {
   const context = await browser.newContext();
   await context.route('https://www.kommo.com/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>consent</p>' }));
   const page = await context.newPage();
@@ -61,7 +75,7 @@ async function load(path) {
     if (r.status() >= 400) noise.push(`${r.status()} ${r.url()}`);
     if (/javascript/.test(r.headers()['content-type'] ?? '')) scripts.push(r.body().then((b) => ({ url: r.url(), bytes: b })));
   });
-  await page.goto(`${next.url}${path}`, { waitUntil: 'networkidle' });
+  await page.goto(`${app.url}${path}`, { waitUntil: 'networkidle' });
   return { page, noise, scripts };
 }
 
@@ -91,4 +105,22 @@ test('Next.js App Router: the first-load JavaScript the package adds (printed, n
   const added = { raw: sizes['/'].raw - sizes['/plain'].raw, gzip: sizes['/'].gzip - sizes['/plain'].gzip };
   console.log(`[frameworks] Next.js first-load JS: with the button ${sizes['/'].gzip} B gzipped, without ${sizes['/plain'].gzip} B; the package adds ${added.gzip} B gzipped (${added.raw} B raw), and its wasm loads on mount`);
   assert.ok(added.raw > 0);
+});
+
+test('SvelteKit: the server renders <kommo-oauth-button>, the browser upgrades it; its error event reaches the page', async () => {
+  const html = await (await fetch(`${svelte.url}/`)).text();
+  assert.match(html, /<kommo-oauth-button[^>]*client-id="svelte-client"/, 'server-rendered markup');
+  const { page, noise } = await load('/', svelte);
+  await page.waitForSelector('kommo-oauth-button button.kbtn');
+  const popupPromise = page.waitForEvent('popup');
+  await page.click('kommo-oauth-button button.kbtn');
+  const popup = await popupPromise;
+  await popup.waitForLoadState();
+  assert.equal(new URL(popup.url()).searchParams.get('client_id'), 'svelte-client');
+  await page.waitForTimeout(1600); // past the COOP grace: a close is the visitor's
+  await popup.close();
+  await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+  assert.equal(await page.textContent('#result'), 'Not signed in: popup_closed');
+  assert.deepEqual(noise, []);
+  await page.context().close();
 });
