@@ -5,6 +5,9 @@
 // - sveltekit: a SvelteKit app (Svelte 5, adapter-node) whose page uses
 //   <kommo-oauth-button> from kommo-oauth-button/element, server-rendered (`vite build`,
 //   `node build`).
+// - nuxt: a Nuxt 4 app rendering <KommoButton> from kommo-oauth-button/vue, on its dev
+//   server (`nuxt dev`, where a wasm import error was once reported on the first render: the
+//   server's output is checked too).
 // Each: the button renders, a click opens the consent popup, the console has no error,
 // warning or hydration message. It also prints the first-load JavaScript the package adds to
 // a Next.js page (the same page without the button is /plain).
@@ -19,7 +22,7 @@ import { launch, root } from './harness.mjs';
 
 const work = join(root, 'target', 'frameworks');
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
-let browser, next, svelte;
+let browser, next, svelte, nuxt;
 
 function freePort() {
   return new Promise((resolve) => {
@@ -40,9 +43,11 @@ function install(name) {
 
 /** Starts `cmd` in the app `name` and resolves once it says it is listening. */
 async function start(name, cmd, argv, extraEnv, ready) {
-  const child = spawn(cmd, argv, { cwd: join(work, name), env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, argv, { cwd: join(work, name), env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.log = '';
+  child.stderr.on('data', (d) => { child.log += d; process.stderr.write(d); });
   await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => { if (ready.test(String(d))) resolve(); });
+    child.stdout.on('data', (d) => { child.log += d; if (ready.test(String(d))) resolve(); });
     child.once('exit', (code) => reject(new Error(`${name}: ${cmd} exited with ${code}`)));
   });
   return child;
@@ -58,9 +63,12 @@ before(async () => {
   execFileSync(join(work, 'sveltekit', 'node_modules', '.bin', 'vite'), ['build'], { cwd: join(work, 'sveltekit'), stdio: 'inherit', env });
   const sveltePort = await freePort();
   svelte = { child: await start('sveltekit', 'node', ['build'], { PORT: String(sveltePort), HOST: '127.0.0.1' }, /Listening/i), url: `http://127.0.0.1:${sveltePort}` };
+  install('nuxt');
+  const nuxtPort = await freePort();
+  nuxt = { child: await start('nuxt', join(work, 'nuxt', 'node_modules', '.bin', 'nuxt'), ['dev', '--port', String(nuxtPort), '--host', '127.0.0.1'], { NUXT_TELEMETRY_DISABLED: '1' }, /Local:/), url: `http://127.0.0.1:${nuxtPort}` };
   browser = await launch();
 });
-after(async () => { await browser?.close(); next?.child.kill(); svelte?.child.kill(); });
+after(async () => { await browser?.close(); for (const app of [next, svelte, nuxt]) app?.child.kill(); });
 
 /** Loads `path`; returns the page, what the console said and the scripts it loaded. */
 async function load(path, app = next) {
@@ -122,5 +130,22 @@ test('SvelteKit: the server renders <kommo-oauth-button>, the browser upgrades i
   await page.waitForFunction(() => document.getElementById('result').textContent !== '');
   assert.equal(await page.textContent('#result'), 'Not signed in: popup_closed');
   assert.deepEqual(noise, []);
+  await page.context().close();
+});
+
+test('Nuxt 4 (dev server): the Vue component renders and reports, the server logs no error on the first render', async () => {
+  const { page, noise } = await load('/', nuxt);
+  await page.waitForSelector('.kommo-host button.kbtn', { timeout: 60000 });
+  const popupPromise = page.waitForEvent('popup');
+  await page.click('.kommo-host button.kbtn');
+  const popup = await popupPromise;
+  await popup.waitForLoadState();
+  assert.equal(new URL(popup.url()).searchParams.get('client_id'), 'nuxt-client');
+  await page.waitForTimeout(1600); // past the COOP grace: a close is the visitor's
+  await popup.close();
+  await page.waitForFunction(() => document.getElementById('result').textContent !== '');
+  assert.equal(await page.textContent('#result'), 'Not signed in: popup_closed');
+  assert.deepEqual(noise, []);
+  assert.doesNotMatch(nuxt.child.log, /ERROR|Failed to resolve|\[vite\].*error/i, nuxt.child.log);
   await page.context().close();
 });

@@ -1,0 +1,5 @@
+export default defineNuxtConfig({
+  telemetry: false,
+  devtools: { enabled: false },
+  app: { head: { link: [{ rel: 'icon', href: 'data:,' }] } },
+});
