@@ -2,19 +2,15 @@
 // (./kommo_oauth_button.js): init(), mount() and its handle, SignInFailure; nothing else of
 // the glue (initSync, free()) is exported.
 import initWasm, { mount as mountWasm, SignInFailure } from './kommo_oauth_button.js';
+import { initInBrowser, requireLoaded } from './wasm-init.js';
 
 export { SignInFailure };
 
-let loaded = false;
+const loaded = { done: false };
 
 /** Loads the wasm once, in the browser; under Node only from bytes or a module. */
 export default function init(options) {
-  const given = options !== undefined && Object.getPrototypeOf(options) === Object.prototype ? options.module_or_path : options;
-  const byUrl = given === undefined || typeof given === 'string' || given instanceof URL || (typeof Request === 'function' && given instanceof Request);
-  if (typeof document === 'undefined' && byUrl) {
-    return Promise.reject(new Error('[kommo-oauth] init() loads the wasm in a browser: call it where the page runs (useEffect, onMounted, a click), not during server-side rendering; or pass the bytes: init({ module_or_path: bytes }).'));
-  }
-  return initWasm(options).then(() => { loaded = true; });
+  return initInBrowser(initWasm, options, loaded);
 }
 
 // A button lives until destroy() or until its element leaves the document, whatever becomes
@@ -56,7 +52,7 @@ if (typeof Symbol.dispose === 'symbol') ButtonHandle.prototype[Symbol.dispose] =
 
 /** Mounts a button at the end of `target`; it lives until destroy() or its element leaves the document. */
 export function mount(target, options) {
-  if (!loaded) throw new Error('[kommo-oauth] mount() was called before the wasm was loaded: call `await init()` first (once, in the browser).');
+  requireLoaded(loaded, 'mount');
   const button = mountWasm(target, options);
   live.set(button, button.element.isConnected);
   if (!observer) {

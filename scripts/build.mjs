@@ -92,10 +92,10 @@ function packagePkg() {
     keywords: ['kommo', 'amocrm', 'oauth', 'sign-in', 'login-button', 'webassembly', 'wasm'],
     exports: {
       '.': { types: './index.d.ts', import: './index.js', default: './index.js' },
-      './callback': { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js', default: './callback/kommo_oauth_callback.js' },
+      './callback': { types: './callback/index.d.ts', import: './callback/index.js', default: './callback/index.js' },
       './kommo_oauth_button_bg.wasm': './kommo_oauth_button_bg.wasm',
       './callback/kommo_oauth_callback_bg.wasm': './callback/kommo_oauth_callback_bg.wasm',
-      './leadexec': { types: './leadexec/kommo_oauth_leadexec.d.ts', import: './leadexec/kommo_oauth_leadexec.js', default: './leadexec/kommo_oauth_leadexec.js' },
+      './leadexec': { types: './leadexec/index.d.ts', import: './leadexec/index.js', default: './leadexec/index.js' },
       './leadexec/kommo_oauth_leadexec_bg.wasm': './leadexec/kommo_oauth_leadexec_bg.wasm',
       './server': { types: './server/index.d.ts', import: './server/index.js', default: './server/index.js' },
       './react': { types: './react/index.d.ts', import: './react/index.js', default: './react/index.js' },
@@ -109,7 +109,7 @@ function packagePkg() {
     types: 'index.d.ts',
     // Importing /element defines the tag: bundlers must keep it.
     sideEffects: [...(pkg.sideEffects ?? []), './element/index.js'],
-    files: [...pkg.files, 'index.js', 'index.d.ts', 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
+    files: [...pkg.files, 'index.js', 'index.d.ts', 'wasm-init.js', 'callback/index.js', 'callback/index.d.ts', 'leadexec/index.js', 'leadexec/index.d.ts', 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
       'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
       'server/index.js', 'server/index.d.ts', 'components.js', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
       'element/index.js', 'element/index.d.ts',
@@ -134,14 +134,19 @@ function packagePkg() {
   mkdirSync(join(root, 'pkg', 'server'), { recursive: true });
   copyFileSync(join(root, 'js', 'server.js'), join(root, 'pkg', 'server', 'index.js'));
   copyFileSync(join(root, 'js', 'server.d.ts'), join(root, 'pkg', 'server', 'index.d.ts'));
-  // kommo-oauth-button: a hand-written module over the glue, with the documented API only.
+  // Each entry is a hand-written module over its glue, with the documented API only (the
+  // browser-only init and the before-init guard, js/wasm-init.js); the build only renames.
+  copyFileSync(join(root, 'js', 'wasm-init.js'), join(root, 'pkg', 'wasm-init.js'));
   copyFileSync(join(root, 'js', 'index.js'), join(root, 'pkg', 'index.js'));
   copyFileSync(join(root, 'js', 'index.d.ts'), join(root, 'pkg', 'index.d.ts'));
+  for (const entry of ['callback', 'leadexec']) {
+    copyFileSync(join(root, 'js', `${entry}.js`), join(root, 'pkg', entry, 'index.js'));
+    copyFileSync(join(root, 'js', `${entry}.d.ts`), join(root, 'pkg', entry, 'index.d.ts'));
+  }
   // The types it re-exports hold under `lib: ["es2022", "dom"]`: the glue's handle class has a
   // `Symbol.dispose` member (the esnext.disposable lib), which its declaration leaves out.
   const glueTypes = join(root, 'pkg', 'kommo_oauth_button.d.ts');
   writeFileSync(glueTypes, readFileSync(glueTypes, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
-  for (const glue of ['pkg/callback/kommo_oauth_callback.js', 'pkg/leadexec/kommo_oauth_leadexec.js']) guardInit(glue);
   // kommo-oauth-button/react, /vue and /element: components over mount() (react and vue as
   // optional peers), sharing components.js.
   copyFileSync(join(root, 'js', 'components.js'), join(root, 'pkg', 'components.js'));
@@ -151,45 +156,6 @@ function packagePkg() {
     copyFileSync(join(root, 'js', `${framework}.d.ts`), join(root, 'pkg', framework, 'index.d.ts'));
   }
   exportSnippet('pkg/kommo_oauth_button.js', 'sign-in-failure.js', 'SignInFailure');
-  guardExports('pkg/callback/kommo_oauth_callback', ['completeSignIn']);
-  guardExports('pkg/leadexec/kommo_oauth_leadexec', ['enhance', 'refresh', 'disconnect', 'setOrigin']);
-}
-
-// `init()` without a browser (server-side rendering) would fetch the wasm by URL and reject
-// with a bare "fetch failed": it rejects at once with an error that says where to call it,
-// unless it is given the wasm's bytes or a module (tests under Node do that).
-function guardInit(file) {
-  const path = join(root, file);
-  const glue = readFileSync(path, 'utf8');
-  const tail = 'export { initSync, __wbg_init as default };';
-  if (!glue.includes(tail)) throw new Error(`build: the default export of ${file} is not as expected`);
-  writeFileSync(path, glue.replace(tail, `function __kommo_init(options) {
-    const given = options !== undefined && Object.getPrototypeOf(options) === Object.prototype ? options.module_or_path : options;
-    const byUrl = given === undefined || typeof given === 'string' || given instanceof URL || (typeof Request === 'function' && given instanceof Request);
-    if (typeof document === 'undefined' && byUrl) {
-        return Promise.reject(new Error('[kommo-oauth] init() loads the wasm in a browser: call it where the page runs (useEffect, onMounted, a click), not during server-side rendering; or pass the bytes: init({ module_or_path: bytes }).'));
-    }
-    return __wbg_init(options);
-}
-
-export { initSync, __kommo_init as default };`));
-}
-
-// Calling an export before `await init()` reads `wasm.…` of undefined: say what to do
-// instead. And types that hold under `lib: ["es2022", "dom"]`: the handle's
-// `Symbol.dispose` member needs the esnext.disposable lib, so it is left out of the
-// declaration (it still works).
-function guardExports(base, names) {
-  const js = join(root, `${base}.js`);
-  let glue = readFileSync(js, 'utf8');
-  for (const name of names) {
-    const head = new RegExp(`(export function ${name}\\([^)]*\\) \\{\\n)`);
-    if (!head.test(glue)) throw new Error(`build: export function ${name} is not in ${base}.js`);
-    glue = glue.replace(head, `$1    if (wasm === undefined) throw new Error('[kommo-oauth] ${name}() was called before the wasm was loaded: call \`await init()\` first (once, in the browser).');\n`);
-  }
-  writeFileSync(js, glue);
-  const dts = join(root, `${base}.d.ts`);
-  writeFileSync(dts, readFileSync(dts, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
 }
 
 /** Re-exports a class the wasm imports from one of its JS snippets (wasm-bindgen puts them

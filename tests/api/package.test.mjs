@@ -13,6 +13,7 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: pkg, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   const files = packed.files.map((f) => f.path).sort();
   for (const f of ['LICENSE', 'README.md', 'package.json', 'index.js', 'index.d.ts', 'kommo_oauth_button.js', 'kommo_oauth_button.d.ts', 'kommo_oauth_button_bg.wasm',
+    'wasm-init.js', 'callback/index.js', 'callback/index.d.ts', 'leadexec/index.js', 'leadexec/index.d.ts',
     'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
     'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
     'dist/le-app-button.js', 'dist/le-app-button_bg.wasm',
@@ -27,7 +28,8 @@ test('npm pack contains the typed ESM package, its wasm, the drop-in files, LICE
   assert.deepEqual(meta.exports['.'], { types: './index.d.ts', import: './index.js', default: './index.js' });
   assert.equal(meta.module, 'index.js');
   assert.equal(meta.types, 'index.d.ts');
-  assert.deepEqual(meta.exports['./callback'], { types: './callback/kommo_oauth_callback.d.ts', import: './callback/kommo_oauth_callback.js', default: './callback/kommo_oauth_callback.js' });
+  assert.deepEqual(meta.exports['./callback'], { types: './callback/index.d.ts', import: './callback/index.js', default: './callback/index.js' });
+  assert.deepEqual(meta.exports['./leadexec'], { types: './leadexec/index.d.ts', import: './leadexec/index.js', default: './leadexec/index.js' });
   for (const entry of ['./react', './vue', './element']) assert.equal(meta.exports[entry].types, `${entry}/index.d.ts`);
   assert.ok(meta.sideEffects.includes('./element/index.js'), 'bundlers keep the import that defines the tag');
   assert.deepEqual(meta.peerDependenciesMeta, { react: { optional: true }, vue: { optional: true } });
@@ -53,9 +55,15 @@ test('the README examples type-check under tsc --strict with lib ["es2022", "dom
 
 test('calling the package before init(), or on a server, says what to do instead of failing obscurely', async () => {
   const mod = await import(join(pkg, 'index.js'));
-  const callback = await import(join(pkg, 'callback', 'kommo_oauth_callback.js'));
+  const callback = await import(join(pkg, 'callback', 'index.js'));
   assert.throws(() => mod.mount({}, { clientId: 'x' }), /call `await init\(\)` first/);
   assert.throws(() => callback.completeSignIn(), /call `await init\(\)` first/);
+  const leadexec = await import(join(pkg, 'leadexec', 'index.js'));
+  assert.throws(() => leadexec.refresh('r', 'a'), /refresh\(\) was called before the wasm was loaded/);
+  // Each entry exports its documented API and nothing of wasm-bindgen's glue.
+  assert.deepEqual(Object.keys(mod).sort(), ['SignInFailure', 'default', 'mount']);
+  assert.deepEqual(Object.keys(callback).sort(), ['completeSignIn', 'default']);
+  assert.deepEqual(Object.keys(leadexec).sort(), ['default', 'disconnect', 'enhance', 'refresh', 'setOrigin']);
   assert.equal(mod.completeSignIn, undefined, 'the helper is its own entry point');
   assert.equal(mod.autoMount, undefined, 'the auto-mount is the drop-in\'s only');
   assert.ok(new mod.SignInFailure('x') instanceof Error, 'SignInFailure is an exported Error subclass');

@@ -23,7 +23,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 test('init() without a browser rejects with an error that says where to call it (never a bare fetch failure)', async () => {
   const mod = await import(join(pkg, 'index.js'));
   await assert.rejects(mod.default(), /init\(\) loads the wasm in a browser: call it where the page runs/);
-  const callback = await import(join(pkg, 'callback', 'kommo_oauth_callback.js'));
+  const callback = await import(join(pkg, 'callback', 'index.js'));
   await assert.rejects(callback.default(), /in a browser/);
   // With the bytes it loads under Node (tests do this).
   await mod.default({ module_or_path: readFileSync(join(pkg, 'kommo_oauth_button_bg.wasm')) });

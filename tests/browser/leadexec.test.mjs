@@ -28,7 +28,7 @@ before(async () => {
       '/app': page(new URL(sandbox.url).host),
       // The npm package's entry, as an app bundling it would use it.
       '/npm': `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
-        import init, { setOrigin, refresh, disconnect } from '/pkg/leadexec/kommo_oauth_leadexec.js';
+        import init, { setOrigin, refresh, disconnect } from '/pkg/leadexec/index.js';
         await init();
         setOrigin(${JSON.stringify(sandbox.url)});
         window.api = { refresh, disconnect };

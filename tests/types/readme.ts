@@ -1,7 +1,7 @@
 // The README's and the package README's TypeScript, compiled with `tsc --strict` in
 // `npm test` (tests/api/package.test.mjs) against the built package's declarations.
 import init, { mount, SignInFailure, type ButtonOptions, type SignInError, type SignInResult } from '../../pkg/index.js';
-import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/kommo_oauth_callback.js';
+import initCallback, { completeSignIn, type CompletedSignIn } from '../../pkg/callback/index.js';
 import { exchangeCode, refreshTokens, account, KommoServerError, type TokenSet } from '../../pkg/server/index.js';
 import { createElement, type ReactElement } from 'react';
 import { KommoButton, useKommoSignIn } from '../../pkg/react/index.js';
@@ -36,7 +36,7 @@ export async function callbackPage(): Promise<void> {
   window.addEventListener('kommo-oauth:callback', (e) => console.log(e.detail.verified));
 }
 
-import initLeadExec, { setOrigin, refresh, disconnect, type TokenResponse, type AuthorizeResult } from '../../pkg/leadexec/kommo_oauth_leadexec.js';
+import initLeadExec, { setOrigin, refresh, disconnect, type TokenResponse, type AuthorizeResult } from '../../pkg/leadexec/index.js';
 
 export async function leadexecExample(result: AuthorizeResult): Promise<void> {
   await initLeadExec();
