@@ -143,3 +143,14 @@ test('a button whose handle is dropped lives on: garbage collection neither remo
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('messages name options, and quote the values as given (a value holding an attribute name included)', async () => {
+  const page = await withPackage();
+  const target = 'document.getElementById("signin")';
+  const thrown = await page.evaluate(`(() => { try { pkg.mount(${target}, { name: "n", description: "d", redirectUri: "http://example.com/data-logo.png", secretsUri: "https://example.com/s", scopes: "crm" }); return null; } catch (e) { return e.message; } })()`);
+  assert.match(thrown, /redirectUri="http:\/\/example\.com\/data-logo\.png" must be an https:\/\/ URL/);
+  await page.evaluate(`pkg.mount(${target}, { clientId: "x", width: "data-text-width" })`);
+  const warned = page.consoleMessages.map((m) => m.text).join('\n');
+  assert.match(warned, /width="data-text-width"/, warned);
+  await page.context().close();
+});

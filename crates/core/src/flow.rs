@@ -27,14 +27,6 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: &'static [Reason] = &[
-        Reason::PopupBlocked,
-        Reason::PopupClosed,
-        Reason::CryptoUnavailable,
-        Reason::InvalidConfig,
-        Reason::Cancelled,
-    ];
-
     /// The error code.
     pub const fn code(self) -> &'static str {
         match self {

@@ -45,37 +45,12 @@ pub trait Fields {
 /// What the Redirect URI received: from its query string, or from the helper's message.
 /// Serialized as a map of its present fields (see [`Entries`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 pub struct CallbackResult {
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub code: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub state: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub referer: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub client_id: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub from_widget: Option<String>,
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
     pub error: Option<String>,
     /// The Redirect URI as the popup saw it, query included.
     pub url: String,
@@ -138,13 +113,6 @@ impl Entries for ErrorResult<'_> {
             ("error_description", self.error_description),
         ]
         .into_iter()
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for ErrorResult<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serialize_entries(self, serializer)
     }
 }
 
@@ -215,11 +183,7 @@ impl CallbackResult {
 
 /// A message the opener acts on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(untagged)
-)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(untagged))]
 pub enum Message {
     /// From the consent page: the user declined, or the provider reports another error.
     ProviderError {
@@ -228,11 +192,7 @@ pub enum Message {
         error: String,
         #[cfg_attr(
             feature = "serde",
-            serde(
-                rename = "error_description",
-                skip_serializing_if = "Option::is_none",
-                default
-            )
+            serde(rename = "error_description", skip_serializing_if = "Option::is_none")
         )]
         description: Option<String>,
     },

@@ -1,41 +1,19 @@
 //! Every setting of the button in one table: its `data-*` attribute on a tag (and the second
-//! spelling people also write), its key in the programmatic options object, and what kind
-//! of value it takes; a keyword setting names its type, whose [`Keyword`] impl below lists
-//! the accepted spellings and the default. The `Setting` enum, `Setting::ALL`, the names, the auto-mount's
-//! watched attributes and (checked by a test in the npm crate) the TypeScript option keys
+//! spelling people also write) and its key in the programmatic options object; a keyword
+//! setting names its type, whose [`Keyword`] impl below lists the accepted spellings and the
+//! default (how every other value is read is its rule in `parse`). The `Setting` enum,
+//! `Setting::ALL`, the names, the auto-mount's watched attributes and (checked by a test in
+//! the root crate, src/lib.rs) the TypeScript option keys
 //! all come from this table: adding a setting is one row here plus its parsing rule in
 //! `parse`.
 
 use crate::config::{Color, Fallback, LogoAlignment, Mode, Shape, Size, TextVariant, Theme};
 use crate::prelude::*;
 
-/// What kind of value a setting takes, and so how it is read and what a bad value gets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Free text, trimmed; empty counts as absent.
-    Text,
-    /// `true` / `false` (also `1`, `0`, `yes`, `no`, `on`, `off`); default false.
-    Flag,
-    /// One of a few keywords (see [`Keyword`]); a bad value warns and gets the default.
-    Keyword,
-    /// A language tag whose primary subtag decides (`pt-BR` → `pt`).
-    Locale,
-    /// The name or dotted path of a global function of the page's.
-    Callback,
-    /// An https:// URL (http:// on loopback).
-    Url,
-    /// A width: pixels, `100%` or `auto`.
-    Width,
-    /// A comma-separated list of scopes (an array in options).
-    Scopes,
-    /// A bare origin, restricted by who wrote it (`trust`).
-    Origin,
-}
-
 macro_rules! settings {
     ($(
         $(#[$doc:meta])*
-        $variant:ident => $attribute:literal $(| $alias:literal)?, $option:literal, $kind:ident $(($keyword:ty))?;
+        $variant:ident => $attribute:literal $(| $alias:literal)?, $option:literal $(, $keyword:ty)?;
     )*) => {
         /// One setting of the button.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,11 +40,6 @@ macro_rules! settings {
                 match self { $(Setting::$variant => $option,)* }
             }
 
-            /// What kind of value it takes.
-            pub const fn kind(self) -> Kind {
-                match self { $(Setting::$variant => Kind::$kind,)* }
-            }
-
             /// A keyword setting's accepted spellings, per value, the default's first (for
             /// tests and generated documentation; the parser reads them through [`Keyword`]).
             pub const fn spellings(self) -> Option<&'static [&'static [&'static str]]> {
@@ -82,35 +55,35 @@ macro_rules! settings {
 
 settings! {
     /// The integration's ID; or the metadata set below creates one on the fly.
-    ClientId => "data-client-id" | "data-client_id", "clientId", Text;
-    Title => "data-title", "title", Text;
-    Compact => "data-compact", "compact", Flag;
-    ClassName => "data-class-name", "className", Text;
-    Theme => "data-theme", "theme", Keyword(Theme);
-    Color => "data-color", "color", Keyword(Color);
-    Locale => "data-locale", "locale", Locale;
+    ClientId => "data-client-id" | "data-client_id", "clientId";
+    Title => "data-title", "title";
+    Compact => "data-compact", "compact";
+    ClassName => "data-class-name", "className";
+    Theme => "data-theme", "theme", Theme;
+    Color => "data-color", "color", Color;
+    Locale => "data-locale", "locale";
     /// Page authors only (`trust`).
-    State => "data-state", "state", Text;
-    Mode => "data-mode", "mode", Keyword(Mode);
+    State => "data-state", "state";
+    Mode => "data-mode", "mode", Mode;
     /// Page authors only (`trust`).
-    ErrorCallback => "data-error-callback", "errorCallback", Callback;
+    ErrorCallback => "data-error-callback", "errorCallback";
     /// Page authors only (`trust`).
-    SuccessCallback => "data-success-callback", "successCallback", Callback;
+    SuccessCallback => "data-success-callback", "successCallback";
     /// Metadata button: the integration's name.
-    Name => "data-name", "name", Text;
-    Description => "data-description", "description", Text;
-    RedirectUri => "data-redirect_uri" | "data-redirect-uri", "redirectUri", Url;
-    SecretsUri => "data-secrets_uri" | "data-secrets-uri", "secretsUri", Url;
-    Logo => "data-logo", "logo", Url;
-    Scopes => "data-scopes", "scopes", Scopes;
-    AuthOrigin => "data-auth-origin", "authOrigin", Origin;
-    Fallback => "data-fallback", "fallback", Keyword(Fallback);
-    Size => "data-size", "size", Keyword(Size);
-    Width => "data-width", "width", Width;
+    Name => "data-name", "name";
+    Description => "data-description", "description";
+    RedirectUri => "data-redirect_uri" | "data-redirect-uri", "redirectUri";
+    SecretsUri => "data-secrets_uri" | "data-secrets-uri", "secretsUri";
+    Logo => "data-logo", "logo";
+    Scopes => "data-scopes", "scopes";
+    AuthOrigin => "data-auth-origin", "authOrigin";
+    Fallback => "data-fallback", "fallback", Fallback;
+    Size => "data-size", "size", Size;
+    Width => "data-width", "width";
     /// The default title's wording, localized: continue with, sign in with, sign up with.
-    Text => "data-text", "text", Keyword(TextVariant);
-    Shape => "data-shape", "shape", Keyword(Shape);
-    LogoAlignment => "data-logo-alignment", "logoAlignment", Keyword(LogoAlignment);
+    Text => "data-text", "text", TextVariant;
+    Shape => "data-shape", "shape", Shape;
+    LogoAlignment => "data-logo-alignment", "logoAlignment", LogoAlignment;
 }
 
 impl Setting {
@@ -248,7 +221,6 @@ mod tests {
     #[test]
     fn keyword_settings_list_their_values() {
         fn check<K: Keyword>() {
-            assert_eq!(K::SETTING.kind(), Kind::Keyword);
             assert_eq!(
                 K::VALUES.len(),
                 K::SPELLINGS.len(),
@@ -269,13 +241,6 @@ mod tests {
         check::<TextVariant>();
         check::<Shape>();
         check::<LogoAlignment>();
-        for setting in Setting::ALL {
-            assert_eq!(
-                setting.spellings().is_some(),
-                setting.kind() == Kind::Keyword,
-                "{setting:?}: a keyword setting names its Keyword type in the table, and only it"
-            );
-        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The programmatic API of the npm package, as plain Rust: [`mount`] reads an options object
 //! (as tolerantly as the drop-in reads attributes) and returns a
-//! [`Handle`]. The npm crate wraps these in its `#[wasm_bindgen]` exports and TypeScript.
+//! [`Handle`]. The root crate (src/) wraps these in its `#[wasm_bindgen]` exports and TypeScript.
 
 use crate::button::Button;
 use crate::console;
@@ -56,7 +56,7 @@ impl Settings for Options {
     }
 
     fn reword(&self, message: String) -> String {
-        option_names(&message)
+        option_names(&message, &self.snapshot())
     }
 
     fn function(&self, key: &str) -> Option<Function> {
@@ -130,11 +130,24 @@ fn text(value: &JsValue, arrays: bool) -> Option<String> {
 }
 
 /// `data-client-id="x"` → `clientId="x"`: a diagnostic written for tags, reworded for
-/// options.
-pub fn option_names(message: &str) -> String {
+/// options. Only names are reworded, never what the integrator wrote: where the message
+/// quotes one of `values` (`attribute="value"`, as the parser quotes them), the value is
+/// copied as it is, whatever attribute names it happens to contain.
+pub fn option_names(message: &str, values: &[(String, String)]) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(c) = rest.chars().next() {
+        let quoted = values.iter().find_map(|(attribute, value)| {
+            let tail = rest.strip_prefix(attribute.as_str())?.strip_prefix("=\"")?;
+            tail.starts_with(value.as_str())
+                .then(|| (attribute, attribute.len() + 2 + value.len()))
+        });
+        if let Some((attribute, taken)) = quoted {
+            out.push_str(option_of(attribute).unwrap_or(attribute));
+            out.push_str(&rest[attribute.len()..taken]);
+            rest = &rest[taken..];
+            continue;
+        }
         let longest = Setting::ALL
             .iter()
             .flat_map(|s| {
@@ -153,6 +166,14 @@ pub fn option_names(message: &str) -> String {
         rest = &rest[taken..];
     }
     out
+}
+
+/// The option an attribute name (or its alias) stands for.
+fn option_of(attribute: &str) -> Option<&'static str> {
+    Setting::ALL
+        .iter()
+        .find(|s| s.attribute() == attribute || s.attribute_alias() == Some(attribute))
+        .map(|s| s.option())
 }
 
 /// A mounted button of the npm API.

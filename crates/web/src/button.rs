@@ -152,7 +152,11 @@ fn blocked<S: Settings>(
         let _ = js::window().location().assign(&url);
         return;
     }
-    console::error(&["the browser blocked the sign-in popup; set data-fallback=\"same-tab\" to continue in this tab instead."], None);
+    // Named as this button's settings are written: data-fallback on a tag, fallback in options.
+    let hint = inner.settings.reword(String::from(
+        "the browser blocked the sign-in popup; set data-fallback=\"same-tab\" to continue in this tab instead.",
+    ));
+    console::error(&[&hint], None);
     let client_id = config.identity.client_id().map(String::from);
     finish(
         inner,

@@ -3,8 +3,9 @@
 //! out. Each browser resource is an owned value released in `Drop` (gloo's listeners and
 //! timers, the button's element).
 //!
-//! This crate exports nothing to JavaScript by itself: the `cdylib` leaves under `crates/`
-//! (`dropin`, `callback`, `leadexec`, `npm`) each choose their exports, allocator and panic strategy.
+//! This crate exports nothing to JavaScript by itself: the `cdylib` leaves (the root crate
+//! `src/`, the npm package's main entry; `crates/dropin`, `crates/callback` and
+//! `crates/leadexec`) each choose their exports, allocator and panic strategy.
 
 /// The programmatic API of the npm package (`mount`), as plain Rust.
 pub mod api;

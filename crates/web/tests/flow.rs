@@ -437,7 +437,8 @@ async fn a_blocked_popup_reports_popup_blocked() {
         get_str(&calls.get(0), "error").as_deref(),
         Some("popup_blocked")
     );
-    assert!(log[0].contains("blocked") && log[0].contains("data-fallback"));
+    // Mounted with options: the hint names the option, not the tag's attribute.
+    assert!(log[0].contains("blocked") && log[0].contains("set fallback=\"same-tab\""));
     forget_global("onKommoBlocked");
     restore_open();
     holder.remove();
