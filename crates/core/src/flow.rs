@@ -201,9 +201,66 @@ pub fn on_poll(closed: bool, elapsed_ms: f64, closed_before: bool) -> Poll {
     }
 }
 
+/// How long an attempt whose window relays its result over a channel keeps listening once
+/// the handle reads `closed`: Cross-Origin-Opener-Policy cuts the handle while the visitor is
+/// still deciding, so the result may come minutes later (or never, if they closed it). At
+/// the end the attempt is over.
+pub const LINGER_MS: u32 = 10 * 60 * 1000;
+
+/// What an attempt does after a tick of the closed poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterPoll {
+    /// Keep polling.
+    Wait,
+    /// Stop polling; keep listening for the relayed result for [`LINGER_MS`].
+    Linger,
+    /// The visitor closed the window: report `popup_closed`, and keep listening for the
+    /// relayed result for [`LINGER_MS`] (it may still come: see [`SEVERED_WITHIN_MS`]).
+    ReportClosedAndLinger,
+    /// The visitor closed the window: report `popup_closed`; the attempt is over.
+    ReportClosed,
+}
+
+/// The step of an attempt for a tick of the closed poll, for both products: `relayed` says
+/// whether its window can still deliver a result once the handle is cut (the Kommo helper's
+/// channel can; the LeadExec dialog cannot, so a cut handle is decided as a close).
+pub fn after_poll(poll: Poll, relayed: bool) -> AfterPoll {
+    match (poll, relayed) {
+        (Poll::Open | Poll::Closing, _) | (Poll::Severed, false) => AfterPoll::Wait,
+        (Poll::Severed, true) => AfterPoll::Linger,
+        (Poll::ClosedByUser, true) => AfterPoll::ReportClosedAndLinger,
+        (Poll::ClosedByUser, false) => AfterPoll::ReportClosed,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn after_a_poll_tick_each_product_waits_lingers_or_reports_the_close() {
+        use AfterPoll::*;
+        for relayed in [true, false] {
+            assert_eq!(after_poll(Poll::Open, relayed), Wait);
+            assert_eq!(
+                after_poll(Poll::Closing, relayed),
+                Wait,
+                "the next tick decides"
+            );
+        }
+        assert_eq!(
+            after_poll(Poll::Severed, true),
+            Linger,
+            "the channel may still deliver"
+        );
+        assert_eq!(
+            after_poll(Poll::Severed, false),
+            Wait,
+            "a close after the grace decides"
+        );
+        assert_eq!(after_poll(Poll::ClosedByUser, true), ReportClosedAndLinger);
+        assert_eq!(after_poll(Poll::ClosedByUser, false), ReportClosed);
+    }
 
     fn expected(mode: Mode, client_id: Option<&str>) -> Expected {
         Expected {

@@ -9,23 +9,12 @@ use crate::js::{self, JsFields};
 use crate::popup::{self, Watch};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use kommo_oauth_core::flow::{Expected, Poll};
+use kommo_oauth_core::flow::{Expected, Poll, LINGER_MS};
 use kommo_oauth_core::popup::WINDOW_NAME_PREFIX;
 use kommo_oauth_core::protocol::{channel_name, classify, Message, ACK_TYPE};
-use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
-
-/// How long an attempt keeps listening for the Redirect URI helper's broadcast once the
-/// popup handle reads `closed`: Cross-Origin-Opener-Policy cuts the handle while the visitor
-/// is still deciding, so the result may come minutes later (or never, if they closed it).
-const LINGER_MS: u32 = 10 * 60 * 1000;
-
-thread_local! {
-    /// The number of the page's newest attempt.
-    static NEWEST: Cell<u32> = const { Cell::new(0) };
-}
 
 /// What happens to an attempt, for its owner to act on.
 pub enum AttemptEvent {
@@ -56,8 +45,6 @@ pub struct Attempt {
     pub expected: Expected,
     /// The attempt's secret: the name of its channel, and what its window's record holds.
     pub id: String,
-    /// Its place among the page's attempts (see [`Attempt::is_newest`]).
-    number: u32,
     popup: Window,
     on_event: OnEvent,
     watch: Watch,
@@ -82,8 +69,6 @@ impl Attempt {
         provider_origin: String,
         on_event: impl Fn(AttemptEvent) + 'static,
     ) -> Attempt {
-        let number = NEWEST.with(|n| n.get().wrapping_add(1));
-        NEWEST.with(|n| n.set(number));
         let on_event: OnEvent = Rc::new(on_event);
         let own_origin = js::own_origin();
         let watch = {
@@ -104,7 +89,6 @@ impl Attempt {
         Attempt {
             expected,
             id,
-            number,
             popup,
             on_event,
             watch,
@@ -137,9 +121,9 @@ impl Attempt {
         })
     }
 
-    /// Whether no attempt has started on this page since this one.
-    pub fn is_newest(&self) -> bool {
-        NEWEST.with(Cell::get) == self.number
+    /// Whether this is the page's current attempt (no sign-in window opened since its own).
+    pub fn is_current(&self) -> bool {
+        popup::is_latest(&self.popup)
     }
 
     /// Whether the popup can still be focused.

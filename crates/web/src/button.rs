@@ -12,7 +12,9 @@ use gloo_events::EventListener;
 use kommo_oauth_core::auth_url::authorization_url;
 use kommo_oauth_core::config::{ButtonConfig, Fallback, Mode};
 use kommo_oauth_core::diag::Diagnostics;
-use kommo_oauth_core::flow::{on_message, Expected, Failure, Outcome, Poll, Reason};
+use kommo_oauth_core::flow::{
+    after_poll, on_message, AfterPoll, Expected, Failure, Outcome, Reason,
+};
 use kommo_oauth_core::protocol::{is_navigable, CallbackResult};
 use kommo_oauth_core::settings::Setting;
 use std::rc::{Rc, Weak};
@@ -84,7 +86,7 @@ impl<S: Settings> Button<S> {
 /// The click: focus the open popup, or open a new one synchronously.
 fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
     if let Some(attempt) = inner.attempt.borrow().as_ref() {
-        if attempt.is_open() && attempt.is_newest() {
+        if attempt.is_open() && attempt.is_current() {
             attempt.focus();
             return;
         }
@@ -165,10 +167,10 @@ fn blocked<S: Settings>(
 }
 
 fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
-    let Some(newest) = inner.attempt.borrow().as_ref().map(Attempt::is_newest) else {
+    let Some(current) = inner.attempt.borrow().as_ref().map(Attempt::is_current) else {
         return;
     };
-    if !newest {
+    if !current {
         // Another button's click closed this attempt's popup and opened its own: this
         // attempt is over, and whatever reaches it now is not for it.
         drop(inner.attempt.borrow_mut().take());
@@ -182,9 +184,13 @@ fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
             };
             on_message(&attempt.expected, message)
         }
-        AttemptEvent::Poll(Poll::Open | Poll::Closing) => return,
         AttemptEvent::Poll(poll) => {
-            // Closed, by the visitor or by COOP: keep listening for the helper either way.
+            // The Kommo helper relays over the attempt's channel: closed, by the visitor or by
+            // COOP, the attempt keeps listening either way (core::flow::after_poll).
+            let step = after_poll(poll, true);
+            if step == AfterPoll::Wait {
+                return;
+            }
             let client_id = {
                 let mut attempt = inner.attempt.borrow_mut();
                 let Some(attempt) = attempt.as_mut() else {
@@ -193,7 +199,7 @@ fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
                 attempt.linger();
                 attempt.expected.client_id.clone()
             };
-            if poll == Poll::ClosedByUser {
+            if step == AfterPoll::ReportClosedAndLinger {
                 finish(
                     inner,
                     Outcome::Fail(Failure::own(Reason::PopupClosed, client_id)),

@@ -11,7 +11,7 @@ use crate::report::{self, Unresolved};
 use crate::{console, state};
 use gloo_events::EventListener;
 use js_sys::{Array, Promise};
-use kommo_oauth_core::flow::{Poll, Reason};
+use kommo_oauth_core::flow::{after_poll, AfterPoll, Reason};
 use kommo_oauth_core::leadexec::{
     dialog_message, dialog_url, disconnect_url, read_remembered, refresh_url, remembered,
     service_origin, storage_key, AuthorizeResult, LeReason, TokenResponse, BUTTON_SELECTOR,
@@ -229,15 +229,6 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
             return;
         }
     }
-    // One dialog per page: a click on another button ends the attempt it replaces (its
-    // dialog is closed as the new one opens), without reporting it.
-    BUTTONS.with(|b| {
-        for other in b.borrow().iter() {
-            if other.attempt.borrow_mut().take().is_some() {
-                let _ = other.element.remove_attribute("aria-busy");
-            }
-        }
-    });
     enhanced.touched.set(true);
     let Some(state) = state::random() else {
         return finish(
@@ -269,24 +260,25 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
         &popup,
         vec![service],
         move |_, data| {
+            let Some(enhanced) = on_message.upgrade().filter(|e| is_current(e)) else {
+                return;
+            };
             // `valid` is a boolean, read as an own data property like every other field.
             let valid = js::own(data, "valid").as_bool();
-            if let (Some(result), Some(enhanced)) = (
-                dialog_message(&JsFields(data), valid, &state),
-                on_message.upgrade(),
-            ) {
+            if let Some(result) = dialog_message(&JsFields(data), valid, &state) {
                 finish(&enhanced, result);
             }
         },
         move |poll| {
-            // No fallback channel here: a cut handle is a closed dialog, decided as one.
-            if poll == Poll::ClosedByUser {
-                if let Some(enhanced) = on_tick.upgrade() {
-                    finish(
-                        &enhanced,
-                        AuthorizeResult::failed(Reason::PopupClosed.code()),
-                    );
-                }
+            let Some(enhanced) = on_tick.upgrade().filter(|e| is_current(e)) else {
+                return;
+            };
+            // No channel here: a cut handle is a closed dialog, decided as one.
+            if after_poll(poll, false) == AfterPoll::ReportClosed {
+                finish(
+                    &enhanced,
+                    AuthorizeResult::failed(Reason::PopupClosed.code()),
+                );
             }
         },
     );
@@ -294,6 +286,21 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
         popup,
         _watch: watch,
     });
+}
+
+/// Whether `enhanced` holds the page's current attempt (`popup::is_latest`). One that does
+/// not is over (a later click opened another window, and closed its dialog): it ends here,
+/// without a report.
+fn is_current(enhanced: &Rc<Enhanced>) -> bool {
+    let current = enhanced
+        .attempt
+        .borrow()
+        .as_ref()
+        .is_some_and(|attempt| popup::is_latest(&attempt.popup));
+    if !current && enhanced.attempt.borrow_mut().take().is_some() {
+        let _ = enhanced.element.remove_attribute("aria-busy");
+    }
+    current
 }
 
 /// Ends the attempt (closing the dialog), remembers a grant, and tells the integrator.

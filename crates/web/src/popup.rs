@@ -9,7 +9,8 @@
 //! - watched through its `closed` flag by `core::flow::on_poll`'s rule.
 //!
 //! One sign-in window per page and bundle: opening one closes the one this bundle opened
-//! before it.
+//! before it, and the attempt of the latest window is the one current attempt
+//! ([`is_latest`]): the Kommo buttons and the LeadExec buttons ask this alone.
 
 use crate::{js, state};
 use gloo_events::EventListener;
@@ -65,6 +66,12 @@ pub fn open(url: &str, prefix: &str) -> Result<Window, Refused> {
         let _ = previous.close();
     }
     Ok(popup)
+}
+
+/// Whether `popup` is the latest sign-in window this bundle opened: its attempt is the page's
+/// current one; any other attempt is over (its window was closed when the latest opened).
+pub fn is_latest(popup: &Window) -> bool {
+    LATEST.with(|latest| latest.borrow().as_ref() == Some(popup))
 }
 
 /// Whether this page is `popup`'s opener (readable across origins).
