@@ -260,7 +260,7 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
         &popup,
         vec![service],
         move |_, data| {
-            let Some(enhanced) = on_message.upgrade().filter(|e| is_current(e)) else {
+            let Some(enhanced) = on_message.upgrade().filter(is_current) else {
                 return;
             };
             // `valid` is a boolean, read as an own data property like every other field.
@@ -270,7 +270,7 @@ fn sign_in(enhanced: &Rc<Enhanced>) {
             }
         },
         move |poll| {
-            let Some(enhanced) = on_tick.upgrade().filter(|e| is_current(e)) else {
+            let Some(enhanced) = on_tick.upgrade().filter(is_current) else {
                 return;
             };
             // No channel here: a cut handle is a closed dialog, decided as one.
