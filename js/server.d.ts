@@ -15,16 +15,21 @@ export declare class KommoServerError extends Error {
   readonly status?: number;
   /** The provider's `error` (RFC 6749 §5.2: `invalid_grant`, `invalid_client`, …), when it gave one. */
   readonly error?: string;
-  /** The provider's explanation (`hint` or `error_description`), when it gave one. */
+  /** The provider's explanation (`hint` or `error_description`), one line of at most 200 characters. */
   readonly hint?: string;
-  /** Whether the same call may succeed later: timeouts, network faults, 5xx and malformed answers. */
+  /**
+   * Whether the same call may succeed later: timeouts, network faults, 408, 429, 5xx and
+   * malformed answers. Only a non-retryable error means asking the user to consent again.
+   */
   readonly retryable: boolean;
+  /** How long the provider asked to wait (`Retry-After`), in milliseconds, when it said. */
+  readonly retryAfterMs?: number;
 }
 
 export interface CallOptions {
   /** Send every call here instead of `https://{referer}` (a sandbox); the referer is still checked. */
   baseUrl?: string;
-  /** Milliseconds before a call fails with `timeout` (default 10,000). */
+  /** Milliseconds before a call fails with `timeout` (default 10,000; from 1 to 2^31 - 1, else a TypeError). */
   timeoutMs?: number;
   /** The account domains a referer may belong to (default ACCOUNT_DOMAINS). */
   domains?: readonly string[];

@@ -14,19 +14,75 @@ export const ACCOUNT_DOMAINS = Object.freeze(['kommo.com', 'amocrm.ru', 'amocrm.
 /** How long a provider call may take, in milliseconds, unless `timeoutMs` says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-// A provider's answer larger than this is not a token response.
+// A provider's answer larger than this is not a token response: reading stops there.
 const MAX_RESPONSE = 64 * 1024;
+// The longest timeout a timer can hold (2^31 - 1 ms, about 24.8 days); a larger one fires at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+// The longest token lifetime accepted: five years (the provider's access tokens live a day).
+const MAX_EXPIRES_IN = 5 * 366 * 24 * 3600;
+// RFC 6750's b64token: what a bearer token may be made of (no spaces, CR, LF or quotes).
+const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// Provider text copied into a message: at most this many characters, control characters out.
+const MAX_PROVIDER_TEXT = 200;
+
+/** Provider text as it may appear in a message or a log: one line, short. */
+function clean(text) {
+  if (typeof text !== 'string') return undefined;
+  const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return line.length > MAX_PROVIDER_TEXT ? `${line.slice(0, MAX_PROVIDER_TEXT)}…` : line;
+}
+
+/** `Retry-After` (seconds, or an HTTP date) in milliseconds from now, or undefined. */
+function retryAfterMs(value, now = Date.now()) {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The body as text, read no further than `limit` bytes: null past it (the rest is cancelled). */
+async function readCapped(response, limit) {
+  if (!response.body) return response.text();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** Statuses that mean "try later", not "never": request timeout, too many requests, 5xx. */
+const LATER = (status) => status === 408 || status === 429 || status >= 500;
 
 /**
  * Why a call failed. `code` is one of:
  * - `invalid_referer`: the referer is not an account domain (nothing was sent anywhere);
  * - `timeout`, `network`: the provider did not answer in time, or could not be reached;
- * - `provider_error`: it answered with an error status (`status`, `error`, `hint`);
- * - `malformed_response`: it answered 2xx with something that is not what it documents.
- * `retryable` says whether the same call may succeed later (timeouts, network faults, 5xx,
- * an answer that was not JSON, such as a maintenance page: the provider keeps a refresh
- * token working until its successor is used, so retrying is safe); a refused code or refresh
- * token (`invalid_grant`) needs the user's consent again.
+ * - `provider_error`: it answered with an error status (`status`, `error`, `hint`, and
+ *   `retryAfterMs` when it sent `Retry-After`);
+ * - `malformed_response`: it answered 2xx with something that is not what it documents
+ *   (missing fields, a token with characters RFC 6750 does not allow, an unbounded lifetime,
+ *   a body over 64 KB).
+ * `retryable` says whether the same call may succeed later: timeouts, network faults, 408,
+ * 429 and 5xx (wait `retryAfterMs` when given), an answer that was not JSON, such as a
+ * maintenance page (the provider keeps a refresh token working until its successor is used,
+ * so retrying is safe). A non-retryable error (a refused code or refresh token,
+ * `invalid_grant`) needs the user's consent again. Provider text in `message` and `hint` is
+ * one line of at most 200 characters.
  */
 export class KommoServerError extends Error {
   constructor(code, message, details = {}) {
@@ -36,7 +92,8 @@ export class KommoServerError extends Error {
     this.status = details.status;
     this.error = details.error;
     this.hint = details.hint;
-    this.retryable = code === 'timeout' || code === 'network' || code === 'malformed_response' || (code === 'provider_error' && details.status >= 500);
+    this.retryAfterMs = details.retryAfterMs;
+    this.retryable = code === 'timeout' || code === 'network' || code === 'malformed_response' || (code === 'provider_error' && LATER(details.status));
   }
 }
 
@@ -70,6 +127,9 @@ function requireString(name, value) {
 
 /** POSTs JSON (the provider's documented format) or GETs, with a timeout; the parsed JSON body. */
 async function call(url, { method = 'GET', body, headers = {}, timeoutMs = DEFAULT_TIMEOUT_MS, fetch: fetchImpl = globalThis.fetch }) {
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new TypeError(`kommo-oauth-button/server: timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+  }
   let response;
   let text;
   try {
@@ -80,27 +140,29 @@ async function call(url, { method = 'GET', body, headers = {}, timeoutMs = DEFAU
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    text = await response.text();
+    text = await readCapped(response, MAX_RESPONSE);
   } catch (e) {
     if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {
       throw new KommoServerError('timeout', `${method} ${url} did not answer within ${timeoutMs} ms`, { cause: e });
     }
-    throw new KommoServerError('network', `${method} ${url} failed: ${e?.cause?.code || e?.message || e}`, { cause: e });
+    throw new KommoServerError('network', `${method} ${url} failed: ${clean(String(e?.cause?.code || e?.message || e))}`, { cause: e });
   }
   let json;
   try {
-    json = text.length <= MAX_RESPONSE ? JSON.parse(text) : undefined;
+    json = text === null ? undefined : JSON.parse(text);
   } catch {
     json = undefined;
   }
   if (!response.ok) {
     const fields = json && typeof json === 'object' ? json : {};
-    const error = typeof fields.error === 'string' ? fields.error : undefined;
-    const hint = [fields.hint, fields.error_description, fields.detail, fields.title].find((v) => typeof v === 'string');
-    throw new KommoServerError('provider_error', `${method} ${url} answered ${response.status}${hint ? `: ${hint}` : ''}`, { status: response.status, error, hint });
+    const error = clean(typeof fields.error === 'string' ? fields.error : undefined);
+    const hint = clean([fields.hint, fields.error_description, fields.detail, fields.title].find((v) => typeof v === 'string'));
+    const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+    throw new KommoServerError('provider_error', `${method} ${url} answered ${response.status}${hint ? `: ${hint}` : ''}`, { status: response.status, error, hint, retryAfterMs: retryAfter });
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) {
-    throw new KommoServerError('malformed_response', `${method} ${url} answered ${response.status} without a JSON object (${(response.headers.get('content-type') || 'no content type').split(';')[0]})`, { status: response.status });
+    const why = text === null ? `a body over ${MAX_RESPONSE} bytes` : `no JSON object (${clean((response.headers.get('content-type') || 'no content type').split(';')[0])})`;
+    throw new KommoServerError('malformed_response', `${method} ${url} answered ${response.status} with ${why}`, { status: response.status });
   }
   return json;
 }
@@ -112,9 +174,9 @@ function tokenSet(body, referer, now = Date.now()) {
   };
   const { token_type: type, access_token: access, refresh_token: refresh, expires_in: expiresIn } = body;
   if (typeof type !== 'string' || type.toLowerCase() !== 'bearer') bad('token_type (Bearer)');
-  if (typeof access !== 'string' || access.length === 0) bad('access_token');
-  if (typeof refresh !== 'string' || refresh.length === 0) bad('refresh_token');
-  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) bad('expires_in');
+  if (typeof access !== 'string' || !TOKEN.test(access) || access.length > MAX_RESPONSE) bad('access_token (RFC 6750 characters)');
+  if (typeof refresh !== 'string' || !TOKEN.test(refresh) || refresh.length > MAX_RESPONSE) bad('refresh_token (RFC 6750 characters)');
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0 || expiresIn > MAX_EXPIRES_IN) bad(`expires_in (seconds, at most ${MAX_EXPIRES_IN})`);
   return { tokenType: 'Bearer', accessToken: access, refreshToken: refresh, expiresIn, expiresAt: now + expiresIn * 1000, referer: referer.toLowerCase() };
 }
 

@@ -20,8 +20,9 @@ before(async () => {
     req.on('end', () => {
       requests.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (answer === 'hang') return;
-      const [status, type, text] = answer;
-      res.writeHead(status, { 'content-type': type });
+      if (answer === 'stream') return streamForever(res);
+      const [status, type, text, headers = {}] = answer;
+      res.writeHead(status, { 'content-type': type, ...headers });
       res.end(text);
     });
   });
@@ -29,6 +30,25 @@ before(async () => {
   baseUrl = `http://127.0.0.1:${provider.address().port}`;
 });
 after(() => { provider.closeAllConnections(); provider.close(); });
+
+// 'stream': a 2xx JSON answer that never ends (up to 256 MB); `streamed` counts what left.
+let streamed = 0;
+function streamForever(res) {
+  streamed = 0;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let open = true;
+  res.on('close', () => { open = false; });
+  const pump = () => {
+    while (open && streamed < 256 * 1024 * 1024) {
+      streamed += chunk.length;
+      if (!res.write(chunk)) return res.once('drain', pump);
+    }
+    if (open) res.end();
+  };
+  res.write('{"pad":"');
+  pump();
+}
 
 const jsonAnswer = (body, status = 200) => [status, 'application/json', JSON.stringify(body)];
 const failsWith = (code, more = {}) => (e) => {
@@ -127,4 +147,61 @@ test('an error status is provider_error with the provider\'s error and hint; 5xx
 test('missing parameters are a TypeError naming them', async () => {
   await assert.rejects(exchangeCode({ referer: 'acme.kommo.com', code: '', ...CLIENT, baseUrl }), /code must be a non-empty string/);
   await assert.rejects(refreshTokens({ referer: 'acme.kommo.com', refreshToken: 'r', ...CLIENT, clientSecret: undefined, baseUrl }), /clientSecret/);
+});
+
+test('a body is read no further than 64 KB: past it the download is cancelled, not buffered', async () => {
+  answer = 'stream';
+  await assert.rejects(exchangeCode({ referer: 'acme.kommo.com', code: 'c', ...CLIENT, baseUrl }), failsWith('malformed_response'));
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(streamed < 16 * 1024 * 1024, `the provider sent ${streamed} bytes before the helper stopped reading`);
+});
+
+test('a token set must be usable: RFC 6750 token characters, a bounded lifetime', async () => {
+  for (const bad of [
+    { ...PAIR, access_token: 'at\r\nSet-Cookie: x=1' },
+    { ...PAIR, access_token: 'two words' },
+    { ...PAIR, refresh_token: 'rt"quoted"' },
+    { ...PAIR, refresh_token: 'ключ' },
+    { ...PAIR, expires_in: 1e308 },
+    { ...PAIR, expires_in: 10 * 366 * 24 * 3600 },
+  ]) {
+    answer = jsonAnswer(bad);
+    await assert.rejects(exchangeCode({ referer: 'acme.kommo.com', code: 'c', ...CLIENT, baseUrl }), failsWith('malformed_response'), JSON.stringify(bad).slice(0, 80));
+  }
+  // What real tokens look like passes: a JWT (dots, dashes, underscores), base64 with padding.
+  answer = jsonAnswer({ ...PAIR, access_token: 'eyJ0eXAi.eyJhdWQi-_x.sig+/=', refresh_token: 'def50200abc==' });
+  const set = await exchangeCode({ referer: 'acme.kommo.com', code: 'c', ...CLIENT, baseUrl });
+  assert.equal(set.refreshToken, 'def50200abc==');
+  assert.ok(Number.isFinite(set.expiresAt));
+});
+
+test('"try later" is retryable: 408 and 429 (with Retry-After, seconds or a date) as well as 5xx', async () => {
+  answer = [429, 'application/json', JSON.stringify({ title: 'Too Many Requests' }), { 'retry-after': '7' }];
+  await assert.rejects(refreshTokens({ referer: 'acme.kommo.com', refreshToken: 'r', ...CLIENT, baseUrl }),
+    failsWith('provider_error', { status: 429, retryable: true, retryAfterMs: 7000 }));
+  answer = [408, 'text/plain', 'timeout', { 'retry-after': new Date(Date.now() + 60_000).toUTCString() }];
+  await assert.rejects(refreshTokens({ referer: 'acme.kommo.com', refreshToken: 'r', ...CLIENT, baseUrl }), (e) => {
+    assert.equal(e.retryable, true);
+    assert.ok(e.retryAfterMs > 50_000 && e.retryAfterMs <= 60_000, String(e.retryAfterMs));
+    return true;
+  });
+  answer = jsonAnswer({ error: 'invalid_grant' }, 400);
+  await assert.rejects(refreshTokens({ referer: 'acme.kommo.com', refreshToken: 'r', ...CLIENT, baseUrl }), failsWith('provider_error', { retryable: false }));
+});
+
+test('a timeout a timer cannot hold is refused, not a call that times out at once', async () => {
+  for (const timeoutMs of [2 ** 31, Infinity, 0, -1, NaN, '100']) {
+    await assert.rejects(exchangeCode({ referer: 'acme.kommo.com', code: 'c', ...CLIENT, baseUrl, timeoutMs }), TypeError, String(timeoutMs));
+  }
+});
+
+test('provider text reaches messages cut to one line of 200 characters', async () => {
+  answer = jsonAnswer({ error: 'invalid_grant', hint: `line one\r\nline two\u0000${'x'.repeat(64 * 1024 - 100)}` }, 400);
+  await assert.rejects(exchangeCode({ referer: 'acme.kommo.com', code: 'c', ...CLIENT, baseUrl }), (e) => {
+    assert.ok(e.hint.length <= 201, String(e.hint.length));
+    assert.doesNotMatch(e.hint, /[\r\n\u0000]/);
+    assert.ok(e.message.length < 400, String(e.message.length));
+    assert.doesNotMatch(e.message, /[\r\n\u0000]/);
+    return true;
+  });
 });
