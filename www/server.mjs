@@ -3,6 +3,7 @@
 //   GET  /gallery     every theme, colour, size and locale (the npm API, bundled by webpack)
 //   GET  /callback    the Redirect URI: the back end exchanges the code (secret kept here)
 //   GET  /api/status  whether this session is connected (200 either way: a page asks on load)
+//   POST /api/signout ends the session on the server (its tokens with it) and clears the cookie
 //   GET  /api/account the account, with the stored access token (refreshed when expired)
 //   POST /api/refresh refreshes the token set
 //   POST /api/leadexec/session|refresh|disconnect  LeadExec from the server (the section "Sign in with LeadExec")
@@ -77,15 +78,29 @@ const signIn = kommo({
 const leadexecRoute = leadexec({ store, service: SANDBOX, appId: args['le-app-id'], timeoutMs });
 const serveStatic = staticFiles(root);
 
+/**
+ * The session cookie's name: under https, `__Host-sid` (the browser then takes it only
+ * Secure, for this host alone and for every path: a sibling subdomain cannot plant one).
+ */
+const secureRequest = (req) => PUBLIC?.protocol === 'https:' && req.headers.host === PUBLIC.host;
+const cookieName = (req) => (secureRequest(req) ? '__Host-sid' : 'sid');
+
+function setSessionCookie(req, res, id) {
+  const secure = secureRequest(req) ? '; Secure' : '';
+  res.setHeader('set-cookie', id
+    ? `${cookieName(req)}=${id}; Path=/; HttpOnly; SameSite=Lax${secure}`
+    : `${cookieName(req)}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`);
+}
+
 /** The request's session; a new one only when `create` (the pages). */
 function session(req, res, create) {
-  const sid = /(?:^|;\s*)sid=([a-f0-9]{32})(?:;|$)/.exec(req.headers.cookie || '')?.[1];
+  const name = cookieName(req).replace('-', '\\-');
+  const sid = new RegExp(`(?:^|;\\s*)${name}=([a-f0-9]{32})(?:;|$)`).exec(req.headers.cookie || '')?.[1];
   const known = sid && store.session(sid);
   if (known) return known;
   if (!create) return { id: null, state: null };
   const fresh = store.createSession();
-  const secure = PUBLIC?.protocol === 'https:' && req.headers.host === PUBLIC.host ? '; Secure' : '';
-  res.setHeader('set-cookie', `sid=${fresh.id}; Path=/; HttpOnly; SameSite=Lax${secure}`);
+  setSessionCookie(req, res, fresh.id);
   return fresh;
 }
 
@@ -128,8 +143,16 @@ async function handle(req, res, origin) {
       const q = Object.fromEntries(url.searchParams);
       record('redirects', { at: Date.now(), query: q });
       const r = await signIn.callback(current(), q, redirectUri);
+      // Signed in: the session continues under a new id (the old one is gone).
+      if (r.session) setSessionCookie(req, res, r.session.id);
       return html(res, r.status, await page('callback.html', { ...vars(), STATUS: r.text }), { 'referrer-policy': 'no-referrer' });
     }
+    case 'POST /api/signout':
+      if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
+      // Ended on the server: the id (and the tokens it held) no longer exists anywhere.
+      if (current().id) store.endSession(current().id);
+      setSessionCookie(req, res, null);
+      return json(res, 200, { signedOut: true });
     case 'GET /api/status':
       return json(res, 200, { connected: Boolean(current().id && store.tokens(current().id)) });
     case 'GET /api/account': {

@@ -3,7 +3,7 @@
 // an exchange whole or not at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../www/server/store.mjs';
@@ -32,7 +32,9 @@ test('sessions, token sets and grants survive closing and reopening the file', (
 });
 
 test('a flood of anonymous visitors evicts the oldest anonymous sessions, never a signed-in one', () => {
-  const store = openStore(':memory:', { maxAnonymous: 100 });
+  // One visitor a second, a grace of one second: the flood is old enough to be evicted.
+  let t = 0;
+  const store = openStore(':memory:', { maxAnonymous: 100, graceMs: 1000, now: () => (t += 1000) });
   const signedIn = store.createSession();
   store.completeExchange(signedIn.id, 'c', 'client', TOKENS);
   const metadata = store.createSession();
@@ -46,6 +48,22 @@ test('a flood of anonymous visitors evicts the oldest anonymous sessions, never 
   const { anonymous, kept } = store.counts();
   assert.equal(kept, 2);
   assert.ok(anonymous <= 110, `anonymous sessions bounded (${anonymous})`);
+});
+
+test('a visitor in the middle of consent is not evicted by a flood (until ten times the limit)', () => {
+  let t = 0;
+  const store = openStore(':memory:', { maxAnonymous: 100, now: () => t });
+  const consenting = store.createSession();
+  t += 60_000; // a minute on the consent page, while 900 others arrive
+  for (let i = 0; i < 900; i += 1) store.createSession();
+  store.prune();
+  assert.ok(store.session(consenting.id), 'seen within the grace (30 minutes): kept');
+  for (let i = 0; i < 1_200; i += 1) store.createSession();
+  store.prune();
+  assert.ok(store.counts().anonymous <= 1_000, `past ten times the limit even recent ones go (${store.counts().anonymous})`);
+  t += 31 * 60_000;
+  store.prune();
+  assert.ok(store.counts().anonymous <= 100, 'past the grace, the limit holds');
 });
 
 test('signed-in sessions end after three months unused, and not before', () => {
@@ -71,4 +89,55 @@ test('a session is found by its state (a unique index), and an exchange is store
   assert.throws(() => store.completeExchange(s.id, 'c', 'client', { ...TOKENS, refreshToken: null }));
   assert.equal(store.exchangedBy('c'), undefined, 'the code is not marked when its tokens could not be stored');
   assert.equal(store.tokens(s.id), undefined);
+});
+
+test('a code is claimed once, across processes sharing the file; a sign-in moves the session to a new id', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kommo-claim-'));
+  try {
+    const file = join(dir, 'shared.sqlite3');
+    const a = openStore(file);
+    const b = openStore(file); // a second instance on the same file
+    const s = a.createSession();
+    assert.equal(a.claimCode('code-1', s.id), 'claimed');
+    assert.equal(b.claimCode('code-1', s.id), 'pending', 'the other instance waits for the first exchange');
+    const other = b.createSession();
+    assert.equal(b.claimCode('code-1', other.id), 'other');
+    a.completeExchange(s.id, 'code-1', 'client', TOKENS);
+    assert.equal(b.claimCode('code-1', s.id), 'done');
+    assert.deepEqual(b.codeState('code-1'), { sid: s.id, done: true });
+    // A failed exchange gives the claim up; a reload may try again.
+    assert.equal(a.claimCode('code-2', s.id), 'claimed');
+    a.releaseCode('code-2');
+    assert.equal(b.codeState('code-2'), undefined);
+    // Sign-in: the same rows and state under a new id; the old id reads nothing.
+    const renewed = a.renewSession(s.id);
+    assert.notEqual(renewed.id, s.id);
+    assert.equal(renewed.state, s.state);
+    assert.equal(b.session(s.id), undefined);
+    assert.equal(b.tokens(s.id), undefined);
+    assert.equal(b.tokens(renewed.id).refreshToken, TOKENS.refreshToken);
+    assert.equal(b.sessionByState(s.state).id, renewed.id);
+    a.endSession(renewed.id);
+    assert.equal(b.tokens(renewed.id), undefined, 'signed out: the tokens are gone too');
+    a.close();
+    b.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the data folder and the database files are the process\'s own (0700 / 0600), whatever the umask', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kommo-modes-'));
+  const old = process.umask(0o022);
+  try {
+    const file = join(dir, 'data', 'demo.sqlite3');
+    const store = openStore(file);
+    store.createSession();
+    assert.equal(statSync(join(dir, 'data')).mode & 0o777, 0o700);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    store.close();
+  } finally {
+    process.umask(old);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

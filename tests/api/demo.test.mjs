@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
 import { rawRequest, startServer } from '../browser/harness.mjs';
+import { allow } from './provider.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 let sandbox, demo, base;
@@ -60,7 +61,7 @@ test('the secrets webhook takes JSON with a state this site issued, and nothing 
   const other = await raw('/');
   const cookie = other.headers['set-cookie'][0].split(';')[0];
   const otherState = /data-state="([0-9a-f]{32})"/.exec(other.text)[1];
-  const used = await raw(`/callback?code=c&state=${otherState}&client_id=mc_new`, { headers: { cookie } });
+  const used = await raw(`/callback?code=c&state=${otherState}&client_id=mc_new&referer=acc.kommo.com`, { headers: { cookie } });
   assert.match(used.text, /no client secret known for mc_new/);
   const own = await raw(`/callback?code=c&state=${state}&client_id=mc_new&referer=acc.kommo.com`, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
   assert.doesNotMatch(own.text, /no client secret known/, 'the session that received it can exchange');
@@ -94,10 +95,10 @@ test('the Redirect URI exchanges a code only with the state this session was giv
   const home = await raw('/');
   const cookie = home.headers['set-cookie'][0].split(';')[0];
   const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
-  const forged = await raw('/callback?code=attackers-code&state=attackers-state&client_id=demo-client-id', { headers: { cookie } });
+  const forged = await raw('/callback?code=attackers-code&state=attackers-state&client_id=demo-client-id&referer=acc.kommo.com', { headers: { cookie } });
   assert.match(forged.text, /Refused: the state does not match this session/);
-  const noState = await raw('/callback?code=attackers-code&client_id=demo-client-id', { headers: { cookie } });
-  assert.match(noState.text, /Refused/);
+  const noState = await raw('/callback?code=attackers-code&client_id=demo-client-id&referer=acc.kommo.com', { headers: { cookie } });
+  assert.match(noState.text, /lacks state/);
   const right = await raw(`/callback?code=unknown-code&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie } });
   assert.match(right.text, /Code exchange failed/, 'with the right state the exchange is attempted');
   assert.equal(right.headers['referrer-policy'], 'no-referrer');
@@ -150,10 +151,10 @@ test('two refreshes at once share one request to the provider (a rotated token i
   const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
   try {
     const home = await rawRequest(site.url, '/');
-    const cookie = home.headers['set-cookie'][0].split(';')[0];
     const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
-    const connected = await rawRequest(site.url, `/callback?code=c&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie } });
+    const connected = await rawRequest(site.url, `/callback?code=c&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
     assert.match(connected.text, /Connected/);
+    const cookie = connected.headers['set-cookie'][0].split(';')[0];
     const refresh = () => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
     const both = await Promise.all([refresh(), refresh()]);
     assert.deepEqual(both.map((r) => r.status), [200, 200]);
@@ -163,5 +164,86 @@ test('two refreshes at once share one request to the provider (a rotated token i
   } finally {
     site.child.kill();
     provider.close();
+  }
+});
+
+test('sign-in moves the session to a new id: an id planted or learned before it reads nothing after', async () => {
+  const home = await raw('/');
+  const planted = home.headers['set-cookie'][0].split(';')[0];
+  const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
+  const redirect = await allow(sandbox.url, 'demo-client-id', state);
+  const connected = await raw(redirect.pathname + redirect.search, { headers: { cookie: planted } });
+  assert.match(connected.text, /Connected/);
+  const cookie = connected.headers['set-cookie'][0].split(';')[0];
+  assert.notEqual(cookie, planted);
+  assert.equal((await raw('/api/account', { headers: { cookie: planted } })).status, 401, 'the id from before sign-in is dead');
+  assert.equal((await raw('/api/account', { headers: { cookie } })).status, 200);
+  // Sign-out ends the session on the server: the cookie's id reads nothing afterwards.
+  assert.equal((await raw('/api/signout', { method: 'POST', headers: { cookie } })).status, 403, 'only from the site\'s own pages');
+  const out = await raw('/api/signout', { method: 'POST', headers: { cookie, origin: base } });
+  assert.equal(out.status, 200);
+  assert.match(out.headers['set-cookie'][0], /Max-Age=0/);
+  assert.equal((await raw('/api/account', { headers: { cookie } })).status, 401);
+});
+
+test('the same Redirect URI loaded three times at once sends the code to the provider once', async () => {
+  let exchanges = 0;
+  const provider = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      if (JSON.parse(body || '{}').grant_type === 'authorization_code') exchanges += 1;
+      const pair = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${exchanges}`, refresh_token: `rt_${exchanges}` };
+      setTimeout(() => { res.writeHead(req.url === '/oauth2/access_token' ? 200 : 201, { 'content-type': 'application/json' }); res.end(JSON.stringify(pair)); }, 300);
+    });
+  });
+  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
+  const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
+  try {
+    const home = await rawRequest(site.url, '/');
+    const cookie = home.headers['set-cookie'][0].split(';')[0];
+    const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
+    const load = () => rawRequest(site.url, `/callback?code=once&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie } });
+    const pages = await Promise.all([load(), load(), load()]);
+    assert.deepEqual(pages.map((p) => /Connected/.test(p.text)), [true, true, true], pages.map((p) => p.text.slice(0, 200)).join('\n'));
+    assert.equal(exchanges, 1, 'one exchange reached the provider');
+  } finally {
+    site.child.kill();
+    provider.close();
+  }
+});
+
+test('Redirect URI parameters are checked before any is used: an HTML page says which, never a 500', async () => {
+  const home = await raw('/');
+  const cookie = home.headers['set-cookie'][0].split(';')[0];
+  for (const [query, said] of [
+    ['', /lacks code, state, referer, client_id/],
+    ['?code=c', /lacks state, referer, client_id/],
+    ['?code=c&state=s&referer=a.kommo.com&client_id=x&client_id=', /client_id is not a valid value/],
+    [`?code=${'c'.repeat(5000)}&state=s&referer=a.kommo.com&client_id=x`, /code is not a valid value/],
+    ['?code=c%0d%0a&state=s&referer=a.kommo.com&client_id=x', /code is not a valid value/],
+  ]) {
+    const page = await raw(`/callback${query}`, { headers: { cookie } });
+    assert.equal(page.status, 400, query);
+    assert.match(page.headers['content-type'], /^text\/html/, query);
+    assert.match(page.text, said, query);
+  }
+});
+
+test('under https the session cookie is __Host-sid (Secure, Path=/, no Domain), and only it is read', async () => {
+  const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', sandbox.url, '--public-origin', 'https://app.example', '--client-id', 'demo-host-client'], /port (\d+)\)/);
+  try {
+    const local = `http://127.0.0.1:${site.url}`;
+    const asPublic = (path, options = {}) => rawRequest(local, path, { ...options, headers: { host: 'app.example', ...options.headers } });
+    const home = await asPublic('/');
+    const set = home.headers['set-cookie'][0];
+    assert.match(set, /^__Host-sid=[0-9a-f]{32}; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    const id = /=([0-9a-f]{32})/.exec(set)[1];
+    const again = await asPublic('/', { headers: { cookie: `__Host-sid=${id}` } });
+    assert.equal(again.headers['set-cookie'], undefined, 'the __Host- cookie is the session');
+    const planted = await asPublic('/', { headers: { cookie: `sid=${id}` } });
+    assert.ok(planted.headers['set-cookie'], 'a plain sid cookie (which a sibling subdomain could set) is not read under https');
+  } finally {
+    site.child.kill();
   }
 });

@@ -26,26 +26,51 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
   }
 
   /**
-   * The Redirect URI: `{status, text}` for the page. Exchanges the code when the state is
-   * this session's and the referer an account domain; stores the token set only whole.
+   * The Redirect URI: `{status, text, session?}` for the page. Every parameter is checked
+   * first; then the state must be this session's and the referer an account domain. The
+   * code is claimed in the store before it is exchanged, so a Redirect URI loaded several
+   * times at once (a double navigation, a prefetch, a proxy retrying a GET), in one process
+   * or several sharing the database, sends it to the provider once: the repeats wait for
+   * that result. A sign-in moves the session to a new id (`session`: the cookie to set), so
+   * an id planted or learned before sign-in reads nothing after it.
    */
   async function callback(s, q, redirectUri) {
+    const bad = redirectParameterProblem(q);
+    if (bad) return { status: 400, text: bad };
     if (q.error) return { status: 200, text: `The account admin declined (${q.error}).` };
     if (!q.code) return { status: 400, text: 'No authorization code in the URL.' };
     // Not the state this session was given: someone else's code (login CSRF). Refused.
     if (!sameText(q.state, s.state)) return { status: 400, text: 'Refused: the state does not match this session, so the code was not exchanged.' };
-    const by = store.exchangedBy(q.code);
-    if (by === s.id) return { status: 200, text: 'Connected: the code was exchanged for tokens on the server.' };
-    if (by) return { status: 400, text: 'Refused: this code was already used.' };
+    const connected = { status: 200, text: 'Connected: the code was exchanged for tokens on the server.' };
+    const claim = store.claimCode(q.code, s.id);
+    if (claim === 'other') return { status: 400, text: 'Refused: this code was already used.' };
+    if (claim === 'done') return connected;
+    if (claim === 'pending') return (await firstExchange(q.code)) ? connected : { status: 502, text: 'Code exchange failed: the first request for this code did not finish it; sign in again.' };
     const secret = secretFor(s.id, q.client_id);
-    if (!secret) return { status: 400, text: `Code exchange failed: no client secret known for ${q.client_id}` };
+    if (!secret) {
+      store.releaseCode(q.code);
+      return { status: 400, text: `Code exchange failed: no client secret known for ${q.client_id}` };
+    }
     try {
       const tokens = await exchangeCode({ referer: q.referer, code: q.code, clientId: q.client_id, clientSecret: secret, redirectUri, ...provider });
       store.completeExchange(s.id, q.code, q.client_id, tokens);
-      return { status: 200, text: 'Connected: the code was exchanged for tokens on the server.' };
+      return { ...connected, session: store.renewSession(s.id) };
     } catch (e) {
+      store.releaseCode(q.code);
       return { status: statusFor(e), text: explain(e, 'Code exchange failed') };
     }
+  }
+
+  /** Waits for the request that claimed `code` to finish (done) or give up (released). */
+  async function firstExchange(code) {
+    const deadline = Date.now() + (provider.timeoutMs ?? 10_000) + 2_000;
+    while (Date.now() < deadline) {
+      const at = store.codeState(code);
+      if (!at) return false;
+      if (at.done) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
   }
 
   function refreshOnce(s, redirectUri) {
@@ -116,6 +141,20 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
  * The HTTP status for a helper error: the referer or the request was wrong (400), the
  * provider refused the token (401: sign in again), the provider failed (502, 504).
  */
+/** What is wrong with the Redirect URI's parameters, or `undefined`: each is checked before any is used. */
+export function redirectParameterProblem(q) {
+  for (const name of ['code', 'state', 'referer', 'client_id', 'error', 'from_widget']) {
+    const value = q[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length === 0 || value.length > 2048 || /[\u0000-\u001f\u007f]/.test(value)) {
+      return `The Redirect URI's ${name} is not a valid value.`;
+    }
+  }
+  if (q.error !== undefined) return undefined;
+  const missing = ['code', 'state', 'referer', 'client_id'].filter((name) => q[name] === undefined);
+  return missing.length ? `The Redirect URI lacks ${missing.join(', ')}: open it from the sign-in popup.` : undefined;
+}
+
 function statusFor(e) {
   switch (e?.code) {
     case 'invalid_referer': return 400;

@@ -11,11 +11,16 @@
 // Sessions are anonymous (a visitor who loaded a page: only a state) or kept (one holding a
 // token set, a LeadExec grant or a metadata button's secret). At most `maxAnonymous`
 // anonymous sessions are kept, the least recently seen go first, and a flood of page loads
-// never evicts a kept session: those end when unused for `keptForMs` (Kommo's refresh tokens
-// die after three months unused).
+// never evicts a kept session (those end when unused for `keptForMs`: Kommo's refresh tokens
+// die after three months unused) nor one seen within `graceMs` (a visitor on the consent page
+// comes back within the code's 20 minutes), unless anonymous sessions reach ten times the
+// limit.
+//
+// The file is the process's own (0600, and SQLite gives its WAL files the same mode), and so
+// is a folder made for it (0700), whatever the umask: they hold tokens and client secrets.
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -45,7 +50,8 @@ CREATE TABLE IF NOT EXISTS created_clients (
 CREATE TABLE IF NOT EXISTS exchanged_codes (
   code TEXT PRIMARY KEY,
   session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-  at INTEGER NOT NULL
+  at INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS leadexec (
   session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
@@ -60,13 +66,25 @@ CREATE TABLE IF NOT EXISTS leadexec (
  * Opens (creating if needed) the store at `file`, or an in-memory one for `:memory:`.
  * `now` is the clock in milliseconds (tests move it).
  */
-export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, now = Date.now } = {}) {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, graceMs = 30 * 60 * 1000, now = Date.now } = {}) {
+  if (file !== ':memory:') {
+    // A folder made here is the process's own; an existing one (say /var/lib) is left as it is.
+    if (mkdirSync(dirname(file), { recursive: true }) !== undefined) chmodSync(dirname(file), 0o700);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Wait for another instance's write instead of failing at once (several processes, one file).
+  db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // A file made before codes were claimed: every recorded code was exchanged.
+  if (!db.prepare("SELECT 1 FROM pragma_table_info('exchanged_codes') WHERE name = 'done'").get()) {
+    db.exec('ALTER TABLE exchanged_codes ADD COLUMN done INTEGER NOT NULL DEFAULT 1');
+  }
+  if (file !== ':memory:') {
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  }
 
   const q = {
     insertSession: db.prepare('INSERT INTO sessions (id, state, seen_at) VALUES (?, ?, ?)'),
@@ -91,7 +109,16 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, n
     deleteLeadexec: db.prepare('DELETE FROM leadexec WHERE session_id = ?'),
     // The anonymous sessions past the newest `maxAnonymous`, and kept ones unused too long.
     evictAnonymous: db.prepare(`DELETE FROM sessions WHERE id IN (
-      SELECT id FROM sessions WHERE kept = 0 ORDER BY seen_at DESC LIMIT -1 OFFSET ?)`),
+      SELECT id FROM sessions WHERE kept = 0 ORDER BY seen_at DESC LIMIT -1 OFFSET ?) AND seen_at < ?`),
+    claim: db.prepare('INSERT OR IGNORE INTO exchanged_codes (code, session_id, at, done) VALUES (?, ?, ?, 0)'),
+    claimOf: db.prepare('SELECT session_id AS sid, done FROM exchanged_codes WHERE code = ?'),
+    release: db.prepare('DELETE FROM exchanged_codes WHERE code = ? AND done = 0'),
+    finishClaim: db.prepare('UPDATE exchanged_codes SET done = 1, at = ? WHERE code = ? AND session_id = ?'),
+    retireState: db.prepare("UPDATE sessions SET state = state || ':' || id WHERE id = ?"),
+    insertKept: db.prepare('INSERT INTO sessions (id, state, kept, seen_at) VALUES (?, ?, 1, ?)'),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
+    moves: ['tokens', 'created_clients', 'exchanged_codes', 'leadexec'].map((table) =>
+      db.prepare(`UPDATE ${table} SET session_id = ? WHERE session_id = ?`)),
     expireKept: db.prepare('DELETE FROM sessions WHERE kept = 1 AND seen_at < ?'),
     forgetCodes: db.prepare('DELETE FROM exchanged_codes WHERE at < ?'),
     counts: db.prepare('SELECT sum(kept = 0) AS anonymous, sum(kept = 1) AS kept FROM sessions'),
@@ -103,15 +130,39 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, n
   let created = 0;
   function prune() {
     const t = now();
-    q.evictAnonymous.run(maxAnonymous);
+    q.evictAnonymous.run(maxAnonymous, t - graceMs);
+    q.evictAnonymous.run(maxAnonymous * 10, Number.MAX_SAFE_INTEGER);
     q.expireKept.run(t - keptForMs);
     q.forgetCodes.run(t - DAY);
   }
 
   const completeExchange = db.transaction((sid, code, clientId, tokens) => {
-    q.markExchanged.run(code, sid, now());
+    if (q.finishClaim.run(now(), code, sid).changes === 0) q.markExchanged.run(code, sid, now());
     q.saveTokens.run({ sid, clientId, ...tokens, at: now() });
     q.keep.run(sid);
+  });
+
+  // The session's rows under a new id (and the same state), the old id gone: what sign-in
+  // does against session fixation. One transaction, so no instance sees half of it.
+  const renew = db.transaction((oldId) => {
+    const old = q.session.get(oldId);
+    if (!old) return undefined;
+    const id = randomBytes(16).toString('hex');
+    q.retireState.run(oldId);
+    q.insertKept.run(id, old.state, now());
+    for (const move of q.moves) move.run(id, oldId);
+    q.deleteSession.run(oldId);
+    return { id, state: old.state };
+  });
+
+  // A code is claimed before it is exchanged: an INSERT that only one request (of any
+  // process sharing the file) can make.
+  const claim = db.transaction((code, sid) => {
+    if (q.claim.run(code, sid, now()).changes === 1) return 'claimed';
+    const held = q.claimOf.get(code);
+    if (!held) return 'claimed-late';
+    if (held.sid !== sid) return 'other';
+    return held.done ? 'done' : 'pending';
   });
 
   return {
@@ -140,6 +191,26 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, n
     },
     /** Whether `code` was already exchanged, and by which session: its id, or `undefined`. */
     exchangedBy: (code) => q.exchanged.get(code)?.sid,
+    /**
+     * Claims `code` for session `sid` before its exchange: `'claimed'` (this request
+     * exchanges it), `'pending'` (this session's earlier request is exchanging it: wait),
+     * `'done'` (exchanged for this session), `'other'` (another session's code).
+     */
+    claimCode(code, sid) {
+      const r = claim(code, sid);
+      return r === 'claimed-late' ? claim(code, sid) : r;
+    },
+    /** Where the exchange of `code` stands: `{sid, done}`, or `undefined` when unclaimed. */
+    codeState: (code) => {
+      const row = q.claimOf.get(code);
+      return row && { sid: row.sid, done: row.done === 1 };
+    },
+    /** Gives up a claim whose exchange failed (a reload may try again). */
+    releaseCode: (code) => { q.release.run(code); },
+    /** Moves the session to a new id (same state, same rows) and ends the old one: `{id, state}`. */
+    renewSession: (id) => renew(id),
+    /** Ends the session and everything it holds (sign-out). */
+    endSession: (id) => { q.deleteSession.run(id); },
     /** Records the code and stores its token set, both or neither. */
     completeExchange: (sid, code, clientId, tokens) => completeExchange(sid, code, clientId, pick(tokens)),
     /** The integration a metadata button created for this session: `{clientId, clientSecret}`. */
