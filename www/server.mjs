@@ -12,6 +12,7 @@
 // Usage: node www/server.mjs [--port 8080] [--sandbox http://127.0.0.1:7070] [--coop]
 //          [--public-origin https://app.example] [--le-app-id demo-app]
 //          [--db data/demo.sqlite3 | --db :memory:] [--real-provider] [--timeout-ms 10000]
+//          [--production] [--reseal]   (DEMO_DATA_KEYS=key1,key2: tokens sealed at rest)
 //
 // Written to be copied (docs/security.md, "An integrator's back end"), in modules by concern
 // (www/server/): store.mjs (sessions and tokens in SQLite, so a restart or a deploy signs no
@@ -30,6 +31,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from './server/store.mjs';
+import { keysFromEnvironment } from './server/sealed.mjs';
 import { kommo } from './server/kommo.mjs';
 import { leadexec } from './server/leadexec.mjs';
 import { staticFiles } from './server/static.mjs';
@@ -57,6 +59,10 @@ const { values: args } = parseArgs({
     'timeout-ms': { type: 'string', default: '10000' },
     // Serve GET /api/log (what the hooks received, states included) for the end-to-end tests.
     'test-log': { type: 'boolean', default: false },
+    // Refuse to start unless DEMO_DATA_KEYS seals the tokens at rest (server/sealed.mjs).
+    production: { type: 'boolean', default: false },
+    // Seal every stored secret again under DEMO_DATA_KEYS' first key, then exit (key rotation).
+    reseal: { type: 'boolean', default: false },
   },
 });
 const SANDBOX = args.sandbox.replace(/\/$/, '');
@@ -68,7 +74,19 @@ if (PUBLIC && (!/^https?:$/.test(PUBLIC.protocol) || PUBLIC.pathname !== '/')) {
 const timeoutMs = Number(args['timeout-ms']);
 if (!(timeoutMs > 0)) throw new Error(`--timeout-ms ${args['timeout-ms']}: expected a positive number of milliseconds`);
 
-const store = openStore(args.db === ':memory:' ? ':memory:' : resolve(args.db));
+const keys = keysFromEnvironment();
+if (args.production && keys.length === 0) {
+  console.error('--production: set DEMO_DATA_KEYS (one or more 32-byte keys, base64, the first sealing) so that tokens and client secrets are encrypted at rest; see www/server/sealed.mjs.');
+  process.exit(1);
+}
+if (keys.length === 0 && args.db !== ':memory:') {
+  console.warn('Demo: DEMO_DATA_KEYS is not set: tokens are stored unencrypted (fine for development; --production refuses this).');
+}
+const store = openStore(args.db === ':memory:' ? ':memory:' : resolve(args.db), { keys });
+if (args.reseal) {
+  console.log(`Demo: ${store.reseal()} stored secrets sealed again under the first key of DEMO_DATA_KEYS.`);
+  process.exit(0);
+}
 const log = { secrets: [], disconnects: [], redirects: [] };
 const record = (list, entry) => { log[list].push(entry); if (log[list].length > 200) log[list].shift(); };
 const signIn = kommo({

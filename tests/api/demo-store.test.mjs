@@ -3,7 +3,7 @@
 // an exchange whole or not at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../www/server/store.mjs';
@@ -138,6 +138,46 @@ test('the data folder and the database files are the process\'s own (0700 / 0600
     store.close();
   } finally {
     process.umask(old);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tokens and client secrets are sealed at rest; keys rotate (new first, reseal, old removed)', async () => {
+  const { sealer, keysFromEnvironment } = await import('../../www/server/sealed.mjs');
+  const { randomBytes } = await import('node:crypto');
+  const dir = mkdtempSync(join(tmpdir(), 'kommo-sealed-'));
+  try {
+    const file = join(dir, 'sealed.sqlite3');
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    let store = openStore(file, { keys: [oldKey] });
+    const s = store.createSession();
+    store.completeExchange(s.id, 'c', 'client', { ...TOKENS, accessToken: 'at-plain-secret', refreshToken: 'rt-plain-secret' });
+    store.saveCreatedClient(s.id, 'mc_1', 'client-secret-plain');
+    store.saveLeadexec(s.id, { appId: 'app', refreshToken: 'le-rt-plain' });
+    store.close();
+    const bytes = ['', '-wal'].map((x) => { try { return readFileSync(file + x, 'latin1'); } catch { return ''; } }).join('');
+    for (const plain of ['at-plain-secret', 'rt-plain-secret', 'client-secret-plain', 'le-rt-plain']) {
+      assert.ok(!bytes.includes(plain), `${plain} is not in the file`);
+    }
+    // Without the key: one clear error, never garbage.
+    store = openStore(file, { keys: [newKey] });
+    assert.throws(() => store.tokens(s.id), /sealed with key \S+, which DEMO_DATA_KEYS does not have/);
+    store.close();
+    // Rotation: the new key first, both listed; reseal; then the new key alone.
+    store = openStore(file, { keys: [newKey, oldKey] });
+    assert.equal(store.tokens(s.id).refreshToken, 'rt-plain-secret');
+    assert.equal(store.reseal(), 4, 'two tokens, a client secret, a LeadExec refresh token');
+    assert.equal(store.reseal(), 0, 'nothing left under the old key');
+    store.close();
+    store = openStore(file, { keys: [newKey] });
+    assert.equal(store.tokens(s.id).accessToken, 'at-plain-secret');
+    assert.equal(store.createdClient(s.id).clientSecret, 'client-secret-plain');
+    assert.equal(store.leadexec(s.id).refreshToken, 'le-rt-plain');
+    store.close();
+    // A value tampered with in the file does not open.
+    assert.throws(() => sealer([newKey]).open(sealer([newKey]).seal('x').slice(0, -4) + 'AAAA'));
+    assert.throws(() => keysFromEnvironment('c2hvcnQ='), /key 1 is not 32 bytes/);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

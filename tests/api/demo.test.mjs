@@ -247,3 +247,12 @@ test('under https the session cookie is __Host-sid (Secure, Path=/, no Domain), 
     site.child.kill();
   }
 });
+
+test('--production refuses to start without DEMO_DATA_KEYS, saying what to set', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const env = { ...process.env };
+  delete env.DEMO_DATA_KEYS;
+  const run = spawnSync('node', ['www/server.mjs', '--production', '--db', ':memory:', '--port', '0'], { cwd: root, env, encoding: 'utf8', timeout: 10_000 });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /--production: set DEMO_DATA_KEYS/);
+});

@@ -22,6 +22,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { sealer } from './sealed.mjs';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -66,7 +67,9 @@ CREATE TABLE IF NOT EXISTS leadexec (
  * Opens (creating if needed) the store at `file`, or an in-memory one for `:memory:`.
  * `now` is the clock in milliseconds (tests move it).
  */
-export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, graceMs = 30 * 60 * 1000, now = Date.now } = {}) {
+export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, graceMs = 30 * 60 * 1000, now = Date.now, keys = [] } = {}) {
+  // Tokens and client secrets are sealed (sealed.mjs) before they reach the file.
+  const secret = sealer(keys);
   if (file !== ':memory:') {
     // A folder made here is the process's own; an existing one (say /var/lib) is left as it is.
     if (mkdirSync(dirname(file), { recursive: true }) !== undefined) chmodSync(dirname(file), 0o700);
@@ -165,6 +168,28 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     return held.done ? 'done' : 'pending';
   });
 
+  const sealTokens = (tokens) => {
+    const t = pick(tokens);
+    return { ...t, accessToken: secret.seal(t.accessToken), refreshToken: secret.seal(t.refreshToken) };
+  };
+  const openTokens = (row) => row && { ...row, accessToken: secret.open(row.accessToken), refreshToken: secret.open(row.refreshToken) };
+
+  // Each table's sealed columns, for resealing.
+  const SEALED = { tokens: ['access_token', 'refresh_token'], created_clients: ['client_secret'], leadexec: ['refresh_token', 'auth_token'] };
+  const reseal = db.transaction(() => {
+    let count = 0;
+    for (const [table, columns] of Object.entries(SEALED)) {
+      for (const row of db.prepare(`SELECT rowid, ${columns.join(', ')} FROM ${table}`).all()) {
+        for (const column of columns) {
+          if (!secret.stale(row[column])) continue;
+          db.prepare(`UPDATE ${table} SET ${column} = ? WHERE rowid = ?`).run(secret.seal(secret.open(row[column])), row.rowid);
+          count += 1;
+        }
+      }
+    }
+    return count;
+  });
+
   return {
     /** A new anonymous session with its OAuth state: `{id, state}`. */
     createSession() {
@@ -183,10 +208,10 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     /** The session that was given `state` (an index lookup), or `undefined`. */
     sessionByState: (state) => (typeof state === 'string' ? q.byState.get(state) : undefined),
     /** The session's token set: `{clientId, referer, accessToken, refreshToken, expiresAt}`. */
-    tokens: (sid) => q.tokens.get(sid),
+    tokens: (sid) => openTokens(q.tokens.get(sid)),
     /** Replaces the session's token set (after a refresh). */
     saveTokens(sid, clientId, tokens) {
-      q.saveTokens.run({ sid, clientId, ...pick(tokens), at: now() });
+      q.saveTokens.run({ sid, clientId, ...sealTokens(tokens), at: now() });
       q.keep.run(sid);
     },
     /** Whether `code` was already exchanged, and by which session: its id, or `undefined`. */
@@ -212,20 +237,29 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     /** Ends the session and everything it holds (sign-out). */
     endSession: (id) => { q.deleteSession.run(id); },
     /** Records the code and stores its token set, both or neither. */
-    completeExchange: (sid, code, clientId, tokens) => completeExchange(sid, code, clientId, pick(tokens)),
+    completeExchange: (sid, code, clientId, tokens) => completeExchange(sid, code, clientId, sealTokens(tokens)),
     /** The integration a metadata button created for this session: `{clientId, clientSecret}`. */
-    createdClient: (sid) => q.createdClient.get(sid),
+    createdClient(sid) {
+      const row = q.createdClient.get(sid);
+      return row && { ...row, clientSecret: secret.open(row.clientSecret) };
+    },
     /** Keeps the first created client of a session; false when it already had one. */
     saveCreatedClient(sid, clientId, clientSecret) {
-      const saved = q.saveCreatedClient.run(sid, clientId, clientSecret).changes === 1;
+      const saved = q.saveCreatedClient.run(sid, clientId, secret.seal(clientSecret)).changes === 1;
       if (saved) q.keep.run(sid);
       return saved;
     },
-    leadexec: (sid) => q.leadexec.get(sid),
+    leadexec(sid) {
+      const row = q.leadexec.get(sid);
+      return row && { ...row, refreshToken: secret.open(row.refreshToken), authToken: secret.open(row.authToken) };
+    },
     saveLeadexec(sid, grant) {
-      q.saveLeadexec.run({ sid, authToken: null, expireDate: null, ...grant });
+      const all = { authToken: null, expireDate: null, ...grant };
+      q.saveLeadexec.run({ sid, ...all, refreshToken: secret.seal(all.refreshToken), authToken: secret.seal(all.authToken) });
       q.keep.run(sid);
     },
+    /** Seals every stored secret again under the first key (after a key rotation); the count. */
+    reseal: () => reseal(),
     deleteLeadexec: (sid) => { q.deleteLeadexec.run(sid); },
     /** `{anonymous, kept}` session counts. */
     counts() {
