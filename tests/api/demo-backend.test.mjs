@@ -156,3 +156,47 @@ test('provider down, hung, answering HTML or 500: a clear page within the timeou
     provider.close();
   }
 });
+
+test('two demo processes on one SQLite file refresh one session at once: one rotation reaches the provider', async () => {
+  let refreshes = 0;
+  let issued = 0;
+  let current = null;
+  const provider = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      if (req.url === '/sandbox/api/integrations') return res.writeHead(201).end('{}');
+      if (req.url === '/api/v4/account') {
+        const ok = req.headers.authorization === `Bearer ${current?.access_token}`;
+        return res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id: 1, name: 'Acme', subdomain: 'acme' } : { error: 'unknown token' }));
+      }
+      const grant = JSON.parse(body || '{}');
+      if (grant.grant_type === 'refresh_token') {
+        refreshes += 1;
+        if (grant.refresh_token !== current?.refresh_token) return res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant","hint":"retired refresh token: family revoked"}');
+      }
+      issued += 1;
+      current = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(current)), grant.grant_type === 'refresh_token' ? 300 : 0);
+    });
+  });
+  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
+  const db = join(dir, 'two-instances.sqlite3');
+  const argv = ['--db', db, '--sandbox', `http://127.0.0.1:${provider.address().port}`];
+  const [a, b] = [await startDemo(argv), await startDemo(argv)];
+  try {
+    const visitor = await visit(a.url);
+    const signedIn = await rawRequest(a.url, `/callback?code=c&state=${visitor.state}&client_id=demo-client-id&referer=acme.kommo.com`, { headers: { cookie: visitor.cookie } });
+    assert.match(signedIn.text, /Connected/);
+    const cookie = signedInCookie(signedIn);
+    const refresh = (site) => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
+    const both = await Promise.all([refresh(a), refresh(b)]);
+    assert.deepEqual(both.map((r) => r.status), [200, 200], both.map((r) => r.text).join('\n'));
+    assert.equal(refreshes, 1, 'one refresh reached the provider');
+    assert.equal((await rawRequest(b.url, '/api/account', { headers: { cookie } })).status, 200, 'both instances read the one new pair');
+  } finally {
+    await stop(a);
+    await stop(b);
+    provider.close();
+  }
+});

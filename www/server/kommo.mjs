@@ -14,8 +14,8 @@ import { json, readJson, sameText } from './http.mjs';
 export function kommo({ store, clientId, clientSecret, provider, record }) {
   // One refresh at a time per session: the provider rotates refresh tokens and treats a
   // retired one presented again as stolen (it revokes the family), so overlapping refreshes
-  // share one request. The helper's timeout settles every entry. With several instances,
-  // this lock moves into the shared database (store.mjs).
+  // share one request: in this process through this map, across the instances sharing the
+  // store through its lock (refreshShared). The helper's timeout settles every entry.
   const refreshing = new Map();
 
   /** This site's secret, or the one the session's metadata button created. Never sent to a browser. */
@@ -76,16 +76,35 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
   function refreshOnce(s, redirectUri) {
     let pending = refreshing.get(s.id);
     if (!pending) {
-      const t = store.tokens(s.id);
-      pending = refreshTokens({ referer: t.referer, refreshToken: t.refreshToken, clientId: t.clientId, clientSecret: secretFor(s.id, t.clientId) ?? '', redirectUri, ...provider })
-        .then((fresh) => {
-          store.saveTokens(s.id, t.clientId, fresh);
-          return fresh;
-        })
-        .finally(() => refreshing.delete(s.id));
+      pending = refreshShared(s, redirectUri).finally(() => refreshing.delete(s.id));
       refreshing.set(s.id, pending);
     }
     return pending;
+  }
+
+  /**
+   * One refresh per session across every instance sharing the store: the holder of the
+   * store's lock calls the provider and stores the new pair; another instance waits for the
+   * lock to go and returns the pair the holder stored.
+   */
+  async function refreshShared(s, redirectUri) {
+    const timeoutMs = provider.timeoutMs ?? 10_000;
+    const before = store.tokens(s.id);
+    if (!store.lockRefresh(s.id, timeoutMs + 5_000)) {
+      const deadline = Date.now() + timeoutMs + 5_000;
+      while (store.refreshLocked(s.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const after = store.tokens(s.id);
+      if (after && after.refreshToken !== before?.refreshToken) return { ...after, expiresIn: Math.round((after.expiresAt - Date.now()) / 1000) };
+      if (!store.lockRefresh(s.id, timeoutMs + 5_000)) throw new Error('another instance holds the refresh lock');
+    }
+    try {
+      const t = store.tokens(s.id);
+      const fresh = await refreshTokens({ referer: t.referer, refreshToken: t.refreshToken, clientId: t.clientId, clientSecret: secretFor(s.id, t.clientId) ?? '', redirectUri, ...provider });
+      store.saveTokens(s.id, t.clientId, fresh);
+      return fresh;
+    } finally {
+      store.unlockRefresh(s.id);
+    }
   }
 
   /** `POST /api/refresh`: a new token set; on any failure the stored one is left as it was. */
@@ -160,7 +179,7 @@ function statusFor(e) {
     case 'invalid_referer': return 400;
     case 'timeout': return 504;
     case 'network': case 'malformed_response': return 502;
-    case 'provider_error': return e.status >= 500 ? 502 : e.status === 401 ? 401 : 400;
+    case 'provider_error': return e.status >= 500 || e.retryable ? 502 : e.status === 401 ? 401 : 400;
     default: return 500;
   }
 }
@@ -173,7 +192,10 @@ function explain(e, failed) {
     case 'timeout': return `The provider did not answer in time. ${again}`;
     case 'network': return `The provider could not be reached. ${again}`;
     case 'malformed_response': return `The provider's answer was not what it documents (${e.message}). ${again}`;
-    case 'provider_error': return e.status >= 500 ? `The provider failed (HTTP ${e.status}). ${again}` : `${failed}: ${e.hint || e.message}`;
+    case 'provider_error':
+      if (e.status >= 500) return `The provider failed (HTTP ${e.status}). ${again}`;
+      if (e.retryable) return `The provider asked to try again later (HTTP ${e.status}). ${again}`;
+      return `${failed}: ${e.hint || e.message}`;
     default: return `${failed}: ${e?.message || e}`;
   }
 }

@@ -4,9 +4,12 @@
 //
 // Everything the routes need goes through the methods below, so another store can replace
 // this one. Several instances of the back end behind a load balancer need a shared database
-// instead of a file each: Postgres (a row lock, `SELECT … FOR UPDATE`, in place of the
-// per-process refresh lock in kommo.mjs) or Redis (a `SET NX PX` lock), with the same methods.
-// Do not replicate SQLite files by hand.
+// instead of a file each on separate machines (on one machine they may share this file):
+// Postgres (a row lock, `SELECT … FOR UPDATE`) or Redis (a `SET NX PX` lock), with the same
+// methods. Do not replicate SQLite files by hand.
+//
+// One refresh at a time per session, across every process sharing the file: a lock row with
+// a deadline (`lockRefresh`), which another instance waits on and then reads the new pair.
 //
 // Sessions are anonymous (a visitor who loaded a page: only a state) or kept (one holding a
 // token set, a LeadExec grant or a metadata button's secret). At most `maxAnonymous`
@@ -53,6 +56,10 @@ CREATE TABLE IF NOT EXISTS exchanged_codes (
   session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
   at INTEGER NOT NULL,
   done INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS refresh_locks (
+  session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+  until INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS leadexec (
   session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
@@ -114,13 +121,17 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     evictAnonymous: db.prepare(`DELETE FROM sessions WHERE id IN (
       SELECT id FROM sessions WHERE kept = 0 ORDER BY seen_at DESC LIMIT -1 OFFSET ?) AND seen_at < ?`),
     claim: db.prepare('INSERT OR IGNORE INTO exchanged_codes (code, session_id, at, done) VALUES (?, ?, ?, 0)'),
+    lock: db.prepare(`INSERT INTO refresh_locks (session_id, until) VALUES (?, ?)
+      ON CONFLICT (session_id) DO UPDATE SET until = excluded.until WHERE refresh_locks.until < ?`),
+    unlock: db.prepare('DELETE FROM refresh_locks WHERE session_id = ?'),
+    locked: db.prepare('SELECT until FROM refresh_locks WHERE session_id = ? AND until >= ?'),
     claimOf: db.prepare('SELECT session_id AS sid, done FROM exchanged_codes WHERE code = ?'),
     release: db.prepare('DELETE FROM exchanged_codes WHERE code = ? AND done = 0'),
     finishClaim: db.prepare('UPDATE exchanged_codes SET done = 1, at = ? WHERE code = ? AND session_id = ?'),
     retireState: db.prepare("UPDATE sessions SET state = state || ':' || id WHERE id = ?"),
     insertKept: db.prepare('INSERT INTO sessions (id, state, kept, seen_at) VALUES (?, ?, 1, ?)'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
-    moves: ['tokens', 'created_clients', 'exchanged_codes', 'leadexec'].map((table) =>
+    moves: ['tokens', 'created_clients', 'exchanged_codes', 'leadexec', 'refresh_locks'].map((table) =>
       db.prepare(`UPDATE ${table} SET session_id = ? WHERE session_id = ?`)),
     expireKept: db.prepare('DELETE FROM sessions WHERE kept = 1 AND seen_at < ?'),
     forgetCodes: db.prepare('DELETE FROM exchanged_codes WHERE at < ?'),
@@ -230,6 +241,15 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
       const row = q.claimOf.get(code);
       return row && { sid: row.sid, done: row.done === 1 };
     },
+    /**
+     * Takes the session's refresh lock for `holdMs` (every instance sharing the file sees
+     * it): true when this caller holds it now. A lock past its time is taken over (its
+     * holder died or hung past the provider timeout).
+     */
+    lockRefresh: (sid, holdMs) => q.lock.run(sid, now() + holdMs, now()).changes === 1,
+    /** Whether another caller holds the session's refresh lock now. */
+    refreshLocked: (sid) => q.locked.get(sid, now()) !== undefined,
+    unlockRefresh: (sid) => { q.unlock.run(sid); },
     /** Gives up a claim whose exchange failed (a reload may try again). */
     releaseCode: (code) => { q.release.run(code); },
     /** Moves the session to a new id (same state, same rows) and ends the old one: `{id, state}`. */
