@@ -190,9 +190,14 @@ async function handle(req, res, origin) {
       if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
       if (!current().id) return json(res, 401, { valid: false, errorMessage: 'no session: load a page of this site first' });
       return leadexecRoute(url.pathname.split('/').pop(), current().id, req, res);
-    case 'GET /api/disconnect':
-      record('disconnects', { at: Date.now(), account_id: url.searchParams.get('account_id'), client_id: url.searchParams.get('client_id') });
-      return json(res, 200, { ok: true });
+    case 'GET /api/disconnect': {
+      const q = { account_id: url.searchParams.get('account_id'), client_id: url.searchParams.get('client_id') };
+      if (!/^\d{1,20}$/.test(q.account_id ?? '') || !/^[\w-]{1,128}$/.test(q.client_id ?? '')) return json(res, 400, { error: 'account_id and client_id expected' });
+      record('disconnects', { at: Date.now(), ...q });
+      // Unsigned, so only a hint: tokens go only once the provider refuses them (kommo.mjs).
+      const removed = await signIn.disconnected(q);
+      return json(res, 200, { ok: true, removed });
+    }
     case 'GET /api/log':
       if (args['test-log']) return json(res, 200, log);
       break;

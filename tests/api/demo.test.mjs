@@ -256,3 +256,22 @@ test('--production refuses to start without DEMO_DATA_KEYS, saying what to set',
   assert.equal(run.status, 1);
   assert.match(run.stderr, /--production: set DEMO_DATA_KEYS/);
 });
+
+test('the disconnect hook (unsigned) removes only tokens the provider now refuses: a forged call removes nothing', async () => {
+  const home = await raw('/');
+  const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
+  const redirect = await allow(sandbox.url, 'demo-client-id', state, '31000002');
+  const connected = await raw(redirect.pathname + redirect.search, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
+  const cookie = connected.headers['set-cookie'][0].split(';')[0];
+  assert.equal((await raw('/api/account', { headers: { cookie } })).status, 200);
+  // Anyone can call the hook: the tokens still work at the provider, so they stay.
+  const forged = await raw('/api/disconnect?account_id=31000002&client_id=demo-client-id');
+  assert.deepEqual(JSON.parse(forged.text), { ok: true, removed: 0 });
+  assert.equal((await raw('/api/account', { headers: { cookie } })).status, 200, 'a forged hook removed nothing');
+  assert.equal((await raw('/api/disconnect?account_id=x&client_id=demo-client-id')).status, 400);
+  // The account admin really disables it: the sandbox revokes the tokens and calls the hook.
+  const disable = await fetch(`${sandbox.url}/sandbox/api/disable`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account_id: 31000002, client_id: 'demo-client-id' }) });
+  assert.ok(disable.ok, await disable.text());
+  for (let i = 0; i < 40 && JSON.parse((await raw('/api/status', { headers: { cookie } })).text).connected; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(JSON.parse((await raw('/api/status', { headers: { cookie } })).text).connected, false, 'the refused tokens are gone');
+});

@@ -153,7 +153,32 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     return json(res, 200, { ok: true });
   }
 
-  return { callback, refresh, account, secretsWebhook };
+  /**
+   * The disconnect hook: a GET with `account_id` and `client_id` and nothing to authenticate
+   * it by (the provider documents no signature), so anyone can call it. It is taken as a hint:
+   * each session holding tokens of that client (at most `limit`, newest first) is checked
+   * with the provider, and only a token set the provider now refuses (401) is removed.
+   * Nothing else is changed, so a forged call costs one account request per session at most.
+   */
+  async function disconnected(q, limit = 100) {
+    if (q.client_id !== clientId && !store.sessionsWithClient(q.client_id ?? '', 1).length) return 0;
+    let removed = 0;
+    for (const sid of store.sessionsWithClient(q.client_id, limit)) {
+      const t = store.tokens(sid);
+      if (!t) continue;
+      try {
+        await fetchAccount({ referer: t.referer, accessToken: t.accessToken, ...provider });
+      } catch (e) {
+        if (e.code === 'provider_error' && e.status === 401) {
+          store.forgetTokens(sid, t.accessToken);
+          removed += 1;
+        }
+      }
+    }
+    return removed;
+  }
+
+  return { callback, refresh, account, secretsWebhook, disconnected };
 }
 
 /**

@@ -124,6 +124,8 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     lock: db.prepare(`INSERT INTO refresh_locks (session_id, until) VALUES (?, ?)
       ON CONFLICT (session_id) DO UPDATE SET until = excluded.until WHERE refresh_locks.until < ?`),
     unlock: db.prepare('DELETE FROM refresh_locks WHERE session_id = ?'),
+    withClient: db.prepare('SELECT session_id AS sid FROM tokens WHERE client_id = ? ORDER BY updated_at DESC LIMIT ?'),
+    forgetTokens: db.prepare('DELETE FROM tokens WHERE session_id = ? AND access_token = ?'),
     locked: db.prepare('SELECT until FROM refresh_locks WHERE session_id = ? AND until >= ?'),
     claimOf: db.prepare('SELECT session_id AS sid, done FROM exchanged_codes WHERE code = ?'),
     release: db.prepare('DELETE FROM exchanged_codes WHERE code = ? AND done = 0'),
@@ -247,6 +249,13 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
      * holder died or hung past the provider timeout).
      */
     lockRefresh: (sid, holdMs) => q.lock.run(sid, now() + holdMs, now()).changes === 1,
+    /** The sessions holding tokens of `clientId`, the most recently updated first (at most `limit`). */
+    sessionsWithClient: (clientId, limit) => q.withClient.all(clientId, limit).map((r) => r.sid),
+    /** Removes the session's token set if it still holds `accessToken` (a refresh since keeps it). */
+    forgetTokens(sid, accessToken) {
+      const row = q.tokens.get(sid);
+      if (row && secret.open(row.accessToken) === accessToken) q.forgetTokens.run(sid, row.accessToken);
+    },
     /** Whether another caller holds the session's refresh lock now. */
     refreshLocked: (sid) => q.locked.get(sid, now()) !== undefined,
     unlockRefresh: (sid) => { q.unlock.run(sid); },
