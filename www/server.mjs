@@ -72,7 +72,7 @@ if (PUBLIC && (!/^https?:$/.test(PUBLIC.protocol) || PUBLIC.pathname !== '/')) {
   throw new Error(`--public-origin ${args['public-origin']}: expected an origin such as https://app.example`);
 }
 const timeoutMs = Number(args['timeout-ms']);
-if (!(timeoutMs > 0)) throw new Error(`--timeout-ms ${args['timeout-ms']}: expected a positive number of milliseconds`);
+if (!(timeoutMs > 0 && timeoutMs <= 2 ** 31 - 1)) throw new Error(`--timeout-ms ${args['timeout-ms']}: expected milliseconds from 1 to ${2 ** 31 - 1} (a timer cannot hold more)`);
 
 const keys = keysFromEnvironment();
 if (args.production && keys.length === 0) {
