@@ -192,3 +192,35 @@ test('the secrets webhook follows no redirect and goes only to the Redirect URI\
   bouncer.close();
   target.close();
 });
+
+test('GET /api/v4/account: the documented field set, with= additions, errors as application/problem+json', async () => {
+  const pair = (await token({ grant_type: 'authorization_code', code: await code() })).body;
+  const get = (query = '', access = pair.access_token) => fetch(`${base}/api/v4/account${query}`, { headers: access ? { authorization: `Bearer ${access}` } : {} })
+    .then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), body: await r.json() }));
+  const plain = await get();
+  assert.equal(plain.status, 200);
+  // What amoCRM's official SDK's account model reads, each with the type it expects.
+  const types = {
+    id: 'number', name: 'string', subdomain: 'string', created_at: 'number', created_by: 'number', updated_at: 'number',
+    updated_by: 'number', current_user_id: 'number', country: 'string', currency: 'string', currency_symbol: 'string',
+    customers_mode: 'string', is_unsorted_on: 'boolean', mobile_feature_version: 'number', is_loss_reason_enabled: 'boolean',
+    is_helpbot_enabled: 'boolean', is_technical_account: 'boolean', contact_name_display_order: 'number',
+  };
+  for (const [field, type] of Object.entries(types)) assert.equal(typeof plain.body[field], type, field);
+  assert.equal(plain.body._embedded, undefined, 'nothing embedded unless asked');
+  const rich = await get('?with=amojo_id,version,task_types,users_groups,datetime_settings&with=drive_url');
+  assert.match(rich.body.amojo_id, /^[0-9a-f-]{36}$/);
+  assert.equal(typeof rich.body.version, 'number');
+  assert.equal(typeof rich.body.drive_url, 'string');
+  for (const key of ['task_types', 'users_groups', 'datetime_settings']) assert.ok(rich.body._embedded[key], key);
+  const unknown = await get('?with=secrets');
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.body.detail, /with: secrets is not one of/);
+  for (const bad of [await get('', 'not-a-token'), await get('', null)]) {
+    assert.equal(bad.status, 401);
+    assert.match(bad.type, /^application\/problem\+json/);
+    assert.deepEqual(Object.keys(bad.body).sort(), ['detail', 'status', 'title', 'type']);
+    assert.equal(bad.body.title, 'Unauthorized');
+    assert.equal(bad.body.status, 401);
+  }
+});

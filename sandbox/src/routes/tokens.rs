@@ -1,4 +1,4 @@
-//! `POST /oauth2/access_token` and `GET /api/v4/account`.
+//! `POST /oauth2/access_token` and `GET /api/v4/account` (API errors are `application/problem+json`).
 //!
 //! The token endpoint takes what OAuth 2 clients send: a form body
 //! (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6) or the JSON Kommo documents;
@@ -6,7 +6,7 @@
 //! `error` and `error_description` beside Kommo's `status`, `title` and `hint`, and a refused
 //! HTTP Basic login is a `401` with a `WWW-Authenticate` challenge.
 
-use super::{json_error, App};
+use super::App;
 use crate::store::Denied;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -205,29 +205,161 @@ fn oauth_error(denied: &Denied, basic: bool) -> Response {
     response
 }
 
-pub(super) async fn account_api(State(app): State<App>, headers: HeaderMap) -> Response {
+/// An API error as the provider's API answers one: `application/problem+json` with
+/// `{title, type, status, detail}` (RFC 7807).
+fn problem(status: StatusCode, detail: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let body = json!({
+        "title": title,
+        "type": format!("https://httpstatus.es/{}", status.as_u16()),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    let mut response = (status, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+/// What `GET /api/v4/account?with=…` may add, as the provider's API reference lists it.
+const ACCOUNT_WITH: [&str; 9] = [
+    "amojo_id",
+    "amojo_rights",
+    "users_groups",
+    "task_types",
+    "version",
+    "entity_names",
+    "datetime_settings",
+    "drive_url",
+    "is_api_filter_enabled",
+];
+
+/// `GET /api/v4/account`: the account's documented fields (the provider's API reference),
+/// with the sandbox's values, and what `with=` (comma-separated) asks for besides.
+pub(super) async fn account_api(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let Some(token) = bearer else {
-        return json_error(
+        return problem(
             StatusCode::UNAUTHORIZED,
-            "Unauthorized",
             "send Authorization: Bearer <access_token>",
         );
     };
     let now = app.now();
-    match app.store().authorize(token.trim(), now) {
-        Ok(a) => Json(json!({ "id": a.id, "name": a.name, "subdomain": a.subdomain, "country": "SANDBOX", "currency": "USD" })).into_response(),
+    let a = match app.store().authorize(token.trim(), now) {
+        Ok(a) => a,
         Err(
             Denied::Unauthorized(hint)
             | Denied::InvalidRequest(hint)
             | Denied::InvalidClient(hint)
             | Denied::InvalidGrant(hint)
             | Denied::UnsupportedGrantType(hint),
-        ) => json_error(StatusCode::UNAUTHORIZED, "Unauthorized", hint),
+        ) => return problem(StatusCode::UNAUTHORIZED, hint),
+    };
+    let with: Vec<String> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == "with")
+        .flat_map(|(_, v)| {
+            v.split(',')
+                .map(|w| w.trim().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let unknown: Vec<&str> = with
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !w.is_empty() && !ACCOUNT_WITH.contains(w))
+        .collect();
+    if !unknown.is_empty() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "with: {} is not one of {}",
+                unknown.join(", "),
+                ACCOUNT_WITH.join(", ")
+            ),
+        );
     }
+    // The account's user: one per sandbox account, its id derived from the account's.
+    let user_id = a.id + 1_000_000;
+    let created = 1_577_836_800_u64; // 2020-01-01
+    let mut body = json!({
+        "id": a.id,
+        "name": a.name,
+        "subdomain": a.subdomain,
+        "created_at": created,
+        "created_by": user_id,
+        "updated_at": created,
+        "updated_by": user_id,
+        "current_user_id": user_id,
+        "country": "US",
+        "currency": "USD",
+        "currency_symbol": "$",
+        "customers_mode": "disabled",
+        "is_unsorted_on": true,
+        "mobile_feature_version": 0,
+        "is_loss_reason_enabled": true,
+        "is_helpbot_enabled": false,
+        "is_technical_account": false,
+        "contact_name_display_order": 1,
+        "_links": { "self": { "href": format!("https://{}.kommo.com/api/v4/account", a.subdomain) } },
+    });
+    let mut embedded = serde_json::Map::new();
+    for w in &with {
+        match w.as_str() {
+            "amojo_id" => {
+                body["amojo_id"] = json!(format!("{:08x}-0000-4000-8000-{:012x}", a.id, a.id))
+            }
+            "version" => body["version"] = json!(26),
+            "drive_url" => {
+                body["drive_url"] = json!(format!("https://drive-b.kommo.com/{}", a.subdomain))
+            }
+            "is_api_filter_enabled" => body["is_api_filter_enabled"] = json!(true),
+            "amojo_rights" => {
+                embedded.insert(
+                    "amojo_rights".into(),
+                    json!({ "can_direct": true, "can_create_groups": true }),
+                );
+            }
+            "users_groups" => {
+                embedded.insert(
+                    "users_groups".into(),
+                    json!([{ "id": 0, "name": "Main office", "uuid": null }]),
+                );
+            }
+            "task_types" => {
+                embedded.insert(
+                    "task_types".into(),
+                    json!([{ "id": 1, "name": "Follow-up", "color": null, "icon_id": null, "code": "FOLLOW_UP" },
+                           { "id": 2, "name": "Meeting", "color": null, "icon_id": null, "code": "MEETING" }]),
+                );
+            }
+            "entity_names" => {
+                embedded.insert(
+                    "entity_names".into(),
+                    json!({ "leads": { "en": { "singular_form": { "default": "lead" }, "plural_form": { "default": "leads" } } } }),
+                );
+            }
+            "datetime_settings" => {
+                embedded.insert(
+                    "datetime_settings".into(),
+                    json!({ "date_pattern": "m/d/Y", "short_date_pattern": "m/d", "time_format": "H:i", "timezone": "UTC", "timezone_offset": "+00:00" }),
+                );
+            }
+            _ => {}
+        }
+    }
+    if !embedded.is_empty() {
+        body["_embedded"] = serde_json::Value::Object(embedded);
+    }
+    Json(body).into_response()
 }
 
 #[cfg(test)]
