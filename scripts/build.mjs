@@ -80,11 +80,22 @@ sh(`${WASM_PACK} crates/callback --release --target web --out-dir ../../pkg/call
 wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
 sh(`${WASM_PACK} crates/leadexec --release --target web --out-dir ../../pkg/leadexec --out-name kommo_oauth_leadexec --no-pack -- --features panic-hook`);
 wasmOpt('pkg/leadexec/kommo_oauth_leadexec_bg.wasm');
-packagePkg();
+await packagePkg();
 
 // The published package: metadata, an exports map, a README for package users, the
 // LICENSE, and (below, once built) the drop-in files under dist/ for CDN script tags.
-function packagePkg() {
+/**
+ * Copies a hand-written browser module of js/ into the package without its comments (they
+ * are the repository's documentation, and the declarations carry the API's): the code keeps
+ * its names and lines, and directives such as 'use client' stay. Each entry's size counts
+ * toward its budget (docs/size.md).
+ */
+async function copyModule(from, to) {
+  const { code } = await minify(readFileSync(join(root, 'js', from), 'utf8'), { module: true, compress: false, mangle: false, format: { comments: false, beautify: true } });
+  writeFileSync(join(root, 'pkg', to), `${code}\n`);
+}
+
+async function packagePkg() {
   const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const pkg = JSON.parse(readFileSync(join(root, 'pkg', 'package.json'), 'utf8'));
   const repository = gitRemote() || rootPkg.repository;
@@ -136,11 +147,11 @@ function packagePkg() {
   copyFileSync(join(root, 'js', 'server.d.ts'), join(root, 'pkg', 'server', 'index.d.ts'));
   // Each entry is a hand-written module over its glue, with the documented API only (the
   // browser-only init and the before-init guard, js/wasm-init.js); the build only renames.
-  copyFileSync(join(root, 'js', 'wasm-init.js'), join(root, 'pkg', 'wasm-init.js'));
-  copyFileSync(join(root, 'js', 'index.js'), join(root, 'pkg', 'index.js'));
+  await copyModule('wasm-init.js', 'wasm-init.js');
+  await copyModule('index.js', 'index.js');
   copyFileSync(join(root, 'js', 'index.d.ts'), join(root, 'pkg', 'index.d.ts'));
   for (const entry of ['callback', 'leadexec']) {
-    copyFileSync(join(root, 'js', `${entry}.js`), join(root, 'pkg', entry, 'index.js'));
+    await copyModule(`${entry}.js`, join(entry, 'index.js'));
     copyFileSync(join(root, 'js', `${entry}.d.ts`), join(root, 'pkg', entry, 'index.d.ts'));
   }
   // The types it re-exports hold under `lib: ["es2022", "dom"]`: the glue's handle class has a
@@ -149,10 +160,10 @@ function packagePkg() {
   writeFileSync(glueTypes, readFileSync(glueTypes, 'utf8').replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, ''));
   // kommo-oauth-button/react, /vue and /element: components over mount() (react and vue as
   // optional peers), sharing components.js.
-  copyFileSync(join(root, 'js', 'components.js'), join(root, 'pkg', 'components.js'));
+  await copyModule('components.js', 'components.js');
   for (const framework of ['react', 'vue', 'element']) {
     mkdirSync(join(root, 'pkg', framework), { recursive: true });
-    copyFileSync(join(root, 'js', `${framework}.js`), join(root, 'pkg', framework, 'index.js'));
+    await copyModule(`${framework}.js`, join(framework, 'index.js'));
     copyFileSync(join(root, 'js', `${framework}.d.ts`), join(root, 'pkg', framework, 'index.d.ts'));
   }
   exportSnippet('pkg/kommo_oauth_button.js', 'sign-in-failure.js', 'SignInFailure');

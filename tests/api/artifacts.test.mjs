@@ -17,7 +17,7 @@ test('the drop-in (button.js, which carries its wasm) is within the gzipped budg
 });
 
 test('the npm package\'s mount entry (glue and wasm) is within its gzipped budget', () => {
-  const total = measure('pkg/index.js').gzip + measure('pkg/kommo_oauth_button.js').gzip + measure('pkg/kommo_oauth_button_bg.wasm').gzip;
+  const total = ['pkg/index.js', 'pkg/wasm-init.js', 'pkg/kommo_oauth_button.js', 'pkg/kommo_oauth_button_bg.wasm'].reduce((sum, file) => sum + measure(file).gzip, 0);
   assert.ok(total <= NPM_BUDGET_BYTES, `the npm mount entry is ${total} bytes gzipped, over the budget of ${NPM_BUDGET_BYTES} (docs/size.md)`);
 });
 
