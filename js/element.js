@@ -28,7 +28,8 @@ export class KommoOAuthButton extends Base {
     this.#handle = null;
   }
 
-  attributeChangedCallback() { if (this.isConnected) this.#render(); }
+  // An attribute set to the value it had changes nothing (a sign-in in progress goes on).
+  attributeChangedCallback(name, before, after) { if (before !== after && this.isConnected) this.#render(); }
 
   /** The options its attributes give. */
   get options() {

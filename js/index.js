@@ -13,18 +13,20 @@ export default function init(options) {
   return initInBrowser(initWasm, options, loaded);
 }
 
-// A button lives until destroy() or until its element leaves the document, whatever becomes
-// of its handle: `live` holds each button (so a handle that is not kept, and is collected,
-// ends nothing), and one observer of the document, while any lives, destroys those whose
-// element was in the document and is no longer.
-const live = new Map(); // button -> whether its element has been in the document
+// A button lives until destroy(), or until its handle is gone (not kept, and collected) and
+// its element has left the document: `live` holds each button (so dropping the handle ends
+// nothing), and one observer of the document, while any lives, releases a button whose
+// element was in the document and is no longer only once nothing holds its handle. A kept
+// handle's button survives being moved out and back (Vue's <KeepAlive>, a modal's DOM
+// detached while its sign-in runs): its owner calls destroy().
+const live = new Map(); // button -> { seen: its element has been in the document, handle: WeakRef }
 let observer = null;
 
 function sweep() {
-  for (const [button, seen] of live) {
+  for (const [button, entry] of live) {
     const connected = button.element?.isConnected;
-    if (seen && !connected) release(button);
-    else if (connected) live.set(button, true);
+    if (connected) entry.seen = true;
+    else if (entry.seen && entry.handle.deref() === undefined) release(button);
   }
 }
 
@@ -50,14 +52,15 @@ class ButtonHandle {
 }
 if (typeof Symbol.dispose === 'symbol') ButtonHandle.prototype[Symbol.dispose] = ButtonHandle.prototype.destroy;
 
-/** Mounts a button at the end of `target`; it lives until destroy() or its element leaves the document. */
+/** Mounts a button at the end of `target`; it lives until destroy() (see `live` above). */
 export function mount(target, options) {
   requireLoaded(loaded, 'mount');
   const button = mountWasm(target, options);
-  live.set(button, button.element.isConnected);
+  const handle = new ButtonHandle(button);
+  live.set(button, { seen: button.element.isConnected, handle: new WeakRef(handle) });
   if (!observer) {
     observer = new MutationObserver(sweep);
     observer.observe(document, { childList: true, subtree: true });
   }
-  return new ButtonHandle(button);
+  return handle;
 }

@@ -154,3 +154,32 @@ test('messages name options, and quote the values as given (a value holding an a
   assert.match(warned, /width="data-text-width"/, warned);
   await page.context().close();
 });
+
+test('a kept handle\'s button survives its element leaving the document and coming back, with its sign-in', async () => {
+  const page = await withPackage();
+  await page.context().route('https://www.kommo.com/**', (r) => r.fulfill({ contentType: 'text/html', body: '<p>consent</p>' }));
+  await page.evaluate(() => {
+    window.results = [];
+    window.kept = pkg.mount(document.getElementById('signin'), { clientId: 'kept', mode: 'post_message', onError: (e) => window.results.push(e.error) });
+  });
+  const popupPromise = page.waitForEvent('popup');
+  await page.click('button.kbtn');
+  const popup = await popupPromise;
+  // The page moves the button out of the document (a modal closed, <KeepAlive>), then back.
+  await page.evaluate(async () => {
+    const holder = document.getElementById('signin');
+    const parked = document.createElement('div');
+    parked.append(...holder.childNodes);
+    await new Promise((r) => setTimeout(r, 50));
+    holder.append(...parked.childNodes);
+  });
+  await page.waitForTimeout(1600); // past the COOP grace: a close is the visitor's
+  await popup.close();
+  await page.waitForFunction(() => window.results.length === 1);
+  assert.deepEqual(await page.evaluate(() => window.results), ['popup_closed'], 'the sign-in in progress still reported');
+  assert.ok(await page.evaluate(() => window.kept.element?.isConnected), 'the same button is back');
+  await page.evaluate(() => window.kept.destroy());
+  assert.equal(await page.evaluate(() => document.querySelectorAll('button.kbtn').length), 0);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
