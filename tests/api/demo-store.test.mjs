@@ -109,14 +109,23 @@ test('a code is claimed once, across processes sharing the file; a sign-in moves
     assert.equal(a.claimCode('code-2', s.id), 'claimed');
     a.releaseCode('code-2');
     assert.equal(b.codeState('code-2'), undefined);
-    // Sign-in: the same rows and state under a new id; the old id reads nothing.
+    // Sign-in: the same rows under a new id and state; the old id reads nothing.
     const renewed = a.renewSession(s.id);
     assert.notEqual(renewed.id, s.id);
-    assert.equal(renewed.state, s.state);
+    assert.notEqual(renewed.state, s.state, 'a state learned before sign-in is worth nothing after');
     assert.equal(b.session(s.id), undefined);
     assert.equal(b.tokens(s.id), undefined);
     assert.equal(b.tokens(renewed.id).refreshToken, TOKENS.refreshToken);
-    assert.equal(b.sessionByState(s.state).id, renewed.id);
+    assert.equal(b.sessionByState(s.state), undefined);
+    assert.equal(b.sessionByState(renewed.state).id, renewed.id);
+    // The refresh lock: one holder at a time; only its owner releases it.
+    const owner = a.lockRefresh(renewed.id, 60_000);
+    assert.ok(owner);
+    assert.equal(b.lockRefresh(renewed.id, 60_000), undefined, 'held: the other instance waits');
+    b.unlockRefresh(renewed.id, 'not-the-owner');
+    assert.ok(b.refreshLocked(renewed.id), 'another caller cannot release it');
+    a.unlockRefresh(renewed.id, owner);
+    assert.equal(b.refreshLocked(renewed.id), false);
     a.endSession(renewed.id);
     assert.equal(b.tokens(renewed.id), undefined, 'signed out: the tokens are gone too');
     a.close();

@@ -207,6 +207,11 @@ test('the same Redirect URI loaded three times at once sends the code to the pro
     const pages = await Promise.all([load(), load(), load()]);
     assert.deepEqual(pages.map((p) => /Connected/.test(p.text)), [true, true, true], pages.map((p) => p.text.slice(0, 200)).join('\n'));
     assert.equal(exchanges, 1, 'one exchange reached the provider');
+    // Whichever response the browser keeps, its cookie is the renewed session's.
+    const cookies = pages.map((p) => p.headers['set-cookie']?.[0]?.split(';')[0]);
+    assert.equal(new Set(cookies).size, 1, cookies.join(' '));
+    assert.notEqual(cookies[0], cookie);
+    assert.equal((await rawRequest(site.url, '/api/status', { headers: { cookie: cookies[0] } })).text, '{"connected":true}');
   } finally {
     site.child.kill();
     provider.close();
@@ -264,7 +269,8 @@ test('the disconnect hook (unsigned) removes only tokens the provider now refuse
   const connected = await raw(redirect.pathname + redirect.search, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
   const cookie = connected.headers['set-cookie'][0].split(';')[0];
   assert.equal((await raw('/api/account', { headers: { cookie } })).status, 200);
-  // Anyone can call the hook: the tokens still work at the provider, so they stay.
+  // Anyone can call the hook: the tokens still work at the provider, so they stay (an
+  // expired access token is not even asked about: it proves nothing).
   const forged = await raw('/api/disconnect?account_id=31000002&client_id=demo-client-id');
   assert.deepEqual(JSON.parse(forged.text), { ok: true, removed: 0 });
   assert.equal((await raw('/api/account', { headers: { cookie } })).status, 200, 'a forged hook removed nothing');

@@ -45,7 +45,12 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     const claim = store.claimCode(q.code, s.id);
     if (claim === 'other') return { status: 400, text: 'Refused: this code was already used.' };
     if (claim === 'done') return connected;
-    if (claim === 'pending') return (await firstExchange(q.code)) ? connected : { status: 502, text: 'Code exchange failed: the first request for this code did not finish it; sign in again.' };
+    if (claim === 'pending') {
+      // The first request renews the session: this one, from the same browser, gets the new
+      // id too (its own response may be the one that arrives).
+      const done = await firstExchange(q.code);
+      return done ? { ...connected, session: { id: done.sid } } : { status: 502, text: 'Code exchange failed: the first request for this code did not finish it; sign in again.' };
+    }
     const secret = secretFor(s.id, q.client_id);
     if (!secret) {
       store.releaseCode(q.code);
@@ -61,13 +66,13 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     }
   }
 
-  /** Waits for the request that claimed `code` to finish (done) or give up (released). */
+  /** Waits for the request that claimed `code` to finish (`{sid, done}`) or give up (false). */
   async function firstExchange(code) {
     const deadline = Date.now() + (provider.timeoutMs ?? 10_000) + 2_000;
     while (Date.now() < deadline) {
       const at = store.codeState(code);
       if (!at) return false;
-      if (at.done) return true;
+      if (at.done) return at;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return false;
@@ -89,13 +94,18 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
    */
   async function refreshShared(s, redirectUri) {
     const timeoutMs = provider.timeoutMs ?? 10_000;
+    // Held well past the provider's timeout and the database's own wait (5 s), so it cannot
+    // lapse while its holder still works; the owner token makes release the holder's alone.
+    const holdMs = timeoutMs + 30_000;
     const before = store.tokens(s.id);
-    if (!store.lockRefresh(s.id, timeoutMs + 5_000)) {
-      const deadline = Date.now() + timeoutMs + 5_000;
+    let owner = store.lockRefresh(s.id, holdMs);
+    if (!owner) {
+      const deadline = Date.now() + holdMs;
       while (store.refreshLocked(s.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const after = store.tokens(s.id);
       if (after && after.refreshToken !== before?.refreshToken) return { ...after, expiresIn: Math.round((after.expiresAt - Date.now()) / 1000) };
-      if (!store.lockRefresh(s.id, timeoutMs + 5_000)) throw new Error('another instance holds the refresh lock');
+      owner = store.lockRefresh(s.id, holdMs);
+      if (!owner) throw new Error('another instance holds the refresh lock');
     }
     try {
       const t = store.tokens(s.id);
@@ -103,7 +113,7 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
       store.saveTokens(s.id, t.clientId, fresh);
       return fresh;
     } finally {
-      store.unlockRefresh(s.id);
+      store.unlockRefresh(s.id, owner);
     }
   }
 
@@ -156,24 +166,32 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
   /**
    * The disconnect hook: a GET with `account_id` and `client_id` and nothing to authenticate
    * it by (the provider documents no signature), so anyone can call it. It is taken as a hint:
-   * each session holding tokens of that client (at most `limit`, newest first) is checked
-   * with the provider, and only a token set the provider now refuses (401) is removed.
-   * Nothing else is changed, so a forged call costs one account request per session at most.
+   * each session holding a still-valid access token of that client (at most `limit`, newest
+   * first) is checked with the provider, and only a token set the provider now refuses (401)
+   * is removed. An expired access token proves nothing (it is refreshed on its next use,
+   * which fails if the integration is really gone), so it is never checked; one check per
+   * client runs at a time, so a flood of forged calls costs the provider little.
    */
+  const checking = new Set();
   async function disconnected(q, limit = 100) {
-    if (q.client_id !== clientId && !store.sessionsWithClient(q.client_id ?? '', 1).length) return 0;
+    if (checking.has(q.client_id)) return 0;
+    checking.add(q.client_id);
     let removed = 0;
-    for (const sid of store.sessionsWithClient(q.client_id, limit)) {
-      const t = store.tokens(sid);
-      if (!t) continue;
-      try {
-        await fetchAccount({ referer: t.referer, accessToken: t.accessToken, ...provider });
-      } catch (e) {
-        if (e.code === 'provider_error' && e.status === 401) {
-          store.forgetTokens(sid, t.accessToken);
-          removed += 1;
+    try {
+      for (const sid of store.sessionsWithClient(q.client_id, limit)) {
+        const t = store.tokens(sid);
+        if (!t || t.expiresAt <= Date.now()) continue;
+        try {
+          await fetchAccount({ referer: t.referer, accessToken: t.accessToken, ...provider });
+        } catch (e) {
+          if (e.code === 'provider_error' && e.status === 401) {
+            store.forgetTokens(sid, t.accessToken);
+            removed += 1;
+          }
         }
       }
+    } finally {
+      checking.delete(q.client_id);
     }
     return removed;
   }

@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS exchanged_codes (
 );
 CREATE TABLE IF NOT EXISTS refresh_locks (
   session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
-  until INTEGER NOT NULL
+  until INTEGER NOT NULL,
+  owner TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS leadexec (
   session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
@@ -87,6 +88,11 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
   db.pragma('foreign_keys = ON');
   // Wait for another instance's write instead of failing at once (several processes, one file).
   db.pragma('busy_timeout = 5000');
+  // Locks are short-lived: a table from before they had owners is simply made again.
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'refresh_locks'").get()
+    && !db.prepare("SELECT 1 FROM pragma_table_info('refresh_locks') WHERE name = 'owner'").get()) {
+    db.exec('DROP TABLE refresh_locks');
+  }
   db.exec(SCHEMA);
   // A file made before codes were claimed: every recorded code was exchanged.
   if (!db.prepare("SELECT 1 FROM pragma_table_info('exchanged_codes') WHERE name = 'done'").get()) {
@@ -121,16 +127,15 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     evictAnonymous: db.prepare(`DELETE FROM sessions WHERE id IN (
       SELECT id FROM sessions WHERE kept = 0 ORDER BY seen_at DESC LIMIT -1 OFFSET ?) AND seen_at < ?`),
     claim: db.prepare('INSERT OR IGNORE INTO exchanged_codes (code, session_id, at, done) VALUES (?, ?, ?, 0)'),
-    lock: db.prepare(`INSERT INTO refresh_locks (session_id, until) VALUES (?, ?)
-      ON CONFLICT (session_id) DO UPDATE SET until = excluded.until WHERE refresh_locks.until < ?`),
-    unlock: db.prepare('DELETE FROM refresh_locks WHERE session_id = ?'),
+    lock: db.prepare(`INSERT INTO refresh_locks (session_id, until, owner) VALUES (?, ?, ?)
+      ON CONFLICT (session_id) DO UPDATE SET until = excluded.until, owner = excluded.owner WHERE refresh_locks.until < ?`),
+    unlock: db.prepare('DELETE FROM refresh_locks WHERE session_id = ? AND owner = ?'),
     withClient: db.prepare('SELECT session_id AS sid FROM tokens WHERE client_id = ? ORDER BY updated_at DESC LIMIT ?'),
     forgetTokens: db.prepare('DELETE FROM tokens WHERE session_id = ? AND access_token = ?'),
     locked: db.prepare('SELECT until FROM refresh_locks WHERE session_id = ? AND until >= ?'),
     claimOf: db.prepare('SELECT session_id AS sid, done FROM exchanged_codes WHERE code = ?'),
     release: db.prepare('DELETE FROM exchanged_codes WHERE code = ? AND done = 0'),
     finishClaim: db.prepare('UPDATE exchanged_codes SET done = 1, at = ? WHERE code = ? AND session_id = ?'),
-    retireState: db.prepare("UPDATE sessions SET state = state || ':' || id WHERE id = ?"),
     insertKept: db.prepare('INSERT INTO sessions (id, state, kept, seen_at) VALUES (?, ?, 1, ?)'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
     moves: ['tokens', 'created_clients', 'exchanged_codes', 'leadexec', 'refresh_locks'].map((table) =>
@@ -158,17 +163,18 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     q.keep.run(sid);
   });
 
-  // The session's rows under a new id (and the same state), the old id gone: what sign-in
-  // does against session fixation. One transaction, so no instance sees half of it.
+  // The session's rows under a new id and a new state, the old id gone: what sign-in does
+  // against session fixation (an id or a state learned before sign-in is worth nothing
+  // after it). One transaction, so no instance sees half of it.
   const renew = db.transaction((oldId) => {
     const old = q.session.get(oldId);
     if (!old) return undefined;
     const id = randomBytes(16).toString('hex');
-    q.retireState.run(oldId);
-    q.insertKept.run(id, old.state, now());
+    const state = randomBytes(16).toString('hex');
+    q.insertKept.run(id, state, now());
     for (const move of q.moves) move.run(id, oldId);
     q.deleteSession.run(oldId);
-    return { id, state: old.state };
+    return { id, state };
   });
 
   // A code is claimed before it is exchanged: an INSERT that only one request (of any
@@ -245,10 +251,13 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     },
     /**
      * Takes the session's refresh lock for `holdMs` (every instance sharing the file sees
-     * it): true when this caller holds it now. A lock past its time is taken over (its
-     * holder died or hung past the provider timeout).
+     * it): an owner token when this caller holds it now, else undefined. A lock past its
+     * time is taken over (its holder died or hung).
      */
-    lockRefresh: (sid, holdMs) => q.lock.run(sid, now() + holdMs, now()).changes === 1,
+    lockRefresh(sid, holdMs) {
+      const owner = randomBytes(16).toString('hex');
+      return q.lock.run(sid, now() + holdMs, owner, now()).changes === 1 ? owner : undefined;
+    },
     /** The sessions holding tokens of `clientId`, the most recently updated first (at most `limit`). */
     sessionsWithClient: (clientId, limit) => q.withClient.all(clientId, limit).map((r) => r.sid),
     /** Removes the session's token set if it still holds `accessToken` (a refresh since keeps it). */
@@ -258,10 +267,11 @@ export function openStore(file, { maxAnonymous = 10_000, keptForMs = 92 * DAY, g
     },
     /** Whether another caller holds the session's refresh lock now. */
     refreshLocked: (sid) => q.locked.get(sid, now()) !== undefined,
-    unlockRefresh: (sid) => { q.unlock.run(sid); },
+    /** Releases the lock `lockRefresh` gave `owner` (a lock taken over since is left alone). */
+    unlockRefresh: (sid, owner) => { q.unlock.run(sid, owner); },
     /** Gives up a claim whose exchange failed (a reload may try again). */
     releaseCode: (code) => { q.release.run(code); },
-    /** Moves the session to a new id (same state, same rows) and ends the old one: `{id, state}`. */
+    /** Moves the session's rows to a new id and state, and ends the old one: `{id, state}`. */
     renewSession: (id) => renew(id),
     /** Ends the session and everything it holds (sign-out). */
     endSession: (id) => { q.deleteSession.run(id); },
