@@ -133,23 +133,37 @@ test('behind TLS (--public-origin): its host is served, its origin passes the sa
   }
 });
 
-test('two refreshes at once share one request to the provider (a rotated token is never presented twice)', async () => {
-  // A provider that answers slowly and counts refreshes: the second request surely arrives
-  // while the first is in flight.
-  let refreshes = 0;
+/**
+ * A demo site against a stand-in provider that answers `slowGrant` requests after 300 ms
+ * (so a second request surely arrives while the first is in flight) and counts each grant
+ * type it is asked for (`counts`). Runs `use({site, counts})`, then stops both.
+ */
+async function withSlowProvider(slowGrant, use) {
+  const counts = { authorization_code: 0, refresh_token: 0 };
+  let issued = 0;
   const provider = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
       const grant = JSON.parse(body || '{}').grant_type;
-      if (grant === 'refresh_token') refreshes += 1;
-      const pair = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${refreshes}`, refresh_token: `rt_${refreshes}` };
-      setTimeout(() => { res.writeHead(req.url === '/oauth2/access_token' ? 200 : 201, { 'content-type': 'application/json' }); res.end(JSON.stringify(pair)); }, grant === 'refresh_token' ? 300 : 0);
+      if (grant in counts) counts[grant] += 1;
+      issued += 1;
+      const pair = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
+      setTimeout(() => { res.writeHead(req.url === '/oauth2/access_token' ? 200 : 201, { 'content-type': 'application/json' }); res.end(JSON.stringify(pair)); }, grant === slowGrant ? 300 : 0);
     });
   });
   await new Promise((r) => provider.listen(0, '127.0.0.1', r));
   const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
   try {
+    await use({ site, counts });
+  } finally {
+    site.child.kill();
+    provider.close();
+  }
+}
+
+test('two refreshes at once share one request to the provider (a rotated token is never presented twice)', async () => {
+  await withSlowProvider('refresh_token', async ({ site, counts }) => {
     const home = await rawRequest(site.url, '/');
     const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
     const connected = await rawRequest(site.url, `/callback?code=c&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie: home.headers['set-cookie'][0].split(';')[0] } });
@@ -158,13 +172,10 @@ test('two refreshes at once share one request to the provider (a rotated token i
     const refresh = () => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
     const both = await Promise.all([refresh(), refresh()]);
     assert.deepEqual(both.map((r) => r.status), [200, 200]);
-    assert.equal(refreshes, 1, 'one refresh request reached the provider');
+    assert.equal(counts.refresh_token, 1, 'one refresh request reached the provider');
     await refresh();
-    assert.equal(refreshes, 2, 'a later refresh is a request of its own');
-  } finally {
-    site.child.kill();
-    provider.close();
-  }
+    assert.equal(counts.refresh_token, 2, 'a later refresh is a request of its own');
+  });
 });
 
 test('sign-in moves the session to a new id: an id planted or learned before it reads nothing after', async () => {
@@ -187,35 +198,20 @@ test('sign-in moves the session to a new id: an id planted or learned before it 
 });
 
 test('the same Redirect URI loaded three times at once sends the code to the provider once', async () => {
-  let exchanges = 0;
-  const provider = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      if (JSON.parse(body || '{}').grant_type === 'authorization_code') exchanges += 1;
-      const pair = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${exchanges}`, refresh_token: `rt_${exchanges}` };
-      setTimeout(() => { res.writeHead(req.url === '/oauth2/access_token' ? 200 : 201, { 'content-type': 'application/json' }); res.end(JSON.stringify(pair)); }, 300);
-    });
-  });
-  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
-  const site = await start('node', ['www/server.mjs', '--db', ':memory:', '--port', '0', '--sandbox', `http://127.0.0.1:${provider.address().port}`], /Demo integrator site: (\S+)\//);
-  try {
+  await withSlowProvider('authorization_code', async ({ site, counts }) => {
     const home = await rawRequest(site.url, '/');
     const cookie = home.headers['set-cookie'][0].split(';')[0];
     const state = /data-state="([0-9a-f]{32})"/.exec(home.text)[1];
     const load = () => rawRequest(site.url, `/callback?code=once&state=${state}&client_id=demo-client-id&referer=acc.kommo.com`, { headers: { cookie } });
     const pages = await Promise.all([load(), load(), load()]);
     assert.deepEqual(pages.map((p) => /Connected/.test(p.text)), [true, true, true], pages.map((p) => p.text.slice(0, 200)).join('\n'));
-    assert.equal(exchanges, 1, 'one exchange reached the provider');
+    assert.equal(counts.authorization_code, 1, 'one exchange reached the provider');
     // Whichever response the browser keeps, its cookie is the renewed session's.
     const cookies = pages.map((p) => p.headers['set-cookie']?.[0]?.split(';')[0]);
     assert.equal(new Set(cookies).size, 1, cookies.join(' '));
     assert.notEqual(cookies[0], cookie);
     assert.equal((await rawRequest(site.url, '/api/status', { headers: { cookie: cookies[0] } })).text, '{"connected":true}');
-  } finally {
-    site.child.kill();
-    provider.close();
-  }
+  });
 });
 
 test('Redirect URI parameters are checked before any is used: an HTML page says which, never a 500', async () => {
