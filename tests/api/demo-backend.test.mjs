@@ -37,6 +37,46 @@ async function visit(site) {
   return { cookie: home.headers['set-cookie'][0].split(';')[0], state: /data-state="([0-9a-f]{32})"/.exec(home.text)[1] };
 }
 
+/**
+ * A stand-in provider: the token endpoint (rotating refresh tokens, a retired one refused as
+ * invalid_grant) and the account API for the newest access token. `fault()` names the next
+ * answer's fault, if any ('down', 'hang', 'html', '500'); refreshes are answered after
+ * `refreshDelayMs` and counted in `refreshes`.
+ */
+async function standInProvider({ fault = () => null, refreshDelayMs = 0 } = {}) {
+  const stand = { refreshes: 0, current: null };
+  let issued = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      if (req.url === '/sandbox/api/integrations') return res.writeHead(201).end('{}');
+      const mode = fault();
+      if (mode === 'down') return req.socket.destroy();
+      if (mode === 'hang') return undefined;
+      if (mode === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Down for maintenance</body></html>');
+      if (mode === '500') return res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
+      if (req.url === '/api/v4/account') {
+        const ok = req.headers.authorization === `Bearer ${stand.current?.access_token}`;
+        return res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id: 1, name: 'Acme', subdomain: 'acme' } : { error: 'unknown token' }));
+      }
+      const grant = JSON.parse(body || '{}');
+      if (grant.grant_type === 'refresh_token') {
+        stand.refreshes += 1;
+        if (grant.refresh_token !== stand.current?.refresh_token) return res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant","hint":"retired refresh token: family revoked"}');
+      }
+      issued += 1;
+      stand.current = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
+      const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stand.current));
+      return grant.grant_type === 'refresh_token' && refreshDelayMs ? setTimeout(answer, refreshDelayMs) : answer();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  stand.url = `http://127.0.0.1:${server.address().port}`;
+  stand.close = () => { server.closeAllConnections(); server.close(); };
+  return stand;
+}
+
 test('a signed-in visitor stays signed in across a restart of the demo (sessions and tokens in SQLite)', async () => {
   const db = join(dir, 'restart.sqlite3');
   let demo = await startDemo(['--db', db, '--sandbox', sandbox.url]);
@@ -90,30 +130,8 @@ test('a referer that is not an account domain is refused before the secret goes 
 test('provider down, hung, answering HTML or 500: a clear page within the timeout, nothing stored, the same session works after', async () => {
   // A stand-in provider whose next answers are chosen by the test.
   let mode = 'ok';
-  let issued = 0;
-  let current = null;
-  const provider = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      if (req.url === '/sandbox/api/integrations') return res.writeHead(201).end('{}');
-      if (mode === 'down') return req.socket.destroy();
-      if (mode === 'hang') return undefined;
-      if (mode === 'html') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Down for maintenance</body></html>');
-      if (mode === '500') return res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
-      if (req.url === '/api/v4/account') {
-        const ok = req.headers.authorization === `Bearer ${current?.access_token}`;
-        return res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id: 1, name: 'Acme', subdomain: 'acme' } : { error: 'unknown token' }));
-      }
-      const grant = JSON.parse(body);
-      if (grant.grant_type === 'refresh_token' && grant.refresh_token !== current?.refresh_token) return res.writeHead(400).end('{"error":"invalid_grant"}');
-      issued += 1;
-      current = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
-      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(current));
-    });
-  });
-  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
-  const demo = await startDemo(['--db', ':memory:', '--sandbox', `http://127.0.0.1:${provider.address().port}`, '--timeout-ms', '500']);
+  const provider = await standInProvider({ fault: () => mode });
+  const demo = await startDemo(['--db', ':memory:', '--sandbox', provider.url, '--timeout-ms', '500']);
   try {
     let { cookie, state } = await visit(demo.url);
     const callback = (code) => rawRequest(demo.url, `/callback?code=${code}&state=${state}&client_id=demo-client-id&referer=acme.kommo.com`, { headers: { cookie } });
@@ -134,7 +152,7 @@ test('provider down, hung, answering HTML or 500: a clear page within the timeou
     const signedIn = await callback('code-ok');
     assert.match(signedIn.text, /Connected/, 'the same session signs in once the provider is back');
     cookie = signedInCookie(signedIn);
-    const signedInWith = current.access_token;
+    const signedInWith = provider.current.access_token;
     const refresh = () => rawRequest(demo.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: demo.url } });
     for (const [fault, [status]] of Object.entries(faults)) {
       mode = fault;
@@ -145,44 +163,21 @@ test('provider down, hung, answering HTML or 500: a clear page within the timeou
       const account = await rawRequest(demo.url, '/api/account', { headers: { cookie } });
       assert.equal(account.status, 200, `after a ${fault} refresh the stored pair is the working one`);
     }
-    assert.equal(current.access_token, signedInWith, 'no refresh reached the provider\'s token store');
+    assert.equal(provider.current.access_token, signedInWith, 'no refresh reached the provider\'s token store');
     // The lock a hung refresh held was released: this refresh is a request of its own.
     assert.equal((await refresh()).status, 200);
-    assert.notEqual(current.access_token, signedInWith);
+    assert.notEqual(provider.current.access_token, signedInWith);
     assert.equal((await rawRequest(demo.url, '/api/account', { headers: { cookie } })).status, 200, 'the refreshed pair is stored');
   } finally {
     await stop(demo);
-    provider.closeAllConnections();
     provider.close();
   }
 });
 
 test('two demo processes on one SQLite file refresh one session at once: one rotation reaches the provider', async () => {
-  let refreshes = 0;
-  let issued = 0;
-  let current = null;
-  const provider = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => { body += c; });
-    req.on('end', () => {
-      if (req.url === '/sandbox/api/integrations') return res.writeHead(201).end('{}');
-      if (req.url === '/api/v4/account') {
-        const ok = req.headers.authorization === `Bearer ${current?.access_token}`;
-        return res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id: 1, name: 'Acme', subdomain: 'acme' } : { error: 'unknown token' }));
-      }
-      const grant = JSON.parse(body || '{}');
-      if (grant.grant_type === 'refresh_token') {
-        refreshes += 1;
-        if (grant.refresh_token !== current?.refresh_token) return res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant","hint":"retired refresh token: family revoked"}');
-      }
-      issued += 1;
-      current = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(current)), grant.grant_type === 'refresh_token' ? 300 : 0);
-    });
-  });
-  await new Promise((r) => provider.listen(0, '127.0.0.1', r));
+  const provider = await standInProvider({ refreshDelayMs: 300 });
   const db = join(dir, 'two-instances.sqlite3');
-  const argv = ['--db', db, '--sandbox', `http://127.0.0.1:${provider.address().port}`];
+  const argv = ['--db', db, '--sandbox', provider.url];
   const [a, b] = [await startDemo(argv), await startDemo(argv)];
   try {
     const visitor = await visit(a.url);
@@ -192,7 +187,7 @@ test('two demo processes on one SQLite file refresh one session at once: one rot
     const refresh = (site) => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
     const both = await Promise.all([refresh(a), refresh(b)]);
     assert.deepEqual(both.map((r) => r.status), [200, 200], both.map((r) => r.text).join('\n'));
-    assert.equal(refreshes, 1, 'one refresh reached the provider');
+    assert.equal(provider.refreshes, 1, 'one refresh reached the provider');
     assert.equal((await rawRequest(b.url, '/api/account', { headers: { cookie } })).status, 200, 'both instances read the one new pair');
   } finally {
     await stop(a);
