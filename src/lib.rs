@@ -9,7 +9,7 @@
 //!   in a release build is a trap; debug builds install console_error_panic_hook, so a
 //!   developer working on this crate sees a readable panic (docs/size.md has the figures).
 
-use kommo_oauth_web::api;
+use kommo_oauth_web::kommo::api;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlButtonElement;
 
@@ -176,7 +176,7 @@ pub fn mount(
 
 #[cfg(test)]
 mod tests {
-    use kommo_oauth_core::settings::Setting;
+    use kommo_oauth_core::kommo::settings::Setting;
 
     /// The TypeScript `ButtonOptions` interface (above) names every setting of the table,
     /// and a keyword setting's type lists each of its values.

@@ -54,6 +54,6 @@ declare global {
 /// name, with `targetOrigin` set to this page's origin; otherwise (COOP cut the opener) on
 /// the state's `BroadcastChannel`, closing the window only when an opener answers.
 #[wasm_bindgen(js_name = completeSignIn)]
-pub fn complete_sign_in(href: Option<String>) -> kommo_oauth_web::redirect::CompletedSignIn {
-    kommo_oauth_web::redirect::complete_sign_in(href)
+pub fn complete_sign_in(href: Option<String>) -> kommo_oauth_web::kommo::redirect::CompletedSignIn {
+    kommo_oauth_web::kommo::redirect::complete_sign_in(href)
 }

@@ -3,9 +3,10 @@
 //! global `AuthorizeResult`. LeadExec's authorization dialog is not public: its URL and
 //! message are this project's own, served by the sandbox (docs/protocol.md, "LeadExec").
 
+use crate::attempt::{Fields, MAX_FIELD_CHARS};
+use crate::attempt::{Product, Reason, Source};
 use crate::origin::{is_loopback_origin, normalize_origin};
 use crate::prelude::*;
-use crate::protocol::{Fields, MAX_FIELD_CHARS};
 use crate::strings::{concat, encode_component};
 
 /// LeadExec's documented host.
@@ -18,7 +19,7 @@ pub const WINDOW_NAME_PREFIX: &str = "leadexec-signin-";
 /// `data-btnId`; one without gets a console error).
 pub const BUTTON_SELECTOR: &str = "button.le-app-button";
 /// Why a LeadExec sign-in failed, when the button detected it (besides the popup and crypto
-/// failures it shares with the Kommo button, `flow::Reason`): `code()` is the result's `error`.
+/// failures it shares with the Kommo button, `attempt::Reason`): `code()` is the result's `error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LeReason {
     /// The dialog or the token API answered something that is not the documented shape.
@@ -188,14 +189,10 @@ pub fn storage_key(service: &str, button_id: &str) -> String {
 }
 
 /// Reads the dialog's message: `{type: "leadexec:authorize", state, valid, …}` carrying
-/// this attempt's `state` (its source and origin already checked by the shell). `None` for
-/// anything else, which the attempt ignores. Every field is a bounded string; `valid` is
-/// true only with a refresh token and an access token.
-pub fn dialog_message(
-    data: &impl Fields,
-    valid: Option<bool>,
-    state: &str,
-) -> Option<AuthorizeResult> {
+/// this attempt's `state` (its source and origin already checked). `None` for anything
+/// else, which the attempt ignores. Every field is a bounded string, `valid` a boolean; a
+/// valid result needs a refresh token and an access token.
+pub fn dialog_message(data: &impl Fields, state: &str) -> Option<AuthorizeResult> {
     let text = |key: &str| {
         data.string(key)
             .filter(|v| v.chars().count() <= MAX_FIELD_CHARS as usize)
@@ -204,7 +201,7 @@ pub fn dialog_message(
         return None;
     }
     let result = AuthorizeResult {
-        valid: valid == Some(true),
+        valid: data.boolean("valid") == Some(true),
         error: text("error"),
         refresh_token: text("refreshToken"),
         auth_token: text("authToken"),
@@ -219,10 +216,37 @@ pub fn dialog_message(
             result
                 .error
                 .as_deref()
-                .unwrap_or(crate::flow::ACCESS_DENIED),
+                .unwrap_or(crate::attempt::ACCESS_DENIED),
         ));
     }
     Some(result)
+}
+
+/// A LeadExec attempt: the dialog on the service origin, answering with this state.
+pub struct Dialog {
+    pub service: String,
+    pub state: String,
+}
+
+impl Product for Dialog {
+    type Result = AuthorizeResult;
+    const WINDOW_PREFIX: &'static str = WINDOW_NAME_PREFIX;
+    const RELAYED: bool = false;
+
+    fn state(&self) -> &str {
+        &self.state
+    }
+
+    fn read(&self, from: Source<'_>, data: &impl Fields) -> Option<AuthorizeResult> {
+        match from {
+            Source::Window(origin) if origin == self.service => dialog_message(data, &self.state),
+            _ => None,
+        }
+    }
+
+    fn closed(&self) -> AuthorizeResult {
+        AuthorizeResult::failed(Reason::PopupClosed.code())
+    }
 }
 
 #[cfg(test)]
@@ -234,6 +258,9 @@ mod tests {
     impl Fields for Map {
         fn string(&self, key: &str) -> Option<String> {
             self.0.get(key).map(|v| String::from(*v))
+        }
+        fn boolean(&self, key: &str) -> Option<bool> {
+            self.0.get(key).and_then(|v| v.parse().ok())
         }
     }
     fn map(pairs: &[(&'static str, &'static str)]) -> Map {
@@ -315,34 +342,57 @@ mod tests {
         let ok = map(&[
             ("type", DIALOG_TYPE),
             ("state", "s1"),
+            ("valid", "true"),
             ("refreshToken", "r"),
             ("authToken", "a"),
             ("expireDate", "2026-01-01T00:00:00Z"),
             ("appId", "app"),
         ]);
-        let got = dialog_message(&ok, Some(true), "s1").unwrap();
+        let got = dialog_message(&ok, "s1").unwrap();
         assert!(got.valid);
         assert_eq!(got.refresh_token.as_deref(), Some("r"));
-        assert_eq!(dialog_message(&ok, Some(true), "other"), None);
+        assert_eq!(dialog_message(&ok, "other"), None);
         let wrong_type = map(&[("type", "kommo-oauth:callback"), ("state", "s1")]);
-        assert_eq!(dialog_message(&wrong_type, Some(true), "s1"), None);
+        assert_eq!(dialog_message(&wrong_type, "s1"), None);
         let declined = map(&[
             ("type", DIALOG_TYPE),
             ("state", "s1"),
+            ("valid", "false"),
             ("error", "access_denied"),
         ]);
         assert_eq!(
-            dialog_message(&declined, Some(false), "s1"),
+            dialog_message(&declined, "s1"),
             Some(AuthorizeResult::failed("access_denied"))
         );
-        let no_tokens = map(&[("type", DIALOG_TYPE), ("state", "s1")]);
+        let no_tokens = map(&[("type", DIALOG_TYPE), ("state", "s1"), ("valid", "true")]);
         assert_eq!(
-            dialog_message(&no_tokens, Some(true), "s1"),
+            dialog_message(&no_tokens, "s1"),
             Some(AuthorizeResult::failed(LeReason::InvalidResponse.code()))
         );
+        let not_a_boolean = map(&[("type", DIALOG_TYPE), ("state", "s1"), ("valid", "yes")]);
         assert_eq!(
-            dialog_message(&no_tokens, None, "s1"),
+            dialog_message(&not_a_boolean, "s1"),
             Some(AuthorizeResult::failed("access_denied"))
         );
+    }
+
+    #[test]
+    fn the_dialog_is_heard_from_the_service_origin_alone_and_never_over_a_channel() {
+        let dialog = Dialog {
+            service: "https://apps.leadexec.net".into(),
+            state: "s1".into(),
+        };
+        let declined = map(&[("type", DIALOG_TYPE), ("state", "s1"), ("valid", "false")]);
+        assert_eq!(
+            dialog.read(Source::Window("https://apps.leadexec.net"), &declined),
+            Some(AuthorizeResult::failed("access_denied"))
+        );
+        assert_eq!(
+            dialog.read(Source::Window("https://evil.example"), &declined),
+            None
+        );
+        assert_eq!(dialog.read(Source::Channel, &declined), None);
+        assert_eq!(dialog.closed(), AuthorizeResult::failed("popup_closed"));
+        assert_eq!(dialog.state(), "s1");
     }
 }

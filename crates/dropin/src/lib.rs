@@ -28,11 +28,11 @@ pub fn start() {
 /// if any, lists the only client ids this page's tags may mount.
 #[wasm_bindgen(js_name = autoMount)]
 pub fn auto_mount(loader: JsValue) {
-    kommo_oauth_web::automount::auto_mount(loader);
+    kommo_oauth_web::kommo::automount::auto_mount(loader);
 }
 
 /// Mounts tags that appeared since the last look (the loader's `window.onload()` calls this).
 #[wasm_bindgen]
 pub fn rescan() {
-    kommo_oauth_web::automount::rescan();
+    kommo_oauth_web::kommo::automount::rescan();
 }

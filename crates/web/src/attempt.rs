@@ -1,32 +1,58 @@
-//! One sign-in attempt: it owns its id (128 random bits only it and its own window know), the
-//! popup's [`Watch`] (the `message` listener and the closed poll), the `BroadcastChannel`
-//! fallback named after its id and the deadline after the popup is gone. Finishing,
-//! cancelling or replacing the attempt drops it, and that releases all of them. One attempt
-//! per page is live: opening a sign-in window closes the one before it (`popup::open`), and
-//! the earlier attempt is then over.
+//! One sign-in attempt in the browser, for both products: the shell around
+//! `core::attempt::Attempt`, which makes every decision. The shell owns what the decisions
+//! act on: the window (`popup`), the attempt's id (128 random bits only it and its own window
+//! know), the record the window holds (`state::Record`), the `BroadcastChannel` named after
+//! the id, the `message` listener, the closed poll and the linger's deadline. It hands its
+//! owner (a Kommo button, a LeadExec button) each result through one [`Report`].
+//!
+//! Finishing or ending releases every listener and timer; so does dropping the [`Attempt`].
+//! One attempt per page is current: the one whose window opened last (`popup::is_latest`).
 
 use crate::js::{self, JsFields};
-use crate::popup::{self, Watch};
+use crate::popup;
+use crate::state::{self, Record};
 use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
-use kommo_oauth_core::flow::{Expected, Poll, LINGER_MS};
-use kommo_oauth_core::popup::WINDOW_NAME_PREFIX;
-use kommo_oauth_core::protocol::{channel_name, classify, Message, ACK_TYPE};
-use std::rc::Rc;
+use gloo_timers::callback::{Interval, Timeout};
+use kommo_oauth_core::attempt::Fields;
+use kommo_oauth_core::attempt::{self as decide, Event, Product, Source, Step};
+use kommo_oauth_core::attempt::{LINGER_MS, POLL_MS};
+use kommo_oauth_core::kommo::protocol::{channel_name, ACK_TYPE};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
 
-/// What happens to an attempt, for its owner to act on.
-pub enum AttemptEvent {
-    /// A message from this attempt's popup (or its helper's channel), origin- and shape-checked.
-    Message(Message),
-    /// A tick of the closed poll.
-    Poll(Poll),
-    /// The deadline after the popup closed passed: the attempt is over.
-    Expired,
+pub use crate::popup::Refused;
+
+/// What an attempt tells its owner.
+pub enum Report<R> {
+    /// A result, and the record of the attempt (for a window about to go to the Redirect URI
+    /// itself). After the visitor closed a relayed attempt's window, a second result (the
+    /// relayed one) may follow.
+    Result(R, Record),
+    /// Over without a result: its linger ran out, or a newer attempt took the page.
+    Ended,
 }
 
-type OnEvent = Rc<dyn Fn(AttemptEvent)>;
+/// An open attempt; dropping it releases every listener and timer.
+#[must_use = "dropping an Attempt ends it"]
+pub struct Attempt<P: Product>(Rc<Shell<P>>);
+
+struct Shell<P: Product> {
+    id: String,
+    popup: Window,
+    decide: RefCell<decide::Attempt<P>>,
+    listening: RefCell<Listening>,
+    report: Box<dyn Fn(Report<P::Result>)>,
+}
+
+#[derive(Default)]
+struct Listening {
+    _message: Option<EventListener>,
+    poll: Option<Interval>,
+    _channel: Option<Channel>,
+    deadline: Option<Timeout>,
+}
 
 /// A `BroadcastChannel` that is closed when dropped.
 struct Channel {
@@ -40,80 +66,99 @@ impl Drop for Channel {
     }
 }
 
-#[must_use = "dropping an Attempt removes its listeners"]
-pub struct Attempt {
-    pub expected: Expected,
-    /// The attempt's secret: the name of its channel, and what its window's record holds.
-    pub id: String,
-    popup: Window,
-    on_event: OnEvent,
-    watch: Watch,
-    _channel: Option<Channel>,
-    deadline: Option<Timeout>,
-}
-
-/// Opens the consent popup synchronously (call this directly inside the click handler).
-pub fn open_popup(url: &str) -> Result<Window, popup::Refused> {
-    popup::open(url, WINDOW_NAME_PREFIX)
-}
-
-impl Attempt {
-    /// Starts listening for the result of `popup`. A `message` counts only when its source is
-    /// this popup and its origin is `provider_origin` (the consent page) or this page's own
-    /// (our helper, once the popup is on the Redirect URI); both are checked before any of
-    /// the message's data is read.
-    pub fn start(
-        popup: Window,
-        id: String,
-        expected: Expected,
-        provider_origin: String,
-        on_event: impl Fn(AttemptEvent) + 'static,
-    ) -> Attempt {
-        let on_event: OnEvent = Rc::new(on_event);
-        let own_origin = js::own_origin();
-        let watch = {
-            let (on_message, on_tick) = (on_event.clone(), on_event.clone());
-            let (provider, own) = (provider_origin.clone(), own_origin.clone());
-            Watch::start(
-                &popup,
-                vec![provider_origin, own_origin.clone()],
-                move |origin, data| {
-                    if let Some(message) = classify(origin, &provider, &own, &JsFields(data)) {
-                        on_message(AttemptEvent::Message(message));
-                    }
-                },
-                move |poll| on_tick(AttemptEvent::Poll(poll)),
-            )
-        };
-        let channel = Self::channel(&id, own_origin, on_event.clone());
-        Attempt {
-            expected,
+impl<P: Product + 'static> Attempt<P> {
+    /// Opens `url` in the attempt's window, synchronously (call it directly inside the click
+    /// handler), and starts listening. A relayed product's record goes with the window alone:
+    /// written just before `window.open` (the window's sessionStorage starts as a copy of this
+    /// tab's) and removed from this tab right after, so no window opened later inherits it.
+    pub fn open(
+        product: P,
+        url: &str,
+        report: impl Fn(Report<P::Result>) + 'static,
+    ) -> Result<Attempt<P>, Refused> {
+        let id = state::random().ok_or(Refused::NoCrypto)?;
+        let record = Record {
+            state: String::from(product.state()),
             id,
-            popup,
-            on_event,
-            watch,
-            _channel: channel,
-            deadline: None,
+        };
+        if P::RELAYED {
+            record.keep();
         }
+        let opened = popup::open(url, P::WINDOW_PREFIX);
+        if P::RELAYED {
+            record.forget();
+        }
+        let shell = Rc::new(Shell {
+            id: record.id,
+            popup: opened?,
+            decide: RefCell::new(decide::Attempt::new(product)),
+            listening: RefCell::default(),
+            report: Box::new(report),
+        });
+        shell.listen();
+        Ok(Attempt(shell))
+    }
+
+    /// Focuses the window when it is still open and watched; false when a new one is needed.
+    pub fn focus_if_open(&self) -> bool {
+        let open = self.0.decide.borrow().is_polling() && !popup::is_closed(&self.0.popup);
+        if open {
+            let _ = self.0.popup.focus();
+        }
+        open
+    }
+}
+
+impl<P: Product + 'static> Shell<P> {
+    fn listen(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let message = EventListener::new(js::window().as_ref(), "message", move |event| {
+            let (Some(shell), Some(event)) = (weak.upgrade(), event.dyn_ref::<MessageEvent>())
+            else {
+                return;
+            };
+            // Source and opener first: nothing is read from another window's message.
+            if popup::sent_by(&shell.popup, event) {
+                let origin = event.origin();
+                shell.on(
+                    Event::Message(Source::Window(&origin), &JsFields(&event.data())),
+                    None,
+                );
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let opened_at = js_sys::Date::now();
+        let poll = Interval::new(POLL_MS, move || {
+            if let Some(shell) = weak.upgrade() {
+                let closed = popup::is_closed(&shell.popup);
+                let elapsed_ms = js_sys::Date::now() - opened_at;
+                shell.on::<JsFields>(Event::Tick { closed, elapsed_ms }, None);
+            }
+        });
+        *self.listening.borrow_mut() = Listening {
+            _message: Some(message),
+            poll: Some(poll),
+            _channel: P::RELAYED.then(|| self.channel()).flatten(),
+            deadline: None,
+        };
     }
 
     /// The helper's fallback when `window.opener` was cut (Cross-Origin-Opener-Policy). A
     /// `BroadcastChannel` only connects same-origin contexts, and this one is named after
     /// the attempt's id, which only the attempt's own window can read from its record.
-    fn channel(id: &str, own_origin: String, on_event: OnEvent) -> Option<Channel> {
-        let channel = BroadcastChannel::new(&channel_name(id)).ok()?;
+    fn channel(self: &Rc<Self>) -> Option<Channel> {
+        let channel = BroadcastChannel::new(&channel_name(&self.id)).ok()?;
         let reply = channel.clone();
+        let weak: Weak<Self> = Rc::downgrade(self);
         let listener = EventListener::new(&channel, "message", move |event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else {
+            let (Some(shell), Some(event)) = (weak.upgrade(), event.dyn_ref::<MessageEvent>())
+            else {
                 return;
             };
-            if let Some(message @ Message::Callback(_)) =
-                classify(&own_origin, "", &own_origin, &JsFields(&event.data()))
-            {
-                // Tell the helper it is in our popup, so it can close itself.
-                let _ = reply.post_message(&js::object(&[("type", Some(ACK_TYPE))]));
-                on_event(AttemptEvent::Message(message));
-            }
+            shell.on(
+                Event::Message(Source::Channel, &JsFields(&event.data())),
+                Some(&reply),
+            );
         });
         Some(Channel {
             channel,
@@ -121,31 +166,61 @@ impl Attempt {
         })
     }
 
-    /// Whether this is the page's current attempt (no sign-in window opened since its own).
-    pub fn is_current(&self) -> bool {
-        popup::is_latest(&self.popup)
+    /// Carries out the decision on `event`. `ack` is the channel it came over: told, once
+    /// the result is taken, that its sender is this attempt's window (so it may close itself).
+    fn on<F: Fields>(self: &Rc<Self>, event: Event<'_, F>, ack: Option<&BroadcastChannel>) {
+        let event = if popup::is_latest(&self.popup) {
+            event
+        } else {
+            Event::Superseded
+        };
+        let step = self.decide.borrow_mut().step(event);
+        match step {
+            Step::Wait => {}
+            Step::Linger => self.linger(),
+            Step::ReportAndLinger(result) => {
+                self.linger();
+                self.tell(result);
+            }
+            Step::Finish(result) => {
+                if let Some(channel) = ack {
+                    let _ = channel.post_message(&js::object(&[("type", Some(ACK_TYPE))]));
+                }
+                self.release();
+                let _ = self.popup.close();
+                self.tell(result);
+            }
+            Step::End => {
+                self.release();
+                (self.report)(Report::Ended);
+            }
+        }
     }
 
-    /// Whether the popup can still be focused.
-    pub fn is_open(&self) -> bool {
-        self.watch.is_polling() && !popup::is_closed(&self.popup)
+    fn tell(&self, result: P::Result) {
+        let record = Record {
+            state: String::from(self.decide.borrow().product.state()),
+            id: self.id.clone(),
+        };
+        (self.report)(Report::Result(result, record));
     }
 
-    pub fn focus(&self) {
-        let _ = self.popup.focus();
-    }
-
-    pub fn close_popup(&self) {
-        let _ = self.popup.close();
-    }
-
-    /// The popup handle reads `closed` (closed by the visitor, or cut by COOP): stop polling,
-    /// keep listening for the helper's broadcast until the deadline or the next click.
-    pub fn linger(&mut self) {
-        self.watch.stop_polling();
-        let on_event = self.on_event.clone();
-        self.deadline.get_or_insert_with(|| {
-            Timeout::new(LINGER_MS, move || on_event(AttemptEvent::Expired))
+    /// Stops reading `closed`; the channel listens until the deadline.
+    fn linger(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let mut listening = self.listening.borrow_mut();
+        listening.poll = None;
+        listening.deadline.get_or_insert_with(|| {
+            Timeout::new(LINGER_MS, move || {
+                if let Some(shell) = weak.upgrade() {
+                    shell.on::<JsFields>(Event::Expired, None);
+                }
+            })
         });
+    }
+
+    fn release(&self) {
+        let released = core::mem::take(&mut *self.listening.borrow_mut());
+        drop(released);
     }
 }

@@ -1,7 +1,7 @@
 //! Small JS interop helpers shared by the web modules.
 
 use js_sys::{Object, Reflect};
-use kommo_oauth_core::protocol::MAX_FIELD_CHARS;
+use kommo_oauth_core::attempt::MAX_FIELD_CHARS;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, Window};
@@ -193,12 +193,16 @@ pub fn set_key(obj: &JsValue, key: &JsValue, value: &JsValue) {
 /// the wasm.
 pub struct JsFields<'a>(pub &'a JsValue);
 
-impl kommo_oauth_core::protocol::Fields for JsFields<'_> {
+impl kommo_oauth_core::attempt::Fields for JsFields<'_> {
     fn string(&self, key: &str) -> Option<String> {
         let value = own(self.0, key);
         (value.is_string() && value.unchecked_ref::<js_sys::JsString>().length() <= MAX_FIELD_CHARS)
             .then(|| value.as_string())
             .flatten()
+    }
+
+    fn boolean(&self, key: &str) -> Option<bool> {
+        own(self.0, key).as_bool()
     }
 }
 

@@ -7,31 +7,24 @@
 //! `src/`, the npm package's main entry; `crates/dropin`, `crates/callback` and
 //! `crates/leadexec`) each choose their exports, allocator and panic strategy.
 
-/// The programmatic API of the npm package (`mount`), as plain Rust.
-pub mod api;
-/// One sign-in attempt: popup window, listeners, closed poll.
+/// One sign-in attempt, for both products: its window, id, record, channel and timers.
 pub mod attempt;
-/// Finding and mounting `.kommo_oauth` / `.amocrm_oauth` tags, now and later.
-pub mod automount;
-/// One mounted button: its element, click listener and sign-in attempt.
-pub mod button;
 /// Console output for diagnostics and errors.
 pub mod console;
+/// Finding the elements a drop-in takes over, now and as they appear.
+pub mod discover;
 /// Small JS interop helpers.
 pub mod js;
+/// The Kommo / amoCRM button: the drop-in's tags, the npm API, rendering, the Redirect URI
+/// helper.
+pub mod kommo;
 /// The LeadExec drop-in: enhancing the integrator's buttons, the dialog, the token API.
 pub mod leadexec;
+/// The page-wide configuration: the loader tag's attributes, the npm package's setters.
+pub mod loader;
 /// The sign-in window, for the Kommo attempt and the LeadExec dialog alike.
 pub mod popup;
-/// The Redirect URI helper.
-pub mod redirect;
-/// Building the `<button>` element.
-pub mod render;
 /// Reporting results: integrator callbacks, DOM events, promises.
 pub mod report;
-/// Reading settings from a tag's attributes or an options object.
-pub mod source;
-/// Random state values and their `sessionStorage` record.
+/// Random values, and the record an attempt's window holds.
 pub mod state;
-/// The stylesheet, installed once per document.
-pub mod style;

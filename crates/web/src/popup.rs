@@ -4,21 +4,16 @@
 //!   page can hold a window of that name or look the popup up with `window.open('', name)`;
 //! - used only when it is a fresh top-level window whose opener is this page;
 //! - heard only through a message whose source is that window, unless another window has
-//!   become its opener, from one of the accepted origins (checked before any of the data is
-//!   read);
-//! - watched through its `closed` flag by `core::flow::on_poll`'s rule.
+//!   become its opener ([`sent_by`]).
 //!
 //! One sign-in window per page and bundle: opening one closes the one this bundle opened
 //! before it, and the attempt of the latest window is the one current attempt
-//! ([`is_latest`]): the Kommo buttons and the LeadExec buttons ask this alone.
+//! ([`is_latest`]): `crate::attempt` asks this alone, for both products.
 
 use crate::{js, state};
-use gloo_events::EventListener;
-use gloo_timers::callback::Interval;
-use kommo_oauth_core::flow::{on_poll, Poll, POLL_MS};
 use kommo_oauth_core::popup::{features, window_name, WindowRect};
 use std::cell::RefCell;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::{MessageEvent, Window};
 
 thread_local! {
@@ -81,12 +76,19 @@ fn opened_by_this_page(popup: &Window) -> bool {
         .is_ok_and(|opener| opener == JsValue::from(js::window()))
 }
 
-/// Whether `popup`'s opener is now another window (one that took it over). A window that
-/// posted its answer and closed itself has none any more: that is not another.
-fn opener_is_elsewhere(popup: &Window) -> bool {
-    popup
-        .opener()
-        .is_ok_and(|opener| opener.is_object() && opener != JsValue::from(js::window()))
+/// Whether `event` was sent by `popup` while this page is still its opener (a window that
+/// took it over as its opener speaks for it no more; one that posted its answer and closed
+/// itself has no opener, and still counts). Nothing of the event's data is read here.
+pub fn sent_by(popup: &Window, event: &MessageEvent) -> bool {
+    let elsewhere = || {
+        popup
+            .opener()
+            .is_ok_and(|opener| opener.is_object() && opener != JsValue::from(js::window()))
+    };
+    event
+        .source()
+        .is_some_and(|s| JsValue::from(s) == JsValue::from(popup.clone()))
+        && !elsewhere()
 }
 
 /// Whether `popup` is a top-level window (its `parent` is itself), not a frame.
@@ -97,65 +99,4 @@ fn is_top_level(popup: &Window) -> bool {
 /// A sign-in window's `closed` flag; a handle that cannot be read counts as closed.
 pub fn is_closed(popup: &Window) -> bool {
     popup.closed().unwrap_or(true)
-}
-
-/// Listens for what a sign-in window says and does: `on_message(origin, data)` for each
-/// message from `popup` on one of `origins` (unless another window became its opener), and
-/// `on_poll(poll)` every [`POLL_MS`] until [`Watch::stop_polling`]. Dropping it stops both.
-pub struct Watch {
-    _message: EventListener,
-    poll: Option<Interval>,
-}
-
-impl Watch {
-    pub fn start(
-        popup: &Window,
-        origins: Vec<String>,
-        on_message: impl Fn(&str, &JsValue) + 'static,
-        on_poll_tick: impl Fn(Poll) + 'static,
-    ) -> Watch {
-        let source = JsValue::from(popup.clone());
-        let from = popup.clone();
-        let message = EventListener::new(js::window().as_ref(), "message", move |event| {
-            let Some(event) = event.dyn_ref::<MessageEvent>() else {
-                return;
-            };
-            // Source, opener and origin first: nothing is read from another window's message.
-            if !event.source().is_some_and(|s| JsValue::from(s) == source)
-                || opener_is_elsewhere(&from)
-            {
-                return;
-            }
-            let origin = event.origin();
-            if origins.contains(&origin) {
-                on_message(&origin, &event.data());
-            }
-        });
-        let opened_at = js_sys::Date::now();
-        let popup = popup.clone();
-        let mut closed_before = false;
-        let poll = Interval::new(POLL_MS, move || {
-            let closed = is_closed(&popup);
-            on_poll_tick(on_poll(
-                closed,
-                js_sys::Date::now() - opened_at,
-                closed_before,
-            ));
-            closed_before = closed;
-        });
-        Watch {
-            _message: message,
-            poll: Some(poll),
-        }
-    }
-
-    /// Stops reading `closed` (the handle was cut or closed); messages are still heard.
-    pub fn stop_polling(&mut self) {
-        self.poll = None;
-    }
-
-    /// Whether `closed` is still being read.
-    pub fn is_polling(&self) -> bool {
-        self.poll.is_some()
-    }
 }

@@ -5,8 +5,8 @@
 
 use crate::{console, js};
 use js_sys::Function;
-use kommo_oauth_core::parse::is_callback_path;
-use kommo_oauth_core::protocol::{Entries, ErrorResult};
+use kommo_oauth_core::kommo::parse::is_callback_path;
+use kommo_oauth_core::kommo::protocol::{Entries, ErrorResult};
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit, EventTarget};
 

@@ -10,7 +10,7 @@
 //! fallback).
 
 use crate::js::window;
-use kommo_oauth_core::protocol::state_key;
+use kommo_oauth_core::kommo::protocol::state_key;
 use kommo_oauth_core::strings::hex;
 
 /// 128 random bits as 32 hex digits, or `None` when the browser offers no secure random
@@ -29,16 +29,25 @@ fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 
-/// Records that attempt `id` sent `state` (storage may be unavailable: then nothing is kept).
-pub fn remember(state: &str, id: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(&state_key(state), id);
-    }
+/// What an attempt's window holds: that attempt `id` sent `state`.
+pub struct Record {
+    pub state: String,
+    pub id: String,
 }
 
-/// Removes the record of `state`.
-pub fn forget(state: &str) {
-    let _ = take(state);
+impl Record {
+    /// Writes the record into this window's storage (storage may be unavailable: then
+    /// nothing is kept, and the helper reports the result unverified).
+    pub fn keep(&self) {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(&state_key(&self.state), &self.id);
+        }
+    }
+
+    /// Removes it from this window's storage.
+    pub fn forget(&self) {
+        let _ = take(&self.state);
+    }
 }
 
 /// The id of the attempt this window's record says sent `state`, consuming the record.

@@ -6,8 +6,8 @@
 
 mod support;
 
-use kommo_oauth_core::protocol::{channel_name, CALLBACK_TYPE};
-use kommo_oauth_web::api::{mount, Handle as ButtonHandle};
+use kommo_oauth_core::kommo::protocol::{channel_name, CALLBACK_TYPE};
+use kommo_oauth_web::kommo::api::{mount, Handle as ButtonHandle};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -102,7 +102,7 @@ fn escape_worthy_values_are_encoded_once_and_settings_are_read_at_click_time() {
         "script", // data-state is taken from <script> config tags only
         "kommo_oauth",
     );
-    kommo_oauth_web::automount::auto_mount(wasm_bindgen::JsValue::UNDEFINED);
+    kommo_oauth_web::kommo::automount::auto_mount(wasm_bindgen::JsValue::UNDEFINED);
     let button: web_sys::HtmlElement = holder
         .query_selector("button")
         .unwrap_throw()
@@ -800,6 +800,37 @@ async fn another_buttons_click_ends_the_earlier_attempt_and_its_promise_says_can
     );
     let declined = JsFuture::from(later).await.err().expect_throw("rejects");
     assert_eq!(get_str(&declined, "code").as_deref(), Some("access_denied"));
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_superseded_attempts_channel_neither_acknowledges_nor_delivers() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let post_message = || options(&[("clientId", s("cid")), ("mode", s("post_message"))]);
+    let first = mount(&holder, post_message()).unwrap_throw();
+    let second = mount(&holder, post_message()).unwrap_throw();
+    spy_open(false);
+    let earlier = js_sys::Promise::from(JsValue::from(first.sign_in()));
+    let later = js_sys::Promise::from(JsValue::from(second.sign_in()));
+    // The first window's helper answers late, on its own attempt's channel: that attempt is
+    // over, so its helper is not told it may close, and nothing is delivered.
+    let replies = JsFuture::from(broadcast_collect(
+        &channel_name(&attempt_id_of(0)),
+        &helper_message(&state_of(0), "stale-code"),
+        50,
+    ))
+    .await
+    .unwrap_throw();
+    assert_eq!(json(&replies), "[]", "no acknowledgement for an ended attempt");
+    let rejected = JsFuture::from(earlier).await.err().expect_throw("rejects");
+    assert_eq!(get_str(&rejected, "code").as_deref(), Some("cancelled"));
+    broadcast(
+        &channel_name(&attempt_id_of(1)),
+        &helper_message(&state_of(1), "own-code"),
+    );
+    let result = JsFuture::from(later).await.unwrap_throw();
+    assert_eq!(get_str(&result, "code").as_deref(), Some("own-code"));
     restore_open();
     holder.remove();
 }

@@ -3,8 +3,8 @@
 
 mod support;
 
-use kommo_oauth_web::api::mount;
-use kommo_oauth_web::automount::{auto_mount, mounted_count};
+use kommo_oauth_web::kommo::api::mount;
+use kommo_oauth_web::kommo::automount::{auto_mount, mounted_count};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;

@@ -8,11 +8,25 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use axum::{Form, Json};
 use kommo_oauth_core::origin::is_secure_url;
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::atomic::Ordering;
+
+/// The admin page, its logo, and the JSON API for scripts and tests.
+pub(super) fn routes() -> Router<App> {
+    Router::new()
+        .route("/sandbox/admin", get(admin))
+        .route("/sandbox/admin/disable", post(admin_disable))
+        .route("/sandbox/api/integrations", post(register))
+        .route("/sandbox/api/state", get(state))
+        .route("/sandbox/api/clock", post(clock))
+        .route("/sandbox/api/disable", post(api_disable))
+        .route("/sandbox/logo.svg", get(logo))
+}
 
 pub(super) async fn admin(State(app): State<App>) -> Html<String> {
     let store = app.store();

@@ -7,10 +7,22 @@ use crate::store::{account, Integration};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Form;
+use axum::Router;
+use kommo_oauth_core::kommo::protocol::Message;
 use kommo_oauth_core::origin::is_secure_url;
-use kommo_oauth_core::protocol::Message;
 use serde::Deserialize;
+
+/// The consent page (English and localized) and the decision.
+pub(super) fn routes() -> Router<App> {
+    Router::new()
+        .route("/oauth", get(consent_en))
+        .route("/oauth/", get(consent_en))
+        .route("/{lang}/oauth", get(consent_localized))
+        .route("/{lang}/oauth/", get(consent_localized))
+        .route("/oauth/decide", post(decide))
+}
 
 /// The query as ordered pairs (`scopes[]` repeats).
 fn pairs(query: &str) -> Vec<(String, String)> {

@@ -21,10 +21,26 @@ use crate::pages;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
 use kommo_oauth_core::leadexec::{TokenResponse, DIALOG_TYPE};
 use kommo_oauth_core::origin::normalize_origin;
 use serde::Deserialize;
 use serde_json::json;
+
+/// LeadExec's dialog, token API and drop-in files.
+pub(super) fn routes() -> Router<App> {
+    Router::new()
+        .route("/authorize/dialog", get(dialog))
+        .route("/authorize/decide", post(decide))
+        .route("/authorize/refreshaccesstoken/{refresh}", get(refresh))
+        .route(
+            "/authorize/disconnectapplicationtoken/{refresh}",
+            get(disconnect),
+        )
+        .route("/js/{file}", get(script))
+        .route("/css/le-app-button.css", get(stylesheet))
+}
 
 const USER_COOKIE: &str = "le_user";
 

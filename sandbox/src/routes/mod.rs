@@ -22,7 +22,7 @@ use crate::pages;
 use crate::store::Store;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,35 +74,14 @@ impl App {
     }
 }
 
+/// Every route: each module's own [`Router`], merged, behind the host guard and body limit.
 pub fn router(app: App, hosts: crate::guard::Hosts) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/sandbox/admin") }))
-        .route("/oauth", get(consent::consent_en))
-        .route("/oauth/", get(consent::consent_en))
-        .route("/{lang}/oauth", get(consent::consent_localized))
-        .route("/{lang}/oauth/", get(consent::consent_localized))
-        .route("/oauth/decide", post(consent::decide))
-        .route("/oauth2/access_token", post(tokens::access_token))
-        .route("/api/v4/account", get(tokens::account_api))
-        .route("/sandbox/admin", get(admin::admin))
-        .route("/sandbox/admin/disable", post(admin::admin_disable))
-        .route("/sandbox/api/integrations", post(admin::register))
-        .route("/sandbox/api/state", get(admin::state))
-        .route("/sandbox/api/clock", post(admin::clock))
-        .route("/sandbox/api/disable", post(admin::api_disable))
-        .route("/sandbox/logo.svg", get(admin::logo))
-        .route("/authorize/dialog", get(leadexec::dialog))
-        .route("/authorize/decide", post(leadexec::decide))
-        .route(
-            "/authorize/refreshaccesstoken/{refresh}",
-            get(leadexec::refresh),
-        )
-        .route(
-            "/authorize/disconnectapplicationtoken/{refresh}",
-            get(leadexec::disconnect),
-        )
-        .route("/js/{file}", get(leadexec::script))
-        .route("/css/le-app-button.css", get(leadexec::stylesheet))
+        .merge(consent::routes())
+        .merge(tokens::routes())
+        .merge(admin::routes())
+        .merge(leadexec::routes())
         .with_state(app)
         .layer(axum::extract::DefaultBodyLimit::max(crate::guard::MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(

@@ -12,10 +12,19 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::Json;
+use axum::Router;
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
+
+/// The token endpoint and the account API.
+pub(super) fn routes() -> Router<App> {
+    Router::new()
+        .route("/oauth2/access_token", post(access_token))
+        .route("/api/v4/account", get(account_api))
+}
 
 /// A token request's parameters, from a form or a JSON body.
 #[derive(Deserialize)]

@@ -2,16 +2,14 @@
 //! once: enhanced (a `type="button"` with a click that opens the dialog), or reported as
 //! missing its id or outside the loader tag's allow-list.
 
-use super::{dialog, grants, service_origin, set_service};
-use crate::{console, js};
+use super::{dialog, grants, service_origin};
+use crate::{console, discover, js};
 use gloo_events::EventListener;
-use js_sys::Array;
 use kommo_oauth_core::leadexec::BUTTON_SELECTOR;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlScriptElement, MutationRecord};
+use web_sys::{Element, HtmlElement, HtmlScriptElement};
 
 /// The loader tag's attribute listing the button ids this page's markup may enhance.
 pub const ALLOW_LIST: &str = "data-allowed-btnids";
@@ -23,8 +21,6 @@ const REPORTED: &str = "reported";
 thread_local! {
     /// Every enhanced button, for the life of the page.
     static BUTTONS: RefCell<Vec<Rc<Enhanced>>> = const { RefCell::new(Vec::new()) };
-    /// The loader tag's `data-allowed-btnids`, when it has one.
-    static ALLOWED: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Button ids whose remembered grant was already checked on this page.
     static CHECKED: RefCell<std::collections::BTreeSet<String>> = const { RefCell::new(std::collections::BTreeSet::new()) };
     static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
@@ -34,7 +30,7 @@ thread_local! {
 pub(super) struct Enhanced {
     pub element: HtmlElement,
     pub button_id: String,
-    pub attempt: RefCell<Option<dialog::Attempt>>,
+    pub attempt: RefCell<Option<crate::attempt::Attempt<kommo_oauth_core::leadexec::Dialog>>>,
     click: RefCell<Option<EventListener>>,
     /// Set by a click: a sign-in on render that answers later must not override it.
     pub touched: Cell<bool>,
@@ -59,70 +55,39 @@ pub fn enhance_all(loader: JsValue) {
     // Without a loader tag (the npm package), the origin stays what setOrigin() chose.
     if let Some(script) = &script {
         let configured = script.get_attribute("data-origin");
-        set_service(service_origin(configured.as_deref(), &script_origin, &page));
-        ALLOWED.with(|a| *a.borrow_mut() = script.get_attribute(ALLOW_LIST));
+        let service = service_origin(configured.as_deref(), &script_origin, &page);
+        crate::loader::update(|loader| {
+            loader.service = Some(service);
+            loader.button_ids = script.get_attribute(ALLOW_LIST);
+        });
     }
     let Some(root) = js::document_element(&js::document()) else {
         return;
     };
-    enhance_within(&root);
+    discover::within(&root, BUTTON_SELECTOR, enhance);
     OBSERVER.with(|slot| {
         if slot.borrow().is_some() {
             return;
         }
         let watched = ["class", "data-btnid"].into_iter();
-        // Linear in what changed: each batch looks only into the subtrees it added and the
-        // elements whose attributes changed, never the whole document again.
-        *slot.borrow_mut() = js::observe_subtree(&root, watched, |records: Array| {
-            for record in records.iter() {
-                let record: MutationRecord = record.unchecked_into();
-                if record.type_() == "attributes" {
-                    // The element itself, not its subtree: a class toggled on <body> costs one call.
-                    if let Some(el) = record
-                        .target()
-                        .and_then(|t| js::cast::<HtmlElement>(t.into()))
-                    {
-                        if js::matches(&el, BUTTON_SELECTOR) {
-                            enhance(el);
-                        }
-                    }
-                    continue;
+        *slot.borrow_mut() = discover::watch(&root, watched, |batch| {
+            // The element itself, not its subtree: a class toggled on <body> costs one call.
+            for element in batch.changed {
+                if js::matches(&element, BUTTON_SELECTOR) {
+                    enhance(element);
                 }
-                let added = record.added_nodes();
-                for i in 0..added.length() {
-                    if let Some(el) = added.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-                        if el.is_connected() {
-                            enhance_within(&el);
-                        }
-                    }
-                }
+            }
+            for added in &batch.added {
+                discover::within(added, BUTTON_SELECTOR, enhance);
             }
         });
     });
 }
 
-/// Enhances the LeadExec buttons in `root`'s subtree, `root` included (through
-/// `Element.prototype`, which a `<form>`'s named controls cannot shadow).
-fn enhance_within(root: &Element) {
-    if js::matches(root, BUTTON_SELECTOR) {
-        if let Some(button) = js::cast::<HtmlElement>(root.clone().into()) {
-            enhance(button);
-        }
-    }
-    let Some(found) = js::select_all(root, BUTTON_SELECTOR) else {
+fn enhance(element: Element) {
+    let Some(element) = js::cast::<HtmlElement>(element.into()) else {
         return;
     };
-    for i in 0..found.length() {
-        if let Some(button) = found
-            .item(i)
-            .and_then(|n| js::cast::<HtmlElement>(n.into()))
-        {
-            enhance(button);
-        }
-    }
-}
-
-fn enhance(element: HtmlElement) {
     let mark = js::get_key(&element, &js::symbol(MARK));
     if mark.as_string().as_deref() == Some(ENHANCED) {
         return;
@@ -139,11 +104,10 @@ fn enhance(element: HtmlElement) {
         }
         return;
     };
-    let allowed = ALLOWED.with(|a| match a.borrow().as_deref() {
+    let allowed = crate::loader::with(|loader| match loader.button_ids.as_deref() {
         None => true,
-        Some(list) => {
-            kommo_oauth_core::trust::client_id_list(list).any(|id| id == button_id.as_bytes())
-        }
+        Some(list) => kommo_oauth_core::kommo::trust::client_id_list(list)
+            .any(|id| id == button_id.as_bytes()),
     });
     if !allowed {
         if mark.is_undefined() {

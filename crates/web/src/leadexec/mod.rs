@@ -18,21 +18,12 @@ pub use dialog::RESULT_EVENT;
 pub use discover::{enhance_all, ALLOW_LIST};
 pub use token::{disconnect, refresh};
 
-use crate::{console, js};
+use crate::{console, js, loader};
 use kommo_oauth_core::leadexec::service_origin;
-use std::cell::RefCell;
 
-thread_local! {
-    /// The dialog's and token API's origin (`core::leadexec::service_origin`).
-    static SERVICE: RefCell<String> = RefCell::new(String::from(kommo_oauth_core::leadexec::DEFAULT_ORIGIN));
-}
-
+/// The dialog's and token API's origin (`crate::loader`).
 fn service() -> String {
-    SERVICE.with(|s| s.borrow().clone())
-}
-
-fn set_service(origin: String) {
-    SERVICE.with(|s| *s.borrow_mut() = origin);
+    loader::with(loader::Loader::service)
 }
 
 /// Sets the service origin from code (the npm package): any https origin, or loopback on a
@@ -51,5 +42,5 @@ pub fn set_origin(origin: &str) {
             None,
         );
     }
-    set_service(chosen);
+    loader::update(|loader| loader.service = Some(chosen));
 }

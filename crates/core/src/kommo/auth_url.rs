@@ -2,8 +2,8 @@
 //! percent-encoded exactly once (the original encodes nothing).
 
 use super::config::{ButtonConfig, Identity, Provider};
-use super::strings::encode_component;
 use crate::prelude::*;
+use crate::strings::encode_component;
 
 struct Query(String);
 
@@ -34,7 +34,7 @@ pub fn authorization_url(
         Provider::Kommo => config.locale.path_prefix(),
         Provider::AmoCrm => "",
     };
-    let mut q = Query(super::strings::concat(&[
+    let mut q = Query(crate::strings::concat(&[
         &config.auth_origin,
         prefix,
         "/oauth/?",
@@ -61,9 +61,9 @@ pub fn authorization_url(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Provider;
-    use crate::parse::parse;
-    use crate::trust::{Author, Context};
+    use crate::kommo::config::Provider;
+    use crate::kommo::parse::parse;
+    use crate::kommo::trust::{Author, Context};
 
     fn ctx() -> Context {
         Context::new(Author::ScriptTag, "http://localhost:8080")

@@ -8,8 +8,9 @@ use crate::js::{self, JsFields};
 use crate::state;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use kommo_oauth_core::attempt::Fields;
+use kommo_oauth_core::kommo::protocol::{channel_name, CallbackResult, ACK_TYPE, CALLBACK_TYPE};
 use kommo_oauth_core::popup::{is_window_name, WINDOW_NAME_PREFIX};
-use kommo_oauth_core::protocol::{channel_name, CallbackResult, Fields, ACK_TYPE, CALLBACK_TYPE};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
@@ -25,7 +26,7 @@ extern "C" {
 pub fn complete_sign_in(href: Option<String>) -> CompletedSignIn {
     let win = js::window();
     let href = href.unwrap_or_else(|| scrub_address_bar(&win));
-    let search = kommo_oauth_core::protocol::query_of(&href);
+    let search = kommo_oauth_core::kommo::protocol::query_of(&href);
     let result = CallbackResult::from_query(&href, search);
     // The attempt's id, from the record only the attempt's own window holds (crate::state).
     let attempt_id = result.state.as_deref().and_then(state::take);

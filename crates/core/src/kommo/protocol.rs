@@ -10,8 +10,9 @@
 //! Anything else is ignored. The web shell reads `event.data` through [`Fields`], so the
 //! same validation runs natively in tests.
 
-use super::strings::{concat, keyword, query_pairs};
+use crate::attempt::Fields;
 use crate::prelude::*;
+use crate::strings::{concat, keyword, query_pairs};
 
 /// The `type` of every message our Redirect URI helper sends.
 pub const CALLBACK_TYPE: &str = "kommo-oauth:callback";
@@ -19,11 +20,6 @@ pub const CALLBACK_TYPE: &str = "kommo-oauth:callback";
 /// The `type` of the opener's reply on the `BroadcastChannel`: it tells a helper whose
 /// `window.opener` was cut that it runs in the popup (so it may close itself).
 pub const ACK_TYPE: &str = "kommo-oauth:ack";
-
-/// The longest string field read from a message, in UTF-16 units: longer ones are not copied
-/// into the wasm at all and the message is ignored (a real code, state or Redirect URI is a
-/// few hundred characters).
-pub const MAX_FIELD_CHARS: u32 = 8192;
 
 /// The `BroadcastChannel` the helper falls back to when `window.opener` is cut: named after
 /// the attempt's id, never its state (integrators reuse a state across tabs and buttons).
@@ -34,12 +30,6 @@ pub fn channel_name(attempt_id: &str) -> String {
 /// The `sessionStorage` key under which the attempt's own window finds the attempt's id.
 pub fn state_key(state: &str) -> String {
     concat(&["kommo-oauth:state:", state])
-}
-
-/// Read access to a message payload (a JS object in the browser, a map in tests).
-pub trait Fields {
-    /// The property as a string, when it is one.
-    fn string(&self, key: &str) -> Option<String>;
 }
 
 /// What the Redirect URI received: from its query string, or from the helper's message.

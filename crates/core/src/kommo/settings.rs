@@ -7,7 +7,7 @@
 //! all come from this table: adding a setting is one row here plus its parsing rule in
 //! `parse`.
 
-use crate::config::{Color, Fallback, LogoAlignment, Mode, Shape, Size, TextVariant, Theme};
+use crate::kommo::config::{Color, Fallback, LogoAlignment, Mode, Shape, Size, TextVariant, Theme};
 use crate::prelude::*;
 
 macro_rules! settings {

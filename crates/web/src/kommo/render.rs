@@ -3,10 +3,10 @@
 //! classes as the `class` attribute's value.
 
 use crate::js;
-use kommo_oauth_core::config::{
+use kommo_oauth_core::kommo::config::{
     Appearance, ButtonConfig, LogoAlignment, Shape, Size, Theme, Width,
 };
-use kommo_oauth_core::settings::spelling;
+use kommo_oauth_core::kommo::settings::spelling;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlButtonElement, Node};

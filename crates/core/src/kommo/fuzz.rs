@@ -5,13 +5,14 @@
 //!
 //! `npm test` runs a bounded number of cases (`PROPTEST_CASES`, 2,000 by default here);
 //! `npm run fuzz` runs a million.
-use crate::config::{Mode, Provider};
-use crate::flow::{on_message, Expected, Outcome};
-use crate::parse::parse;
+use crate::attempt::Fields;
+use crate::kommo::config::{Mode, Provider};
+use crate::kommo::flow::{on_message, Expected, Outcome};
+use crate::kommo::parse::parse;
+use crate::kommo::protocol::{classify, is_navigable};
+use crate::kommo::settings::Setting;
+use crate::kommo::trust::{Author, Context, PROVIDER_ORIGINS};
 use crate::prelude::*;
-use crate::protocol::{classify, is_navigable, Fields};
-use crate::settings::Setting;
-use crate::trust::{Author, Context, PROVIDER_ORIGINS};
 use proptest::prelude::*;
 use std::collections::HashMap;
 use std::string::ToString;
@@ -179,16 +180,16 @@ proptest! {
         let expected = Expected { mode, client_id: Some("cid".into()), state: STATE.into() };
         if let Some(message) = classify(from, "https://www.kommo.com", PAGE, &data) {
             match on_message(&expected, message) {
-                Outcome::Navigate(url) => {
+                Some(Outcome::Navigate(url)) => {
                     prop_assert!(is_navigable(&url), "{url:?}");
                     prop_assert!(url.starts_with("https://") || url.starts_with("http://") || url.to_ascii_lowercase().starts_with("http"));
                     prop_assert!(url.contains(&["state=", STATE].concat()));
                 }
-                Outcome::Success(r) | Outcome::Loaded(r) => prop_assert_eq!(r.state.as_deref(), Some(STATE)),
-                Outcome::Fail(f) => {
+                Some(Outcome::Success(r) | Outcome::Loaded(r)) => prop_assert_eq!(r.state.as_deref(), Some(STATE)),
+                Some(Outcome::Fail(f)) => {
                     // Only the provider's own decision fails an attempt, for this client id or
                     // through this attempt's Redirect URI (its state), with its own error code.
-                    let crate::flow::FailureCode::Provider(code) = f.code else {
+                    let crate::kommo::flow::FailureCode::Provider(code) = f.code else {
                         return Err(TestCaseError::fail("only the provider's decision fails an attempt"));
                     };
                     prop_assert_eq!(f.client_id.as_deref(), Some("cid"));
@@ -200,7 +201,7 @@ proptest! {
                     }
                     prop_assert_eq!(Some(code), data.string("error"));
                 }
-                Outcome::Ignore => {}
+                None => {}
             }
         }
     }

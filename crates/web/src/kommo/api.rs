@@ -2,17 +2,17 @@
 //! (as tolerantly as the drop-in reads attributes) and returns a
 //! [`Handle`]. The root crate (src/) wraps these in its `#[wasm_bindgen]` exports and TypeScript.
 
-use crate::button::Button;
 use crate::console;
 use crate::js;
+use crate::kommo::button::Button;
+use crate::kommo::source::Settings;
 use crate::report;
-use crate::source::Settings;
 use js_sys::{Function, Promise, Reflect};
-use kommo_oauth_core::config::Provider;
+use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Level;
-use kommo_oauth_core::flow::Reason;
-use kommo_oauth_core::settings::Setting;
-use kommo_oauth_core::trust::Author;
+use kommo_oauth_core::kommo::config::Provider;
+use kommo_oauth_core::kommo::settings::Setting;
+use kommo_oauth_core::kommo::trust::Author;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
@@ -287,8 +287,8 @@ fn unknown_keys(options: &JsValue) -> Vec<String> {
         .iter()
         .filter_map(|key| key.as_string())
         .filter_map(|key| {
-            (!kommo_oauth_core::settings::is_option(&key)).then(|| {
-                match kommo_oauth_core::settings::suggest_option(&key) {
+            (!kommo_oauth_core::kommo::settings::is_option(&key)).then(|| {
+                match kommo_oauth_core::kommo::settings::suggest_option(&key) {
                     Some(meant) => kommo_oauth_core::strings::concat(&[
                         "unknown option ",
                         &key,

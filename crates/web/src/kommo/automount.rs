@@ -9,14 +9,14 @@
 //! element with the class is read once, also one with nothing to render (marked
 //! [`IGNORED`] until one of its attributes changes).
 
-use crate::button::Button;
-use crate::source::{Settings, Tag, TAG_SELECTOR};
+use crate::discover::{self, Batch};
+use crate::kommo::button::Button;
+use crate::kommo::source::{Settings, Tag, TAG_SELECTOR};
 use crate::{console, js};
-use js_sys::Array;
-use kommo_oauth_core::settings::Setting;
+use kommo_oauth_core::kommo::settings::Setting;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlFormElement, MutationRecord, Node};
+use web_sys::{Element, HtmlFormElement, Node};
 
 /// The loader tag's attribute listing the client ids the page's tags may mount.
 pub const ALLOW_LIST: &str = "data-allowed-client-ids";
@@ -60,13 +60,13 @@ thread_local! {
 /// if any, lists the only client ids this page's tags may mount, and its
 /// `data-allowed-callbacks` the callback names markup (not only `<script>` tags) may use.
 pub fn auto_mount(loader: JsValue) {
-    if let Some(loader) = js::cast::<Element>(loader) {
-        if let Some(list) = loader.get_attribute(ALLOW_LIST) {
-            crate::source::ALLOWED_CLIENT_IDS.with(|ids| *ids.borrow_mut() = Some(list));
-        }
-        if let Some(list) = loader.get_attribute(ALLOWED_CALLBACKS) {
-            crate::source::ALLOWED_CALLBACKS.with(|names| *names.borrow_mut() = Some(list));
-        }
+    if let Some(tag) = js::cast::<Element>(loader) {
+        crate::loader::update(|loader| {
+            loader.client_ids = tag.get_attribute(ALLOW_LIST).or(loader.client_ids.take());
+            loader.callbacks = tag
+                .get_attribute(ALLOWED_CALLBACKS)
+                .or(loader.callbacks.take());
+        });
     }
     let document = js::document();
     if let Some(root) = js::document_element(&document) {
@@ -95,17 +95,7 @@ fn is_form(node: &Node) -> bool {
 
 /// Mounts the tags in `root`'s subtree, `root` included.
 fn mount_within(root: &Element) {
-    if js::matches(root, TAG_SELECTOR) {
-        try_mount(root.clone());
-    }
-    let Some(tags) = js::select_all(root, TAG_SELECTOR) else {
-        return;
-    };
-    for i in 0..tags.length() {
-        if let Some(tag) = tags.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-            try_mount(tag);
-        }
-    }
+    discover::within(root, TAG_SELECTOR, try_mount);
 }
 
 fn mark(tag: &Element, value: &str) {
@@ -152,48 +142,19 @@ fn observe(root: &Element) {
         }
         // The class, and every setting (a failed or ignored tag is read again when one changes).
         let watched = std::iter::once("class").chain(Setting::attribute_names());
-        *slot.borrow_mut() = js::observe_subtree(root, watched, |records: Array| {
-            on_batch(&records);
-        });
+        *slot.borrow_mut() = discover::watch(root, watched, on_batch);
     });
 }
 
-/// One batch of mutation records, coalesced: removals first, then the changed tags, then each
-/// added subtree that is still in the page.
-fn on_batch(records: &Array) {
-    let mut added: Vec<Element> = Vec::new();
-    let mut changed: Vec<Element> = Vec::new();
-    // Whether a removed subtree held a tag (looked for only while buttons are mounted, and
-    // until one is found): then one pass over the buttons, for the batch.
-    let none_mounted = BUTTONS.with(|b| b.borrow().is_empty());
-    let mut lost_tags = false;
-    for record in records.iter() {
-        let record: MutationRecord = record.unchecked_into();
-        if record.type_() == "attributes" {
-            if let Some(tag) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
-                changed.push(tag);
-            }
-            continue;
-        }
-        let removed = record.removed_nodes();
-        for i in 0..removed.length() {
-            if let Some(el) = removed.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-                if !lost_tags && !none_mounted {
-                    lost_tags = holds_tag(&el);
-                }
-            }
-        }
-        let nodes = record.added_nodes();
-        for i in 0..nodes.length() {
-            if let Some(el) = nodes.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-                added.push(el);
-            }
-        }
-    }
-    if lost_tags {
+/// One batch: removals first, then the changed tags, then each added subtree.
+fn on_batch(batch: Batch) {
+    // Whether a removed subtree held a tag (looked for only while buttons are mounted): then
+    // one pass over the buttons, for the batch.
+    let mounted = BUTTONS.with(|b| !b.borrow().is_empty());
+    if mounted && batch.removed.iter().any(holds_tag) {
         unmount_removed();
     }
-    for tag in changed {
+    for tag in batch.changed {
         let mark = js::get_key(&tag, &mark_key()).as_string();
         if matches!(mark.as_deref(), Some(FAILED | IGNORED)) {
             js::set_key(&tag, &mark_key(), &JsValue::UNDEFINED);
@@ -203,9 +164,8 @@ fn on_batch(records: &Array) {
             try_mount(tag);
         }
     }
-    // An element added and removed again in the same batch is not looked into.
-    for el in added.iter().filter(|el| el.is_connected()) {
-        mount_within(el);
+    for root in &batch.added {
+        mount_within(root);
     }
 }
 

@@ -2,19 +2,11 @@
 //! Both are read again at click time, since integrators change them after render.
 
 use crate::js;
-use kommo_oauth_core::config::Provider;
-use kommo_oauth_core::parse::{has_settings, parse, Parsed};
-use kommo_oauth_core::trust::{Author, Context};
-use std::cell::RefCell;
+use kommo_oauth_core::kommo::config::Provider;
+use kommo_oauth_core::kommo::parse::{has_settings, parse, Parsed};
+use kommo_oauth_core::kommo::trust::{Author, Context};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlScriptElement};
-
-thread_local! {
-    /// The loader tag's `data-allowed-client-ids`, read once by the auto-mount.
-    pub static ALLOWED_CLIENT_IDS: RefCell<Option<String>> = const { RefCell::new(None) };
-    /// The loader tag's `data-allowed-callbacks`, read once by the auto-mount.
-    pub static ALLOWED_CALLBACKS: RefCell<Option<String>> = const { RefCell::new(None) };
-}
 
 /// The selectors matching a config tag, and an amoCRM one.
 pub const TAG_SELECTOR: &str = ".kommo_oauth,.amocrm_oauth";
@@ -22,7 +14,7 @@ const AMOCRM_SELECTOR: &str = ".amocrm_oauth";
 
 /// Where a button's settings come from, and the listeners that come with them: a config
 /// tag ([`Tag`], the drop-in) or an options object (`api::Options`, the npm package). A
-/// [`Button`](crate::button::Button) is generic over it, so each artifact links only its own.
+/// [`Button`](crate::kommo::button::Button) is generic over it, so each artifact links only its own.
 pub trait Settings: 'static {
     /// Kommo or amoCRM.
     fn provider(&self) -> Provider;
@@ -77,8 +69,10 @@ pub trait Settings: 'static {
 /// Who wrote the settings, on which page (see `core::trust`).
 fn context(author: Author) -> Context {
     let mut context = Context::new(author, &js::own_origin());
-    context.allowed_client_ids = ALLOWED_CLIENT_IDS.with(|ids| ids.borrow().clone());
-    context.allowed_callbacks = ALLOWED_CALLBACKS.with(|names| names.borrow().clone());
+    crate::loader::with(|loader| {
+        context.allowed_client_ids = loader.client_ids.clone();
+        context.allowed_callbacks = loader.callbacks.clone();
+    });
     context
 }
 

@@ -11,7 +11,7 @@
 //! visitor is sent for consent, send a metadata integration's secrets off the site, or mount
 //! a button for an integration the page did not list (when it lists them).
 
-use super::origin::{is_loopback_origin, normalize_origin};
+use crate::origin::{is_loopback_origin, normalize_origin};
 use crate::prelude::*;
 
 /// The consent page origins of the real providers: the only ones markup may name.
@@ -116,7 +116,7 @@ fn same_origin(url: &str, origin: &str) -> bool {
     let Some(origin) = normalize_origin(origin) else {
         return false;
     };
-    let lower = super::strings::keyword(url);
+    let lower = crate::strings::keyword(url);
     lower
         .strip_prefix(origin.as_str())
         .is_some_and(|rest| matches!(rest.as_bytes().first(), None | Some(b'/' | b'?' | b'#')))

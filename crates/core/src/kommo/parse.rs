@@ -2,13 +2,13 @@
 //! (whitespace, case, `"1"`/`"true"`), with one diagnostic per problem.
 
 use super::config::*;
-use super::diag::{Diagnostic, Diagnostics};
-use super::origin::{is_secure_url, normalize_origin};
 use super::settings::{Keyword, Setting, Source};
-use super::strings::{decode, keyword};
 use super::text::default_title;
 use super::trust::{Author, Context};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::origin::{is_secure_url, normalize_origin};
 use crate::prelude::*;
+use crate::strings::{decode, keyword};
 
 /// The outcome of reading one tag: a config, or `None` when the tag is unusable.
 pub struct Parsed {
@@ -244,7 +244,7 @@ fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
         return Vec::new();
     };
     let mut scopes = Vec::new();
-    for item in super::strings::split(&raw, b',')
+    for item in crate::strings::split(&raw, b',')
         .map(keyword)
         .filter(|s| !s.is_empty())
     {
@@ -451,7 +451,7 @@ fn callback_name(
 pub fn is_callback_path(path: &str) -> bool {
     let word = |c: char| c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
     let forbidden = |part: &str| matches!(part, "__proto__" | "constructor" | "prototype");
-    super::strings::split(path, b'.').all(|part| {
+    crate::strings::split(path, b'.').all(|part| {
         part.chars()
             .next()
             .is_some_and(|c| word(c) && !c.is_ascii_digit())

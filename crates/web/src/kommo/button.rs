@@ -2,21 +2,20 @@
 //! current sign-in attempt. Closures hold only a weak reference back, so dropping the
 //! `Button` releases everything.
 
-use crate::attempt::{open_popup, Attempt, AttemptEvent};
-use crate::popup::Refused;
+use crate::attempt::{Attempt, Refused, Report};
+use crate::kommo::source::Settings;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
-use crate::source::Settings;
-use crate::{console, js, state};
+use crate::state::{self, Record};
+use crate::{console, js};
 use core::cell::RefCell;
 use gloo_events::EventListener;
-use kommo_oauth_core::auth_url::authorization_url;
-use kommo_oauth_core::config::{ButtonConfig, Fallback, Mode};
+use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Diagnostics;
-use kommo_oauth_core::flow::{
-    after_poll, on_message, AfterPoll, Expected, Failure, Outcome, Reason,
-};
-use kommo_oauth_core::protocol::{is_navigable, CallbackResult};
-use kommo_oauth_core::settings::Setting;
+use kommo_oauth_core::kommo::auth_url::authorization_url;
+use kommo_oauth_core::kommo::config::{ButtonConfig, Fallback, Mode};
+use kommo_oauth_core::kommo::flow::{Expected, Failure, Kommo, Outcome};
+use kommo_oauth_core::kommo::protocol::{is_navigable, CallbackResult};
+use kommo_oauth_core::kommo::settings::Setting;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
 use web_sys::HtmlButtonElement;
@@ -28,7 +27,7 @@ pub struct Button<S: Settings>(Rc<Inner<S>>);
 struct Inner<S: Settings> {
     element: HtmlButtonElement,
     settings: S,
-    attempt: RefCell<Option<Attempt>>,
+    attempt: RefCell<Option<Attempt<Kommo>>>,
     click: RefCell<Option<EventListener>>,
     /// Diagnostics already printed, so a click does not repeat them.
     logged: RefCell<Vec<String>>,
@@ -49,8 +48,8 @@ impl<S: Settings> Button<S> {
         diagnostics: &Diagnostics,
     ) -> Result<Button<S>, JsValue> {
         let document = js::document();
-        crate::style::install(&document);
-        let element = crate::render::render(&document, config)?;
+        crate::kommo::style::install(&document);
+        let element = crate::kommo::render::render(&document, config)?;
         let inner = Rc::new(Inner {
             element,
             settings,
@@ -86,71 +85,63 @@ impl<S: Settings> Button<S> {
 /// The click: focus the open popup, or open a new one synchronously.
 fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
     if let Some(attempt) = inner.attempt.borrow().as_ref() {
-        if attempt.is_open() && attempt.is_current() {
-            attempt.focus();
+        if attempt.focus_if_open() {
             return;
         }
     }
     drop(inner.attempt.borrow_mut().take());
     let Some(config) = inner.current_config() else {
-        finish(
-            inner,
-            Outcome::Fail(Failure::own(Reason::InvalidConfig, None)),
-        );
-        return;
+        return fail(inner, &Failure::own(Reason::InvalidConfig, None));
     };
     let client_id = config.identity.client_id().map(String::from);
-    let (Some(state), Some(id)) = (config.state.clone().or_else(state::random), state::random())
-    else {
+    let Some(state) = config.state.clone().or_else(state::random) else {
         return no_crypto(inner, client_id);
     };
-    // The record goes with the popup alone: the popup's sessionStorage starts as a copy of
-    // this tab's at window.open, and this tab's is removed right after (crate::state).
-    state::remember(&state, &id);
     let page = js::own_origin();
     let url = authorization_url(&config, &state, config.mode.keyword(), &page);
-    let opened = open_popup(&url);
-    state::forget(&state);
-    let popup = match opened {
-        Ok(popup) => popup,
-        Err(Refused::Blocked) => return blocked(inner, &config, &state, &id, &page),
-        Err(Refused::NoCrypto) => return no_crypto(inner, client_id),
-    };
-    let expected = Expected {
-        mode: config.mode,
-        client_id,
-        state,
+    let kommo = Kommo {
+        expected: Expected {
+            mode: config.mode,
+            client_id: client_id.clone(),
+            state: state.clone(),
+        },
+        provider_origin: config.auth_origin.clone(),
+        own_origin: page.clone(),
     };
     let weak: Weak<Inner<S>> = Rc::downgrade(inner);
-    let attempt = Attempt::start(popup, id, expected, config.auth_origin, move |event| {
-        if let Some(inner) = weak.upgrade() {
-            on_event(&inner, event);
+    let opened = Attempt::open(kommo, &url, move |report| {
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        match report {
+            Report::Result(outcome, record) => finish(&inner, outcome, Some(&record)),
+            // Another button's click took the page, or the linger ran out.
+            Report::Ended => inner.settings.cancel(),
         }
     });
-    *inner.attempt.borrow_mut() = Some(attempt);
+    match opened {
+        Ok(attempt) => *inner.attempt.borrow_mut() = Some(attempt),
+        Err(Refused::Blocked) => blocked(inner, &config, state, &page),
+        Err(Refused::NoCrypto) => no_crypto(inner, client_id),
+    }
 }
 
 /// No secure random numbers: no sign-in starts.
 fn no_crypto<S: Settings>(inner: &Rc<Inner<S>>, client_id: Option<String>) {
     console::error(&[Reason::CryptoUnavailable.describe()], None);
-    finish(
-        inner,
-        Outcome::Fail(Failure::own(Reason::CryptoUnavailable, client_id)),
-    );
+    fail(inner, &Failure::own(Reason::CryptoUnavailable, client_id));
 }
 
 /// The popup was blocked: continue in this tab when the integrator opted in, else report.
-fn blocked<S: Settings>(
-    inner: &Rc<Inner<S>>,
-    config: &ButtonConfig,
-    state: &str,
-    id: &str,
-    page: &str,
-) {
+fn blocked<S: Settings>(inner: &Rc<Inner<S>>, config: &ButtonConfig, state: String, page: &str) {
+    let client_id = config.identity.client_id().map(String::from);
     if config.fallback == Fallback::SameTab {
+        let Some(id) = state::random() else {
+            return no_crypto(inner, client_id);
+        };
+        let url = authorization_url(config, &state, Mode::PostMessage.keyword(), page);
         // This tab goes to the Redirect URI itself: its helper reads the record here.
-        state::remember(state, id);
-        let url = authorization_url(config, state, Mode::PostMessage.keyword(), page);
+        Record { state, id }.keep();
         let _ = js::window().location().assign(&url);
         return;
     }
@@ -159,83 +150,19 @@ fn blocked<S: Settings>(
         "the browser blocked the sign-in popup; set data-fallback=\"same-tab\" to continue in this tab instead.",
     ));
     console::error(&[&hint], None);
-    let client_id = config.identity.client_id().map(String::from);
-    finish(
-        inner,
-        Outcome::Fail(Failure::own(Reason::PopupBlocked, client_id)),
-    );
+    fail(inner, &Failure::own(Reason::PopupBlocked, client_id));
 }
 
-fn on_event<S: Settings>(inner: &Rc<Inner<S>>, event: AttemptEvent) {
-    let Some(current) = inner.attempt.borrow().as_ref().map(Attempt::is_current) else {
-        return;
-    };
-    if !current {
-        // Another button's click closed this attempt's popup and opened its own: this
-        // attempt is over, and whatever reaches it now is not for it.
-        drop(inner.attempt.borrow_mut().take());
-        return inner.settings.cancel();
-    }
-    let outcome = match event {
-        AttemptEvent::Message(message) => {
-            let attempt = inner.attempt.borrow();
-            let Some(attempt) = attempt.as_ref() else {
-                return;
-            };
-            on_message(&attempt.expected, message)
-        }
-        AttemptEvent::Poll(poll) => {
-            // The Kommo helper relays over the attempt's channel: closed, by the visitor or by
-            // COOP, the attempt keeps listening either way (core::flow::after_poll).
-            let step = after_poll(poll, true);
-            if step == AfterPoll::Wait {
-                return;
-            }
-            let client_id = {
-                let mut attempt = inner.attempt.borrow_mut();
-                let Some(attempt) = attempt.as_mut() else {
-                    return;
-                };
-                attempt.linger();
-                attempt.expected.client_id.clone()
-            };
-            if step == AfterPoll::ReportClosedAndLinger {
-                finish(
-                    inner,
-                    Outcome::Fail(Failure::own(Reason::PopupClosed, client_id)),
-                );
-            }
-            return;
-        }
-        AttemptEvent::Expired => return drop(inner.attempt.borrow_mut().take()),
-    };
-    if outcome == Outcome::Ignore {
-        return;
-    }
-    let attempt = inner.attempt.borrow_mut().take();
-    if let Some(attempt) = &attempt {
-        attempt.close_popup();
-    }
-    finish_attempt(inner, outcome, attempt.as_ref());
-}
-
-/// Carries out a final outcome: promises, events, callbacks, navigation.
-fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) {
-    finish_attempt(inner, outcome, None);
-}
-
-/// [`finish`], for the outcome of `attempt`: when this window goes to the Redirect URI, the
-/// record its helper reads is written here, after every listener let it go and just before.
-fn finish_attempt<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome, attempt: Option<&Attempt>) {
+/// Carries out how an attempt ended: promises, events, callbacks, navigation. When this
+/// window goes to the Redirect URI itself, the attempt's `record` (which its helper reads)
+/// is written here just before.
+fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome, record: Option<&Record>) {
     match outcome {
-        Outcome::Ignore => {}
         Outcome::Navigate(url) => {
-            let query = kommo_oauth_core::protocol::query_of(&url);
+            let query = kommo_oauth_core::kommo::protocol::query_of(&url);
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {
-                if let Some(attempt) = attempt {
-                    state::remember(&attempt.expected.state, &attempt.id);
-                }
+                record.map(Record::keep);
                 let _ = js::window().location().assign(&url);
             }
         }
