@@ -6,6 +6,7 @@
 
 mod guard;
 mod hooks;
+mod jwt;
 mod leadexec;
 mod pages;
 mod routes;
@@ -124,6 +125,13 @@ async fn main() {
     println!("Kommo sandbox provider: http://{addr}  (consent page /oauth, admin /sandbox/admin; LeadExec dialog /authorize/dialog)");
     let hosts = guard::Hosts {
         public: args.public_host.clone(),
+    };
+    // The signing key, made now rather than on the first token.
+    jwt::init();
+    let mut store = store;
+    store.api_domain = match &args.public_host {
+        Some(public) => public.clone(),
+        None => addr.clone(),
     };
     let apps = match args
         .leadexec_apps

@@ -106,20 +106,52 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-/// Why a token request or API call failed; the text is the hint shown to the integrator.
-/// The token endpoint's variants are RFC 6749 §5.2's error codes.
+/// Why a token request or API call failed; the text is the `hint` shown to the integrator.
+/// The token endpoint's variants are league/oauth2-server's (the 7.x line, whose answers the
+/// provider gives: docs/protocol.md, "Where each answer comes from"), with its hints.
 #[derive(Debug, PartialEq)]
 pub enum Denied {
-    /// `invalid_request`: a parameter is missing, repeated or malformed.
+    /// `invalid_request` (400): a parameter is missing, repeated or malformed.
     InvalidRequest(&'static str),
-    /// `invalid_client`: unknown client, wrong secret, or two ways of authenticating.
+    /// `invalid_client` (401): unknown client or wrong secret.
     InvalidClient(&'static str),
-    /// `invalid_grant`: the code or refresh token is unknown, used, expired or another's.
-    InvalidGrant(&'static str),
-    /// `unsupported_grant_type`.
+    /// The authorization code is refused: league's `invalidRequest('code', hint)`
+    /// (`invalid_request`, 400).
+    InvalidCode(&'static str),
+    /// The refresh token is refused: league's `invalidRefreshToken(hint)` (`invalid_request`,
+    /// 401, as the provider answers a revoked one).
+    InvalidRefreshToken(&'static str),
+    /// `unsupported_grant_type` (400).
     UnsupportedGrantType(&'static str),
     /// An API call without a valid access token.
     Unauthorized(&'static str),
+}
+
+impl Denied {
+    /// The text shown to the integrator.
+    pub fn hint(&self) -> &'static str {
+        match *self {
+            Denied::InvalidRequest(h)
+            | Denied::InvalidClient(h)
+            | Denied::InvalidCode(h)
+            | Denied::InvalidRefreshToken(h)
+            | Denied::UnsupportedGrantType(h)
+            | Denied::Unauthorized(h) => h,
+        }
+    }
+}
+
+/// league/oauth2-server's hints, as the provider sends them.
+pub mod hint {
+    pub const CODE_UNKNOWN: &str = "Cannot decrypt the authorization code";
+    pub const CODE_ANOTHER_CLIENT: &str = "Authorization code was not issued to this client";
+    pub const CODE_REVOKED: &str = "Authorization code has been revoked";
+    pub const CODE_EXPIRED: &str = "Authorization code has expired";
+    pub const REDIRECT_URI: &str = "Invalid redirect URI";
+    pub const TOKEN_UNKNOWN: &str = "Cannot decrypt the refresh token";
+    pub const TOKEN_ANOTHER_CLIENT: &str = "Token is not linked to client";
+    pub const TOKEN_REVOKED: &str = "Token has been revoked";
+    pub const TOKEN_EXPIRED: &str = "Token has expired";
 }
 
 /// How many integrations metadata buttons may create before the oldest is forgotten (any web
@@ -138,16 +170,47 @@ pub struct Store {
     next_family: u64,
     /// (client_id, account_id) pairs that have been disabled by an account admin.
     installs: Vec<(String, u64)>,
+    /// Where the accounts' API answers, for the tokens' `api_domain` (the sandbox's address).
+    pub api_domain: String,
+}
+
+/// The domain the sandbox's accounts live under, for the tokens' `base_domain` (the
+/// account API's links use it too).
+pub const BASE_DOMAIN: &str = "kommo.com";
+
+/// The user who consents in a sandbox account: one per account, its id derived from the
+/// account's.
+pub fn user_id(account_id: u64) -> u64 {
+    account_id + 1_000_000
 }
 
 /// Random, URL-safe token text.
 pub fn token(prefix: &str) -> String {
     let bytes: [u8; 24] = rand::random();
-    let mut out = String::from(prefix);
-    for b in bytes {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    [prefix, &hex(&bytes)].concat()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A random (version 4) UUID.
+fn uuid(mut b: [u8; 16]) -> String {
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    [
+        &h[..8],
+        "-",
+        &h[8..12],
+        "-",
+        &h[12..16],
+        "-",
+        &h[16..20],
+        "-",
+        &h[20..],
+    ]
+    .concat()
 }
 
 impl Store {
@@ -215,7 +278,7 @@ impl Store {
             Some(_) => Err(Denied::InvalidClient(
                 "client_secret does not match this client_id",
             )),
-            None => Err(Denied::InvalidClient("unknown client_id")),
+            None => Err(Denied::InvalidClient("no integration has this client_id")),
         }
     }
 
@@ -227,7 +290,27 @@ impl Store {
         family: u64,
         now: u64,
     ) -> TokenPair {
-        let access_token = token("at_");
+        let scopes = self
+            .integrations
+            .get(client_id)
+            .map(|i| i.scopes.clone())
+            .unwrap_or_default();
+        let access_token = crate::jwt::sign(&crate::jwt::Claims {
+            aud: client_id.to_owned(),
+            jti: hex(&rand::random::<[u8; 40]>()),
+            iat: now,
+            nbf: now,
+            exp: now.saturating_add(ACCESS_LIFETIME),
+            sub: user_id(account_id).to_string(),
+            grant_type: String::new(),
+            account_id,
+            base_domain: BASE_DOMAIN.into(),
+            version: 2,
+            scopes,
+            hash_uuid: uuid(rand::random()),
+            user_flags: 0,
+            api_domain: self.api_domain.clone(),
+        });
         let refresh_token = token("rt_");
         self.refresh.insert(
             refresh_token.clone(),
@@ -269,29 +352,23 @@ impl Store {
         now: u64,
     ) -> Result<TokenPair, Denied> {
         self.check_client(client_id, secret)?;
-        let issued = self.codes.get(code).ok_or(Denied::InvalidGrant(
-            "authorization code is unknown or was already used",
-        ))?;
+        let issued = self
+            .codes
+            .get(code)
+            .ok_or(Denied::InvalidCode(hint::CODE_UNKNOWN))?;
         if issued.client_id != client_id {
-            return Err(Denied::InvalidGrant(
-                "authorization code was issued to another client_id",
-            ));
+            return Err(Denied::InvalidCode(hint::CODE_ANOTHER_CLIENT));
         }
         if let Some(family) = issued.used_by {
+            // A second exchange: every token the code gave is revoked (RFC 6749 §4.1.2).
             self.revoke_family(family);
-            return Err(Denied::InvalidGrant(
-                "authorization code is unknown or was already used (the tokens it gave are revoked)",
-            ));
+            return Err(Denied::InvalidCode(hint::CODE_REVOKED));
         }
         if now > issued.issued_at.saturating_add(CODE_LIFETIME) {
-            return Err(Denied::InvalidGrant(
-                "authorization code has expired (20 minutes)",
-            ));
+            return Err(Denied::InvalidCode(hint::CODE_EXPIRED));
         }
         if issued.redirect_uri != redirect_uri {
-            return Err(Denied::InvalidGrant(
-                "redirect_uri does not match the integration's Redirect URI",
-            ));
+            return Err(Denied::InvalidRequest(hint::REDIRECT_URI));
         }
         let account_id = issued.account_id;
         let family = self.new_family();
@@ -323,25 +400,22 @@ impl Store {
             .get(refresh_token)
             .filter(|r| r.client_id == client_id)
         {
+            // Superseded and used again: it leaked, and its whole family is revoked.
             let family = retired.family;
             self.revoke_family(family);
-            return Err(Denied::InvalidGrant(
-                "refresh token was superseded and used again: every token of its family is revoked",
-            ));
+            return Err(Denied::InvalidRefreshToken(hint::TOKEN_REVOKED));
         }
-        let old = self.refresh.get(refresh_token).ok_or(Denied::InvalidGrant(
-            "refresh token is unknown, revoked or superseded",
-        ))?;
+        let old = self
+            .refresh
+            .get(refresh_token)
+            .ok_or(Denied::InvalidRefreshToken(hint::TOKEN_UNKNOWN))?;
         if old.client_id != client_id {
-            return Err(Denied::InvalidGrant(
-                "refresh token was issued to another client_id",
-            ));
+            return Err(Denied::InvalidRefreshToken(hint::TOKEN_ANOTHER_CLIENT));
         }
         if now > old.last_used.saturating_add(REFRESH_LIFETIME) {
+            // Three months unused.
             self.refresh.remove(refresh_token);
-            return Err(Denied::InvalidGrant(
-                "refresh token has expired (3 months unused)",
-            ));
+            return Err(Denied::InvalidRefreshToken(hint::TOKEN_EXPIRED));
         }
         let (account_id, family) = (old.account_id, old.family);
         self.use_pair(refresh_token, now);
@@ -425,6 +499,18 @@ impl Store {
         account(account_id).ok_or(Denied::Unauthorized("account no longer exists"))
     }
 
+    /// The account a live refresh token belongs to (nothing is used up).
+    pub fn account_of_refresh_token(
+        &self,
+        refresh_token: &str,
+        now: u64,
+    ) -> Option<&'static Account> {
+        self.refresh
+            .get(refresh_token)
+            .filter(|r| now <= r.last_used.saturating_add(REFRESH_LIFETIME))
+            .and_then(|r| account(r.account_id))
+    }
+
     /// An account admin disabled the integration: every token of it in that account dies.
     pub fn disable(&mut self, client_id: &str, account_id: u64) -> bool {
         let before = self.installs.len();
@@ -469,18 +555,20 @@ mod tests {
         assert!(s
             .exchange_code("c", "s", &code, "https://i.example/cb", 10)
             .is_ok());
-        assert!(
-            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", 10), Err(Denied::InvalidGrant(m)) if m.contains("already used"))
-        );
+        assert!(matches!(
+            s.exchange_code("c", "s", &code, "https://i.example/cb", 10),
+            Err(Denied::InvalidCode(hint::CODE_REVOKED))
+        ));
     }
 
     #[test]
     fn codes_expire_after_twenty_minutes() {
         let mut s = store();
         let code = s.issue_code("c", ACC, 0).unwrap();
-        assert!(
-            matches!(s.exchange_code("c", "s", &code, "https://i.example/cb", CODE_LIFETIME + 1), Err(Denied::InvalidGrant(m)) if m.contains("expired"))
-        );
+        assert!(matches!(
+            s.exchange_code("c", "s", &code, "https://i.example/cb", CODE_LIFETIME + 1),
+            Err(Denied::InvalidCode(hint::CODE_EXPIRED))
+        ));
     }
 
     #[test]
@@ -491,9 +579,10 @@ mod tests {
             .exchange_code("c", "wrong", &code, "https://i.example/cb", 1)
             .is_err());
         let code = s.issue_code("c", ACC, 0).unwrap();
-        assert!(
-            matches!(s.exchange_code("c", "s", &code, "https://other/cb", 1), Err(Denied::InvalidGrant(m)) if m.contains("redirect_uri"))
-        );
+        assert!(matches!(
+            s.exchange_code("c", "s", &code, "https://other/cb", 1),
+            Err(Denied::InvalidRequest(hint::REDIRECT_URI))
+        ));
     }
 
     #[test]
@@ -546,9 +635,10 @@ mod tests {
         let pair = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
             .unwrap();
-        assert!(
-            matches!(s.refresh("c", "s", &pair.refresh_token, REFRESH_LIFETIME + 1), Err(Denied::InvalidGrant(m)) if m.contains("3 months"))
-        );
+        assert!(matches!(
+            s.refresh("c", "s", &pair.refresh_token, REFRESH_LIFETIME + 1),
+            Err(Denied::InvalidRefreshToken(hint::TOKEN_EXPIRED))
+        ));
     }
 
     #[test]
@@ -600,9 +690,10 @@ mod tests {
         let first = exchanged(&mut s);
         let second = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
         s.authorize(&second.access_token, 11).unwrap();
-        assert!(
-            matches!(s.refresh("c", "s", &first.refresh_token, 12), Err(Denied::InvalidGrant(m)) if m.contains("family"))
-        );
+        assert!(matches!(
+            s.refresh("c", "s", &first.refresh_token, 12),
+            Err(Denied::InvalidRefreshToken(hint::TOKEN_REVOKED))
+        ));
         assert!(s.authorize(&second.access_token, 13).is_err());
         assert!(s.refresh("c", "s", &second.refresh_token, 14).is_err());
     }

@@ -48,17 +48,17 @@ for (const [name, auth] of [['HTTP Basic', oidc.ClientSecretBasic], ['the secret
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
     assert.equal(await accountStatus(refreshed.access_token), 200, 'using the new pair retires the old refresh token');
-    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), (e) => oauthError(e) === 'invalid_grant');
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), (e) => oauthError(e) === 'invalid_request');
 
     const wrong = openidConfig('not-the-secret', auth);
     const refused = await oidc.authorizationCodeGrant(wrong, await allow(sandbox.url, 'lib-client', 'state-2'), { expectedState: 'state-2' }).then(() => null, (e) => e);
-    // HTTP Basic refused is a 401 challenge (oauth4webapi's WWWAuthenticateChallengeError), a
-    // secret in the body a 400; both bodies say invalid_client.
+    // A refused client is a 401 either way: with a challenge after HTTP Basic
+    // (oauth4webapi's WWWAuthenticateChallengeError), without one after a secret in the body.
     const refusedBody = refused?.name === 'WWWAuthenticateChallengeError' ? await refused.response.json() : { error: oauthError(refused) };
     assert.equal(refusedBody.error, 'invalid_client', String(refused));
     if (auth === oidc.ClientSecretBasic) assert.equal(refused.cause[0].scheme, 'basic');
 
-    await assert.rejects(oidc.authorizationCodeGrant(config, redirect, { expectedState: 'state-1' }), (e) => oauthError(e) === 'invalid_grant', 'a code works once');
+    await assert.rejects(oidc.authorizationCodeGrant(config, redirect, { expectedState: 'state-1' }), (e) => oauthError(e) === 'invalid_request', 'a code works once');
     assert.equal(await accountStatus(refreshed.access_token), 401, 'a reused code revokes what it gave');
   });
 }
@@ -79,11 +79,11 @@ for (const authorizationMethod of ['header', 'body']) {
 
     const refreshed = await token.refresh();
     assert.equal(await accountStatus(refreshed.token.access_token), 200);
-    await assert.rejects(token.refresh(), (e) => e.output?.statusCode === 400 && oauthError(e) === 'invalid_grant', 'the rotated refresh token is refused');
+    await assert.rejects(token.refresh(), (e) => e.output?.statusCode === 401 && oauthError(e) === 'invalid_request', 'the rotated refresh token is refused');
 
     await assert.rejects(client('wrong').getToken({ code: await code('s2'), redirect_uri: REDIRECT }),
-      (e) => oauthError(e) === 'invalid_client' && e.output.statusCode === (authorizationMethod === 'header' ? 401 : 400));
-    await assert.rejects(client(SECRET).getToken({ code: first, redirect_uri: REDIRECT }), (e) => oauthError(e) === 'invalid_grant', 'a code works once');
+      (e) => oauthError(e) === 'invalid_client' && e.output.statusCode === 401);
+    await assert.rejects(client(SECRET).getToken({ code: first, redirect_uri: REDIRECT }), (e) => oauthError(e) === 'invalid_request', 'a code works once');
   });
 }
 
@@ -94,25 +94,31 @@ test('Authlib (Python): exchange, account, refresh, rotated token refused, wrong
   });
   assert.deepEqual(JSON.parse(out), {
     token_type: 'Bearer', expires_in: 86400, account: 200, refreshed: true, refreshed_account: 200,
-    rotated: 'invalid_grant', wrong_secret: 'invalid_client', reused: 'invalid_grant',
+    rotated: 'invalid_request', wrong_secret: 'invalid_client', reused: 'invalid_request',
   });
 });
 
-test('error bodies carry RFC 6749 error and error_description beside Kommo\'s status, title and hint', async () => {
+test('error bodies carry RFC 6749 error and error_description beside the provider\'s title, type, status, detail and hint', async () => {
   const post = (body, headers = {}) => fetch(`${sandbox.url}/oauth2/access_token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
   const unsupported = await post({ grant_type: 'password', client_id: 'lib-client', client_secret: SECRET });
   assert.equal(unsupported.status, 400);
   const body = await unsupported.json();
   assert.equal(body.error, 'unsupported_grant_type');
-  assert.equal(body.error_description, body.hint);
+  assert.equal(body.error_description, body.detail);
   assert.equal(body.status, 400);
+  assert.equal(body.type, 'https://developers.amocrm.ru/v3/errors/OAuthProblemJson');
+  assert.equal(body.hint, 'Check that all required parameters have been provided');
   const basic = `Basic ${Buffer.from('lib-client:wrong').toString('base64')}`;
   const refused = await post({ grant_type: 'refresh_token', refresh_token: 'x' }, { authorization: basic });
   assert.equal(refused.status, 401);
   assert.match(refused.headers.get('www-authenticate'), /^Basic/);
   assert.equal((await refused.json()).error, 'invalid_client');
-  const both = await post({ grant_type: 'refresh_token', refresh_token: 'x', client_secret: SECRET }, { authorization: basic });
-  assert.equal((await both.json()).error, 'invalid_request', 'one way of authenticating, not two');
+  // league/oauth2-server's rule: the body's credentials win over HTTP Basic's.
+  const bodyRight = await post({ grant_type: 'refresh_token', refresh_token: 'x', client_secret: SECRET }, { authorization: basic });
+  assert.deepEqual([bodyRight.status, (await bodyRight.json()).hint], [401, 'Cannot decrypt the refresh token'], 'past the client check');
+  const rightBasic = `Basic ${Buffer.from(`lib-client:${SECRET}`).toString('base64')}`;
+  const bodyWrong = await post({ grant_type: 'refresh_token', refresh_token: 'x', client_secret: 'wrong' }, { authorization: rightBasic });
+  assert.equal((await bodyWrong.json()).error, 'invalid_client');
   const repeated = await fetch(`${sandbox.url}/oauth2/access_token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=a&refresh_token=b&client_id=lib-client&client_secret=x' });
   assert.equal((await repeated.json()).error, 'invalid_request', 'a repeated parameter');
   const crossSite = await post({ grant_type: 'refresh_token', refresh_token: 'x' }, { origin: 'https://evil.example' });

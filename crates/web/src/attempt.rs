@@ -1,7 +1,7 @@
 //! One sign-in attempt in the browser, for both products: the shell around
 //! `core::attempt::Attempt`, which makes every decision. The shell owns what the decisions
 //! act on: the window (`popup`), the attempt's id (128 random bits only it and its own window
-//! know), the record the window holds (`state::Record`), the `BroadcastChannel` named after
+//! know), the record the window holds (`state::remember`), the `BroadcastChannel` named after
 //! the id, the `message` listener, the closed poll and the linger's deadline. It hands its
 //! owner (a Kommo button, a LeadExec button) each result through one [`Report`].
 //!
@@ -10,7 +10,7 @@
 
 use crate::js::{self, JsFields};
 use crate::popup;
-use crate::state::{self, Record};
+use crate::state;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use kommo_oauth_core::attempt::Fields;
@@ -26,10 +26,9 @@ pub use crate::popup::Refused;
 
 /// What an attempt tells its owner.
 pub enum Report<R> {
-    /// A result, and the record of the attempt (for a window about to go to the Redirect URI
-    /// itself). After the visitor closed a relayed attempt's window, a second result (the
+    /// A result. After the visitor closed a relayed attempt's window, a second result (the
     /// relayed one) may follow.
-    Result(R, Record),
+    Result(R),
     /// Over without a result: its linger ran out, or a newer attempt took the page.
     Ended,
 }
@@ -77,19 +76,15 @@ impl<P: Product + 'static> Attempt<P> {
         report: impl Fn(Report<P::Result>) + 'static,
     ) -> Result<Attempt<P>, Refused> {
         let id = state::random().ok_or(Refused::NoCrypto)?;
-        let record = Record {
-            state: String::from(product.state()),
-            id,
-        };
         if P::RELAYED {
-            record.keep();
+            state::remember(product.state(), &id);
         }
         let opened = popup::open(url, P::WINDOW_PREFIX);
         if P::RELAYED {
-            record.forget();
+            state::forget(product.state());
         }
         let shell = Rc::new(Shell {
-            id: record.id,
+            id,
             popup: opened?,
             decide: RefCell::new(decide::Attempt::new(product)),
             listening: RefCell::default(),
@@ -97,6 +92,12 @@ impl<P: Product + 'static> Attempt<P> {
         });
         shell.listen();
         Ok(Attempt(shell))
+    }
+
+    /// Writes the attempt's record into this window, which is about to go to the Redirect URI
+    /// itself (its helper reads the record here).
+    pub fn keep_record(&self) {
+        state::remember(self.0.decide.borrow().product.state(), &self.0.id);
     }
 
     /// Focuses the window when it is still open and watched; false when a new one is needed.
@@ -198,11 +199,7 @@ impl<P: Product + 'static> Shell<P> {
     }
 
     fn tell(&self, result: P::Result) {
-        let record = Record {
-            state: String::from(self.decide.borrow().product.state()),
-            id: self.id.clone(),
-        };
-        (self.report)(Report::Result(result, record));
+        (self.report)(Report::Result(result));
     }
 
     /// Stops reading `closed`; the channel listens until the deadline.

@@ -29,25 +29,17 @@ fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 
-/// What an attempt's window holds: that attempt `id` sent `state`.
-pub struct Record {
-    pub state: String,
-    pub id: String,
+/// Records in this window's storage that attempt `id` sent `state` (storage may be
+/// unavailable: then nothing is kept, and the helper reports the result unverified).
+pub fn remember(state: &str, id: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(&state_key(state), id);
+    }
 }
 
-impl Record {
-    /// Writes the record into this window's storage (storage may be unavailable: then
-    /// nothing is kept, and the helper reports the result unverified).
-    pub fn keep(&self) {
-        if let Some(storage) = storage() {
-            let _ = storage.set_item(&state_key(&self.state), &self.id);
-        }
-    }
-
-    /// Removes it from this window's storage.
-    pub fn forget(&self) {
-        let _ = take(&self.state);
-    }
+/// Removes the record of `state` from this window's storage.
+pub fn forget(state: &str) {
+    let _ = take(state);
 }
 
 /// The id of the attempt this window's record says sent `state`, consuming the record.

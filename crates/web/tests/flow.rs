@@ -822,7 +822,11 @@ async fn a_superseded_attempts_channel_neither_acknowledges_nor_delivers() {
     ))
     .await
     .unwrap_throw();
-    assert_eq!(json(&replies), "[]", "no acknowledgement for an ended attempt");
+    assert_eq!(
+        json(&replies),
+        "[]",
+        "no acknowledgement for an ended attempt"
+    );
     let rejected = JsFuture::from(earlier).await.err().expect_throw("rejects");
     assert_eq!(get_str(&rejected, "code").as_deref(), Some("cancelled"));
     broadcast(

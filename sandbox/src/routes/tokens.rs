@@ -1,13 +1,16 @@
-//! `POST /oauth2/access_token` and `GET /api/v4/account` (API errors are `application/problem+json`).
+//! The token endpoint, the account API and the calls amoCRM's client libraries make around
+//! sign-in (API errors are `application/problem+json`).
 //!
-//! The token endpoint takes what OAuth 2 clients send: a form body
-//! (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6) or the JSON Kommo documents;
-//! the client secret in the body or as HTTP Basic (§2.3.1), never both. Errors carry §5.2's
-//! `error` and `error_description` beside Kommo's `status`, `title` and `hint`, and a refused
+//! The token endpoint is league/oauth2-server's, as the provider runs it (the 7.x line: see
+//! docs/protocol.md, "Where each answer comes from"). It takes what OAuth 2 clients send: a
+//! form body (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3 and §6) or the JSON Kommo
+//! documents; the client's credentials from the body, or from HTTP Basic (§2.3.1) where the
+//! body has none (league's rule: the body's win). Errors carry the provider's
+//! `{title, type, status, detail, hint}` and §5.2's `error` and `error_description`; a refused
 //! HTTP Basic login is a `401` with a `WWW-Authenticate` challenge.
 
 use super::App;
-use crate::store::Denied;
+use crate::store::{Account, Denied, BASE_DOMAIN};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -24,6 +27,16 @@ pub(super) fn routes() -> Router<App> {
     Router::new()
         .route("/oauth2/access_token", post(access_token))
         .route("/api/v4/account", get(account_api))
+        .route("/oauth2/account/subdomain", get(subdomain_by_access_token))
+        .route(
+            "/oauth2/account/current/subdomain",
+            get(subdomain_by_refresh_token),
+        )
+        .route("/v3/user", get(resource_owner))
+        .route(
+            "/sandbox/api/jwks",
+            get(|| async { Json(crate::jwt::jwks()) }),
+        )
 }
 
 /// A token request's parameters, from a form or a JSON body.
@@ -89,13 +102,14 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<TokenRequest, Denied> {
     }
 }
 
-/// The client's id and secret: from `Authorization: Basic` or from the body, not both.
+/// The client's id and secret, as league/oauth2-server reads them: each from the body, or
+/// from `Authorization: Basic` where the body has none.
 fn authenticate(app: &App, headers: &HeaderMap, t: &TokenRequest) -> Result<Client, Denied> {
     let Some(authorization) = headers.get(header::AUTHORIZATION) else {
         let id = t
             .client_id
             .clone()
-            .ok_or(Denied::InvalidRequest("client_id is missing"))?;
+            .ok_or(Denied::InvalidRequest("Check the `client_id` parameter"))?;
         let secret = t.client_secret.clone().ok_or(Denied::InvalidClient(
             "no client authentication: send client_secret, or HTTP Basic",
         ))?;
@@ -117,17 +131,10 @@ fn authenticate(app: &App, headers: &HeaderMap, t: &TokenRequest) -> Result<Clie
     } else {
         decoded
     };
-    if t.client_secret.is_some() {
-        return Err(Denied::InvalidRequest(
-            "client_secret is both in the body and in HTTP Basic: use one",
-        ));
-    }
-    if t.client_id.as_deref().is_some_and(|body_id| body_id != id) {
-        return Err(Denied::InvalidRequest(
-            "client_id in the body differs from the one in HTTP Basic",
-        ));
-    }
-    Ok(Client { id, secret })
+    Ok(Client {
+        id: t.client_id.clone().unwrap_or(id),
+        secret: t.client_secret.clone().unwrap_or(secret),
+    })
 }
 
 /// A client id and secret.
@@ -164,51 +171,83 @@ fn grant(app: &App, t: TokenRequest, client: &Client) -> Result<crate::store::To
                 app.store()
                     .exchange_code(&client.id, &client.secret, &code, &uri, now)
             }
-            _ => Err(Denied::InvalidRequest(
-                "authorization_code needs code and redirect_uri",
-            )),
+            (None, _) => Err(Denied::InvalidRequest("Check the `code` parameter")),
+            (_, None) => Err(Denied::InvalidRequest("Check the `redirect_uri` parameter")),
         },
         Some("refresh_token") => match t.refresh_token {
             Some(rt) => app.store().refresh(&client.id, &client.secret, &rt, now),
             None => Err(Denied::InvalidRequest(
-                "refresh_token grant needs refresh_token",
+                "Check the `refresh_token` parameter",
             )),
         },
-        Some(_) => Err(Denied::UnsupportedGrantType(
-            "grant_type must be authorization_code or refresh_token",
-        )),
-        None => Err(Denied::InvalidRequest(
-            "grant_type is missing: authorization_code or refresh_token",
+        // league: no grant can answer (grant_type missing or another one).
+        _ => Err(Denied::UnsupportedGrantType(
+            "Check that all required parameters have been provided",
         )),
     }
 }
 
-/// RFC 6749 §5.2's error response, with Kommo's fields beside it.
+/// The `type` of the provider's token endpoint errors.
+const OAUTH_PROBLEM: &str = "https://developers.amocrm.ru/v3/errors/OAuthProblemJson";
+
+/// The token endpoint's error: the provider's `{title, type, status, detail, hint}` (its
+/// titles and details are league/oauth2-server's messages) with RFC 6749 §5.2's `error` and
+/// `error_description` beside them, for standard OAuth clients.
 fn oauth_error(denied: &Denied, basic: bool) -> Response {
-    let (status, error, hint) = match *denied {
-        Denied::InvalidRequest(h) => (StatusCode::BAD_REQUEST, "invalid_request", h),
-        Denied::InvalidGrant(h) => (StatusCode::BAD_REQUEST, "invalid_grant", h),
-        Denied::UnsupportedGrantType(h) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", h),
-        // §5.2: 401 when the client tried HTTP Basic; with the secret in the body, Kommo's 400.
-        Denied::InvalidClient(h) if basic => (StatusCode::UNAUTHORIZED, "invalid_client", h),
-        Denied::InvalidClient(h) => (StatusCode::BAD_REQUEST, "invalid_client", h),
-        Denied::Unauthorized(h) => (StatusCode::UNAUTHORIZED, "invalid_client", h),
+    const MALFORMED: &str = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed.";
+    let bad_request = (
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "Invalid request",
+    );
+    let ((status, error, title), detail, hint) = match *denied {
+        Denied::InvalidRequest(h) | Denied::InvalidCode(h) => (bad_request, MALFORMED, h),
+        Denied::InvalidRefreshToken(h) => (
+            (
+                StatusCode::UNAUTHORIZED,
+                "invalid_request",
+                "Invalid request",
+            ),
+            "The refresh token is invalid.",
+            h,
+        ),
+        Denied::InvalidClient(h) => (
+            (StatusCode::UNAUTHORIZED, "invalid_client", "Invalid client"),
+            "Client authentication failed",
+            h,
+        ),
+        Denied::UnsupportedGrantType(h) => (
+            (
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "Unsupported grant type",
+            ),
+            "The authorization grant type is not supported by the authorization server.",
+            h,
+        ),
+        Denied::Unauthorized(h) => (
+            (StatusCode::UNAUTHORIZED, "invalid_client", "Unauthorized"),
+            "Client authentication failed",
+            h,
+        ),
     };
-    let title = status.canonical_reason().unwrap_or("Error");
     let body = json!({
-        "status": status.as_u16(),
         "title": title,
+        "type": OAUTH_PROBLEM,
+        "status": status.as_u16(),
+        "detail": detail,
         "hint": hint,
         "error": error,
-        "error_description": hint,
+        "error_description": detail,
     });
     let mut response = (status, Json(body)).into_response();
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if status == StatusCode::UNAUTHORIZED {
+    // league: a challenge only when the client tried HTTP Basic.
+    if basic && error == "invalid_client" {
         h.insert(
             header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"oauth2\""),
+            HeaderValue::from_static("Basic realm=\"OAuth\""),
         );
     }
     response
@@ -252,26 +291,9 @@ pub(super) async fn account_api(
     headers: HeaderMap,
     axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(token) = bearer else {
-        return problem(
-            StatusCode::UNAUTHORIZED,
-            "send Authorization: Bearer <access_token>",
-        );
-    };
-    let now = app.now();
-    let a = match app.store().authorize(token.trim(), now) {
+    let a = match bearer_account(&app, &headers) {
         Ok(a) => a,
-        Err(
-            Denied::Unauthorized(hint)
-            | Denied::InvalidRequest(hint)
-            | Denied::InvalidClient(hint)
-            | Denied::InvalidGrant(hint)
-            | Denied::UnsupportedGrantType(hint),
-        ) => return problem(StatusCode::UNAUTHORIZED, hint),
+        Err(detail) => return problem(StatusCode::UNAUTHORIZED, detail),
     };
     let with: Vec<String> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .filter(|(k, _)| k == "with")
@@ -296,8 +318,7 @@ pub(super) async fn account_api(
             ),
         );
     }
-    // The account's user: one per sandbox account, its id derived from the account's.
-    let user_id = a.id + 1_000_000;
+    let user_id = crate::store::user_id(a.id);
     let created = 1_577_836_800_u64; // 2020-01-01
     let mut body = json!({
         "id": a.id,
@@ -318,7 +339,7 @@ pub(super) async fn account_api(
         "is_helpbot_enabled": false,
         "is_technical_account": false,
         "contact_name_display_order": 1,
-        "_links": { "self": { "href": format!("https://{}.kommo.com/api/v4/account", a.subdomain) } },
+        "_links": { "self": { "href": format!("https://{}.{BASE_DOMAIN}/api/v4/account", a.subdomain) } },
     });
     let mut embedded = serde_json::Map::new();
     for w in &with {
@@ -369,6 +390,72 @@ pub(super) async fn account_api(
         body["_embedded"] = serde_json::Value::Object(embedded);
     }
     Json(body).into_response()
+}
+
+/// The account an access token in `Authorization: Bearer …` grants, or the API's 401.
+/// (The `Err` is the 401's detail.)
+fn bearer_account(app: &App, headers: &HeaderMap) -> Result<&'static Account, &'static str> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or("send Authorization: Bearer <access_token>")?;
+    let now = app.now();
+    let authorized = app.store().authorize(token.trim(), now);
+    authorized.map_err(|denied| denied.hint())
+}
+
+/// Where an account lives, as the provider's subdomain calls answer.
+fn subdomain(a: &Account) -> Response {
+    Json(json!({
+        "id": a.id,
+        "subdomain": a.subdomain,
+        "domain": format!("{}.{BASE_DOMAIN}", a.subdomain),
+        "top_level_domain": BASE_DOMAIN.rsplit('.').next(),
+    }))
+    .into_response()
+}
+
+/// `GET /oauth2/account/subdomain` with a bearer token (the official PHP SDK's
+/// `getAccountDomain`).
+async fn subdomain_by_access_token(State(app): State<App>, headers: HeaderMap) -> Response {
+    match bearer_account(&app, &headers) {
+        Ok(a) => subdomain(a),
+        Err(detail) => problem(StatusCode::UNAUTHORIZED, detail),
+    }
+}
+
+/// `GET /oauth2/account/current/subdomain` with `X-Refresh-Token` (the official PHP SDK calls
+/// it on the token's `api_domain` when a refresh answered 401 or 404, to find the account's
+/// domain again).
+async fn subdomain_by_refresh_token(State(app): State<App>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get("x-refresh-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let now = app.now();
+    let account = app.store().account_of_refresh_token(token.trim(), now);
+    match account {
+        Some(a) => subdomain(a),
+        None => problem(
+            StatusCode::UNAUTHORIZED,
+            "send X-Refresh-Token: a refresh token of this account",
+        ),
+    }
+}
+
+/// `GET /v3/user`: the resource owner (league/oauth2-client's `getResourceOwner` in the
+/// official PHP SDK): the user who consented.
+async fn resource_owner(State(app): State<App>, headers: HeaderMap) -> Response {
+    match bearer_account(&app, &headers) {
+        Ok(a) => Json(json!({
+            "id": crate::store::user_id(a.id),
+            "name": format!("{} admin", a.name),
+            "email": format!("admin@{}.{BASE_DOMAIN}", a.subdomain),
+        }))
+        .into_response(),
+        Err(detail) => problem(StatusCode::UNAUTHORIZED, detail),
+    }
 }
 
 #[cfg(test)]

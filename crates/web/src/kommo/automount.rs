@@ -62,10 +62,12 @@ thread_local! {
 pub fn auto_mount(loader: JsValue) {
     if let Some(tag) = js::cast::<Element>(loader) {
         crate::loader::update(|loader| {
-            loader.client_ids = tag.get_attribute(ALLOW_LIST).or(loader.client_ids.take());
-            loader.callbacks = tag
-                .get_attribute(ALLOWED_CALLBACKS)
-                .or(loader.callbacks.take());
+            if let Some(list) = tag.get_attribute(ALLOW_LIST) {
+                loader.client_ids = Some(list);
+            }
+            if let Some(list) = tag.get_attribute(ALLOWED_CALLBACKS) {
+                loader.callbacks = Some(list);
+            }
         });
     }
     let document = js::document();

@@ -5,7 +5,7 @@
 use crate::attempt::{Attempt, Refused, Report};
 use crate::kommo::source::Settings;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
-use crate::state::{self, Record};
+use crate::state;
 use crate::{console, js};
 use core::cell::RefCell;
 use gloo_events::EventListener;
@@ -114,7 +114,7 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
             return;
         };
         match report {
-            Report::Result(outcome, record) => finish(&inner, outcome, Some(&record)),
+            Report::Result(outcome) => finish(&inner, outcome),
             // Another button's click took the page, or the linger ran out.
             Report::Ended => inner.settings.cancel(),
         }
@@ -141,7 +141,7 @@ fn blocked<S: Settings>(inner: &Rc<Inner<S>>, config: &ButtonConfig, state: Stri
         };
         let url = authorization_url(config, &state, Mode::PostMessage.keyword(), page);
         // This tab goes to the Redirect URI itself: its helper reads the record here.
-        Record { state, id }.keep();
+        state::remember(&state, &id);
         let _ = js::window().location().assign(&url);
         return;
     }
@@ -154,15 +154,17 @@ fn blocked<S: Settings>(inner: &Rc<Inner<S>>, config: &ButtonConfig, state: Stri
 }
 
 /// Carries out how an attempt ended: promises, events, callbacks, navigation. When this
-/// window goes to the Redirect URI itself, the attempt's `record` (which its helper reads)
-/// is written here just before.
-fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome, record: Option<&Record>) {
+/// window goes to the Redirect URI itself, the attempt's record (which its helper reads) is
+/// written here just before.
+fn finish<S: Settings>(inner: &Rc<Inner<S>>, outcome: Outcome) {
     match outcome {
         Outcome::Navigate(url) => {
             let query = kommo_oauth_core::kommo::protocol::query_of(&url);
             let result = CallbackResult::from_query(&url, query);
             if succeed(inner, &result, true) && is_navigable(&url) {
-                record.map(Record::keep);
+                if let Some(attempt) = inner.attempt.borrow().as_ref() {
+                    attempt.keep_record();
+                }
                 let _ = js::window().location().assign(&url);
             }
         }

@@ -37,7 +37,7 @@ pub(super) fn sign_in(enhanced: &Rc<Enhanced>) {
             return;
         };
         match report {
-            Report::Result(result, _) => finish(&enhanced, result),
+            Report::Result(result) => finish(&enhanced, result),
             // A later click took the page (and closed this dialog): no report of its own.
             Report::Ended => {
                 let _ = enhanced.element.remove_attribute("aria-busy");
