@@ -60,6 +60,8 @@ function ensureBrowsers() {
   if (!existsSync('/usr/bin/chromium') || !existsSync('/usr/bin/chromedriver')) packages.push('chromium', 'chromium-driver');
   if (!existsSync('/usr/bin/firefox-esr')) packages.push('firefox-esr');
   if (!existsSync('/usr/bin/WebKitWebDriver') || !existsSync('/usr/bin/xvfb-run')) packages.push('webkit2gtk-driver', 'xvfb');
+  // The per-run CA and certificate of the TLS front amoCRM's client libraries reach the sandbox through.
+  if (!existsSync('/usr/bin/openssl')) packages.push('openssl');
   if (packages.length) {
     const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
     run(`${sudo}apt-get update`, 'refreshing apt lists');
@@ -67,7 +69,7 @@ function ensureBrowsers() {
   }
 }
 
-// The Python OAuth 2 client the sandbox is tested against (tests/python/requirements.txt),
+// The Python OAuth 2 clients the sandbox is tested against (tests/python/requirements.txt),
 // into target/python (nothing system-wide); again only when the requirements change.
 function ensurePythonClient() {
   const requirements = join(root, 'tests', 'python', 'requirements.txt');
@@ -75,7 +77,7 @@ function ensurePythonClient() {
   const marker = join(target, '.requirements');
   const wanted = readFileSync(requirements, 'utf8');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return;
-  run(`python3 -m pip install --quiet --disable-pip-version-check --upgrade --target ${target} -r ${requirements}`, 'installing the Python OAuth client for the tests');
+  run(`python3 -m pip install --quiet --disable-pip-version-check --upgrade --target ${target} -r ${requirements}`, 'installing the Python OAuth clients for the tests');
   writeFileSync(marker, wanted);
 }
 
