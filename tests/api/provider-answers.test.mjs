@@ -169,3 +169,26 @@ test('every row of the token error table in docs/protocol.md is what the sandbox
     else assert.equal(challenge, null, `${seen}: a challenge only after HTTP Basic`);
   }
 });
+
+test('what amoCRM\'s official PHP SDK sends and reads (amocrm/amocrm-api-php over league/oauth2-client)', async () => {
+  // Its requests: a form body (league/oauth2-client's PostAuthOptionProvider), its own headers.
+  const sdk = { 'user-agent': 'amoCRM-API-Library/1.16.0', 'x-library-version': '1.16.0', 'x-client-uuid': ID };
+  const exchanged = await form({ client_id: ID, client_secret: SECRET, redirect_uri: REDIRECT, grant_type: 'authorization_code', code: await code() }, sdk);
+  assert.equal(exchanged.status, 200);
+  const token = await exchanged.json();
+  // What it reads: access_token (required), refresh_token, a numeric expires_in; the JWT's
+  // api_domain (getSharedApiDomain) and exp (LongLivedAccessToken).
+  assert.equal(typeof token.access_token, 'string');
+  assert.equal(typeof token.refresh_token, 'string');
+  assert.equal(typeof token.expires_in, 'number');
+  const claims = JSON.parse(Buffer.from(token.access_token.split('.')[1], 'base64url'));
+  assert.ok(claims.api_domain && claims.exp > claims.iat);
+  const refreshed = await form({ client_id: ID, client_secret: SECRET, redirect_uri: REDIRECT, grant_type: 'refresh_token', refresh_token: token.refresh_token }, sdk);
+  assert.equal(refreshed.status, 200);
+  // Its error message is "title: detail (hint)", with the HTTP status as the code.
+  const refused = await (await form({ client_id: ID, client_secret: SECRET, redirect_uri: REDIRECT, grant_type: 'refresh_token', refresh_token: 'gone' }, sdk)).json();
+  assert.equal(`${refused.title}: ${refused.detail} (${refused.hint})`, 'Invalid request: The refresh token is invalid. (Cannot decrypt the refresh token)');
+  // After a refresh answered 401 or 404 it asks the token's api_domain where the account is now.
+  const where = await fetch(`http://${claims.api_domain}/oauth2/account/current/subdomain`, { headers: { ...sdk, 'x-refresh-token': (await refreshed.json()).refresh_token } });
+  assert.equal((await where.json()).subdomain, 'sandbox-alpha');
+});
