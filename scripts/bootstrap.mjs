@@ -62,6 +62,8 @@ function ensureBrowsers() {
   if (!existsSync('/usr/bin/WebKitWebDriver') || !existsSync('/usr/bin/xvfb-run')) packages.push('webkit2gtk-driver', 'xvfb');
   // The per-run CA and certificate of the TLS front amoCRM's client libraries reach the sandbox through.
   if (!existsSync('/usr/bin/openssl')) packages.push('openssl');
+  // The private cluster the demo back end's Postgres store is tested on (tests/api/postgres.mjs).
+  if (!existsSync('/usr/lib/postgresql')) packages.push('postgresql');
   if (packages.length) {
     const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
     run(`${sudo}apt-get update`, 'refreshing apt lists');

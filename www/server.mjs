@@ -30,7 +30,7 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openStore } from './server/store.mjs';
+import { connectStore } from './server/store.mjs';
 import { keysFromEnvironment } from './server/sealed.mjs';
 import { kommo } from './server/kommo.mjs';
 import { leadexec } from './server/leadexec.mjs';
@@ -51,7 +51,8 @@ const { values: args } = parseArgs({
     'public-origin': { type: 'string' },
     // The LeadExec application this site is (sessions hand over refresh tokens for it only).
     'le-app-id': { type: 'string', default: 'demo-app' },
-    // Where sessions and tokens live: a SQLite file (created with its folder), or :memory:.
+    // Where sessions and tokens live: a SQLite file (created with its folder), :memory:, or a
+    // Postgres database (postgres://…) that several instances share.
     db: { type: 'string', default: join(root, 'data', 'demo.sqlite3') },
     // Exchange codes at https://{referer} (a real deployment) instead of the sandbox.
     'real-provider': { type: 'boolean', default: false },
@@ -82,9 +83,9 @@ if (args.production && keys.length === 0) {
 if (keys.length === 0 && args.db !== ':memory:') {
   console.warn('Demo: DEMO_DATA_KEYS is not set: tokens are stored unencrypted (fine for development; --production refuses this).');
 }
-const store = openStore(args.db === ':memory:' ? ':memory:' : resolve(args.db), { keys });
+const store = await connectStore(/^(:memory:|postgres(ql)?:\/\/)/.test(args.db) ? args.db : resolve(args.db), { keys });
 if (args.reseal) {
-  console.log(`Demo: ${store.reseal()} stored secrets sealed again under the first key of DEMO_DATA_KEYS.`);
+  console.log(`Demo: ${await store.reseal()} stored secrets sealed again under the first key of DEMO_DATA_KEYS.`);
   process.exit(0);
 }
 const log = { secrets: [], disconnects: [], redirects: [] };
@@ -111,13 +112,13 @@ function setSessionCookie(req, res, id) {
 }
 
 /** The request's session; a new one only when `create` (the pages). */
-function session(req, res, create) {
+async function session(req, res, create) {
   const name = cookieName(req).replace('-', '\\-');
   const sid = new RegExp(`(?:^|;\\s*)${name}=([a-f0-9]{32})(?:;|$)`).exec(req.headers.cookie || '')?.[1];
-  const known = sid && store.session(sid);
+  const known = sid && await store.session(sid);
   if (known) return known;
   if (!create) return { id: null, state: null };
-  const fresh = store.createSession();
+  const fresh = await store.createSession();
   setSessionCookie(req, res, fresh.id);
   return fresh;
 }
@@ -145,12 +146,11 @@ async function handle(req, res, origin) {
   }
   if (req.method === 'POST' && url.pathname === '/api/secrets') return signIn.secretsWebhook(req, res);
   const isPage = req.method === 'GET' && ['/', '/gallery', '/callback'].includes(url.pathname);
-  // The session only where a route uses it: static files (the drop-in, the wasm, CSS) cost no
-  // database read or write.
-  let cached;
-  const current = () => (cached ??= session(req, res, isPage));
+  // The session only for the pages and the API: static files (the drop-in, the wasm, CSS)
+  // cost no database read or write.
+  const s = isPage || url.pathname.startsWith('/api/') ? await session(req, res, isPage) : undefined;
   const redirectUri = `${origin}/callback`;
-  const vars = () => ({ SANDBOX, SANDBOX_HOST: new URL(SANDBOX).host, LE_BUTTON: 'demo-button', CLIENT_ID, ORIGIN: origin, STATE: current().state });
+  const vars = () => ({ SANDBOX, SANDBOX_HOST: new URL(SANDBOX).host, LE_BUTTON: 'demo-button', CLIENT_ID, ORIGIN: origin, STATE: s?.state });
   const sameSite = req.headers.origin === origin;
   switch (`${req.method} ${url.pathname}`) {
     case 'GET /':
@@ -160,7 +160,7 @@ async function handle(req, res, origin) {
     case 'GET /callback': {
       const q = Object.fromEntries(url.searchParams);
       record('redirects', { at: Date.now(), query: q });
-      const r = await signIn.callback(current(), q, redirectUri);
+      const r = await signIn.callback(s, q, redirectUri);
       // Signed in: the session continues under a new id (the old one is gone).
       if (r.session) setSessionCookie(req, res, r.session.id);
       return html(res, r.status, await page('callback.html', { ...vars(), STATUS: r.text }), { 'referrer-policy': 'no-referrer' });
@@ -168,28 +168,28 @@ async function handle(req, res, origin) {
     case 'POST /api/signout':
       if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
       // Ended on the server: the id (and the tokens it held) no longer exists anywhere.
-      if (current().id) store.endSession(current().id);
+      if (s.id) await store.endSession(s.id);
       setSessionCookie(req, res, null);
       return json(res, 200, { signedOut: true });
     case 'GET /api/status':
-      return json(res, 200, { connected: Boolean(current().id && store.tokens(current().id)) });
+      return json(res, 200, { connected: Boolean(s.id && await store.tokens(s.id)) });
     case 'GET /api/account': {
-      if (!current().id) return json(res, 401, { error: 'not connected' });
-      const r = await signIn.account(current(), redirectUri);
+      if (!s.id) return json(res, 401, { error: 'not connected' });
+      const r = await signIn.account(s, redirectUri);
       return json(res, r.status, r.body);
     }
     case 'POST /api/refresh': {
       if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
-      if (!current().id) return json(res, 401, { error: 'not connected' });
-      const r = await signIn.refresh(current(), redirectUri);
+      if (!s.id) return json(res, 401, { error: 'not connected' });
+      const r = await signIn.refresh(s, redirectUri);
       return json(res, r.status, r.body);
     }
     case 'POST /api/leadexec/session':
     case 'POST /api/leadexec/refresh':
     case 'POST /api/leadexec/disconnect':
       if (!sameSite) return json(res, 403, { error: 'send this from the site\'s own pages' });
-      if (!current().id) return json(res, 401, { valid: false, errorMessage: 'no session: load a page of this site first' });
-      return leadexecRoute(url.pathname.split('/').pop(), current().id, req, res);
+      if (!s.id) return json(res, 401, { valid: false, errorMessage: 'no session: load a page of this site first' });
+      return leadexecRoute(url.pathname.split('/').pop(), s.id, req, res);
     case 'GET /api/disconnect': {
       const q = { account_id: url.searchParams.get('account_id'), client_id: url.searchParams.get('client_id') };
       if (!/^\d{1,20}$/.test(q.account_id ?? '') || !/^[\w-]{1,128}$/.test(q.client_id ?? '')) return json(res, 400, { error: 'account_id and client_id expected' });

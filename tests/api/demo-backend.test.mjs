@@ -10,14 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawRequest, startServer } from '../browser/harness.mjs';
 import { allow, startSandbox } from './provider.mjs';
+import { startPostgres } from './postgres.mjs';
 
-let sandbox, dir;
+let sandbox, dir, postgres;
 before(async () => {
   sandbox = await startSandbox();
   dir = mkdtempSync(join(tmpdir(), 'kommo-demo-'));
+  postgres = await startPostgres();
 });
 after(() => {
   sandbox?.child.kill();
+  postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -40,11 +43,11 @@ async function visit(site) {
 /**
  * A stand-in provider: the token endpoint (rotating refresh tokens, a retired one refused as
  * invalid_grant) and the account API for the newest access token. `fault()` names the next
- * answer's fault, if any ('down', 'hang', 'html', '500'); refreshes are answered after
- * `refreshDelayMs` and counted in `refreshes`.
+ * answer's fault, if any ('down', 'hang', 'html', '500'); refreshes and code exchanges are
+ * answered after `delayMs` and counted in `refreshes` and `exchanges`.
  */
-async function standInProvider({ fault = () => null, refreshDelayMs = 0 } = {}) {
-  const stand = { refreshes: 0, current: null };
+async function standInProvider({ fault = () => null, delayMs = 0 } = {}) {
+  const stand = { refreshes: 0, exchanges: 0, current: null };
   let issued = 0;
   const server = createServer((req, res) => {
     let body = '';
@@ -61,6 +64,7 @@ async function standInProvider({ fault = () => null, refreshDelayMs = 0 } = {}) 
         return res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { id: 1, name: 'Acme', subdomain: 'acme' } : { error: 'unknown token' }));
       }
       const grant = JSON.parse(body || '{}');
+      if (grant.grant_type === 'authorization_code') stand.exchanges += 1;
       if (grant.grant_type === 'refresh_token') {
         stand.refreshes += 1;
         if (grant.refresh_token !== stand.current?.refresh_token) return res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant","hint":"retired refresh token: family revoked"}');
@@ -68,7 +72,7 @@ async function standInProvider({ fault = () => null, refreshDelayMs = 0 } = {}) 
       issued += 1;
       stand.current = { token_type: 'Bearer', expires_in: 86400, access_token: `at_${issued}`, refresh_token: `rt_${issued}` };
       const answer = () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stand.current));
-      return grant.grant_type === 'refresh_token' && refreshDelayMs ? setTimeout(answer, refreshDelayMs) : answer();
+      return delayMs ? setTimeout(answer, delayMs) : answer();
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -174,24 +178,30 @@ test('provider down, hung, answering HTML or 500: a clear page within the timeou
   }
 });
 
-test('two demo processes on one SQLite file refresh one session at once: one rotation reaches the provider', async () => {
-  const provider = await standInProvider({ refreshDelayMs: 300 });
-  const db = join(dir, 'two-instances.sqlite3');
-  const argv = ['--db', db, '--sandbox', provider.url];
-  const [a, b] = [await startDemo(argv), await startDemo(argv)];
-  try {
-    const visitor = await visit(a.url);
-    const signedIn = await rawRequest(a.url, `/callback?code=c&state=${visitor.state}&client_id=demo-client-id&referer=acme.kommo.com`, { headers: { cookie: visitor.cookie } });
-    assert.match(signedIn.text, /Connected/);
-    const cookie = signedInCookie(signedIn);
-    const refresh = (site) => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
-    const both = await Promise.all([refresh(a), refresh(b)]);
-    assert.deepEqual(both.map((r) => r.status), [200, 200], both.map((r) => r.text).join('\n'));
-    assert.equal(provider.refreshes, 1, 'one refresh reached the provider');
-    assert.equal((await rawRequest(b.url, '/api/account', { headers: { cookie } })).status, 200, 'both instances read the one new pair');
-  } finally {
-    await stop(a);
-    await stop(b);
-    provider.close();
-  }
-});
+for (const store of ['SQLite', 'Postgres']) {
+  test(`two demo processes on one ${store} database: a code loaded at once on both is exchanged once, and one refresh of a session reaches the provider`, async () => {
+    const provider = await standInProvider({ delayMs: 300 });
+    const db = store === 'SQLite' ? join(dir, 'two-instances.sqlite3') : await postgres.createDatabase();
+    const argv = ['--db', db, '--sandbox', provider.url];
+    const [a, b] = [await startDemo(argv), await startDemo(argv)];
+    try {
+      const visitor = await visit(a.url);
+      // The Redirect URI loaded three times at once (a double navigation, a prefetch, a retry),
+      // on both instances: one exchange; every load ends signed in.
+      const load = (site) => rawRequest(site.url, `/callback?code=c&state=${visitor.state}&client_id=demo-client-id&referer=acme.kommo.com`, { headers: { cookie: visitor.cookie } });
+      const loads = await Promise.all([load(a), load(b), load(a)]);
+      for (const page of loads) assert.match(page.text, /Connected/);
+      assert.equal(provider.exchanges, 1, 'the code reached the provider once');
+      const cookie = signedInCookie(loads[0]);
+      const refresh = (site) => rawRequest(site.url, '/api/refresh', { method: 'POST', headers: { cookie, origin: site.url } });
+      const both = await Promise.all([refresh(a), refresh(b), refresh(a), refresh(b)]);
+      assert.deepEqual(both.map((r) => r.status), [200, 200, 200, 200], both.map((r) => r.text).join('\n'));
+      assert.equal(provider.refreshes, 1, 'one refresh reached the provider');
+      assert.equal((await rawRequest(b.url, '/api/account', { headers: { cookie } })).status, 200, 'both instances read the one new pair');
+    } finally {
+      await stop(a);
+      await stop(b);
+      provider.close();
+    }
+  });
+}

@@ -8,7 +8,8 @@ import { exchangeCode, refreshTokens, account as fetchAccount } from '../../js/s
 import { json, readJson, sameText } from './http.mjs';
 
 /**
- * `store`: see store.mjs. `clientId`/`clientSecret`: this site's integration. `provider`:
+ * `store`: see store.mjs (its methods are awaited: SQLite answers at once, Postgres
+ * later). `clientId`/`clientSecret`: this site's integration. `provider`:
  * `{baseUrl?, timeoutMs?}` for the helper. `record(list, entry)`: the test log.
  */
 export function kommo({ store, clientId, clientSecret, provider, record }) {
@@ -19,9 +20,9 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
   const refreshing = new Map();
 
   /** This site's secret, or the one the session's metadata button created. Never sent to a browser. */
-  function secretFor(sid, id) {
+  async function secretFor(sid, id) {
     if (id === clientId) return clientSecret;
-    const created = store.createdClient(sid);
+    const created = await store.createdClient(sid);
     return created?.clientId === id ? created.clientSecret : undefined;
   }
 
@@ -42,7 +43,7 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     // Not the state this session was given: someone else's code (login CSRF). Refused.
     if (!sameText(q.state, s.state)) return { status: 400, text: 'Refused: the state does not match this session, so the code was not exchanged.' };
     const connected = { status: 200, text: 'Connected: the code was exchanged for tokens on the server.' };
-    const claim = store.claimCode(q.code, s.id);
+    const claim = await store.claimCode(q.code, s.id);
     if (claim === 'other') return { status: 400, text: 'Refused: this code was already used.' };
     if (claim === 'done') return connected;
     if (claim === 'pending') {
@@ -51,17 +52,17 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
       const done = await firstExchange(q.code);
       return done ? { ...connected, session: { id: done.sid } } : { status: 502, text: 'Code exchange failed: the first request for this code did not finish it; sign in again.' };
     }
-    const secret = secretFor(s.id, q.client_id);
+    const secret = await secretFor(s.id, q.client_id);
     if (!secret) {
-      store.releaseCode(q.code);
+      await store.releaseCode(q.code);
       return { status: 400, text: `Code exchange failed: no client secret known for ${q.client_id}` };
     }
     try {
       const tokens = await exchangeCode({ referer: q.referer, code: q.code, clientId: q.client_id, clientSecret: secret, redirectUri, ...provider });
-      store.completeExchange(s.id, q.code, q.client_id, tokens);
-      return { ...connected, session: store.renewSession(s.id) };
+      await store.completeExchange(s.id, q.code, q.client_id, tokens);
+      return { ...connected, session: await store.renewSession(s.id) };
     } catch (e) {
-      store.releaseCode(q.code);
+      await store.releaseCode(q.code);
       return { status: statusFor(e), text: explain(e, 'Code exchange failed') };
     }
   }
@@ -70,7 +71,7 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
   async function firstExchange(code) {
     const deadline = Date.now() + (provider.timeoutMs ?? 10_000) + 2_000;
     while (Date.now() < deadline) {
-      const at = store.codeState(code);
+      const at = await store.codeState(code);
       if (!at) return false;
       if (at.done) return at;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -97,29 +98,29 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     // Held well past the provider's timeout and the database's own wait (5 s), so it cannot
     // lapse while its holder still works; the owner token makes release the holder's alone.
     const holdMs = timeoutMs + 30_000;
-    const before = store.tokens(s.id);
-    let owner = store.lockRefresh(s.id, holdMs);
+    const before = await store.tokens(s.id);
+    let owner = await store.lockRefresh(s.id, holdMs);
     if (!owner) {
       const deadline = Date.now() + holdMs;
-      while (store.refreshLocked(s.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      const after = store.tokens(s.id);
+      while (await store.refreshLocked(s.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const after = await store.tokens(s.id);
       if (after && after.refreshToken !== before?.refreshToken) return { ...after, expiresIn: Math.round((after.expiresAt - Date.now()) / 1000) };
-      owner = store.lockRefresh(s.id, holdMs);
+      owner = await store.lockRefresh(s.id, holdMs);
       if (!owner) throw new Error('another instance holds the refresh lock');
     }
     try {
-      const t = store.tokens(s.id);
-      const fresh = await refreshTokens({ referer: t.referer, refreshToken: t.refreshToken, clientId: t.clientId, clientSecret: secretFor(s.id, t.clientId) ?? '', redirectUri, ...provider });
-      store.saveTokens(s.id, t.clientId, fresh);
+      const t = await store.tokens(s.id);
+      const fresh = await refreshTokens({ referer: t.referer, refreshToken: t.refreshToken, clientId: t.clientId, clientSecret: (await secretFor(s.id, t.clientId)) ?? '', redirectUri, ...provider });
+      await store.saveTokens(s.id, t.clientId, fresh);
       return fresh;
     } finally {
-      store.unlockRefresh(s.id, owner);
+      await store.unlockRefresh(s.id, owner);
     }
   }
 
   /** `POST /api/refresh`: a new token set; on any failure the stored one is left as it was. */
   async function refresh(s, redirectUri) {
-    if (!store.tokens(s.id)) return { status: 401, body: { error: 'not connected' } };
+    if (!await store.tokens(s.id)) return { status: 401, body: { error: 'not connected' } };
     try {
       const fresh = await refreshOnce(s, redirectUri);
       return { status: 200, body: { refreshed: true, expires_in: fresh.expiresIn } };
@@ -130,12 +131,12 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
 
   /** `GET /api/account`: the account, refreshing first when the access token is (nearly) expired. */
   async function account(s, redirectUri) {
-    let t = store.tokens(s.id);
+    let t = await store.tokens(s.id);
     if (!t) return { status: 401, body: { error: 'not connected' } };
     try {
       if (t.expiresAt <= Date.now() + 60_000) {
         await refreshOnce(s, redirectUri);
-        t = store.tokens(s.id);
+        t = await store.tokens(s.id);
       }
       return { status: 200, body: await fetchAccount({ referer: t.referer, accessToken: t.accessToken, ...provider }) };
     } catch (e) {
@@ -153,9 +154,9 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     const body = await readJson(req);
     const field = (v) => typeof v === 'string' && v.length > 0 && v.length <= 256;
     if (!body || !field(body.client_id) || !field(body.client_secret)) return json(res, 415, { error: 'send JSON with client_id and client_secret (at most 256 characters each)' });
-    const holder = store.sessionByState(body.state);
+    const holder = await store.sessionByState(body.state);
     const own = body.client_id === clientId;
-    const accepted = Boolean(holder) && !own && store.saveCreatedClient(holder.id, body.client_id, body.client_secret);
+    const accepted = Boolean(holder) && !own && await store.saveCreatedClient(holder.id, body.client_id, body.client_secret);
     record('secrets', { at: Date.now(), client_id: body.client_id, state: body.state, accepted });
     if (own) return json(res, 409, { error: 'this client_id is already known' });
     if (!holder) return json(res, 403, { error: 'unknown state' });
@@ -178,14 +179,14 @@ export function kommo({ store, clientId, clientSecret, provider, record }) {
     checking.add(q.client_id);
     let removed = 0;
     try {
-      for (const sid of store.sessionsWithClient(q.client_id, limit)) {
-        const t = store.tokens(sid);
+      for (const sid of await store.sessionsWithClient(q.client_id, limit)) {
+        const t = await store.tokens(sid);
         if (!t || t.expiresAt <= Date.now()) continue;
         try {
           await fetchAccount({ referer: t.referer, accessToken: t.accessToken, ...provider });
         } catch (e) {
           if (e.code === 'provider_error' && e.status === 401) {
-            store.forgetTokens(sid, t.accessToken);
+            await store.forgetTokens(sid, t.accessToken);
             removed += 1;
           }
         }

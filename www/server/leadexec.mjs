@@ -22,10 +22,10 @@ export function leadexec({ store, service, appId, timeoutMs = 10_000 }) {
   async function refresh(res, sid, grant) {
     const body = await call(`/authorize/refreshaccesstoken/${encodeURIComponent(grant.refreshToken)}?appid=${encodeURIComponent(grant.appId)}`);
     if (body.valid === true && typeof body.authToken === 'string') {
-      store.saveLeadexec(sid, { ...grant, authToken: body.authToken, expireDate: typeof body.expireDate === 'string' ? body.expireDate : null });
+      await store.saveLeadexec(sid, { ...grant, authToken: body.authToken, expireDate: typeof body.expireDate === 'string' ? body.expireDate : null });
     } else if (!body.fault) {
       // LeadExec refused the token: the grant is gone. A fault keeps it for the next try.
-      store.deleteLeadexec(sid);
+      await store.deleteLeadexec(sid);
     }
     return json(res, body.fault ? 502 : 200, { valid: body.valid === true, expireDate: body.expireDate, errorMessage: body.errorMessage });
   }
@@ -39,11 +39,11 @@ export function leadexec({ store, service, appId, timeoutMs = 10_000 }) {
       if (body.appId !== appId) return json(res, 400, { valid: false, errorMessage: 'not this site\'s application' });
       return refresh(res, sid, { refreshToken: body.refreshToken, appId: body.appId });
     }
-    const grant = store.leadexec(sid);
+    const grant = await store.leadexec(sid);
     if (!grant) return json(res, 401, { valid: false, errorMessage: 'not signed in with LeadExec' });
     if (action === 'refresh') return refresh(res, sid, { refreshToken: grant.refreshToken, appId: grant.appId });
     const body = await call(`/authorize/disconnectapplicationtoken/${encodeURIComponent(grant.refreshToken)}`);
-    store.deleteLeadexec(sid);
+    await store.deleteLeadexec(sid);
     return json(res, 200, { valid: Boolean(body.valid), errorMessage: body.errorMessage });
   };
 }

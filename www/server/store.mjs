@@ -2,11 +2,11 @@
 // and LeadExec grants, in SQLite (better-sqlite3): a file that survives restarts and deploys,
 // or `:memory:` for tests.
 //
-// Everything the routes need goes through the methods below, so another store can replace
-// this one. Several instances of the back end behind a load balancer need a shared database
-// instead of a file each on separate machines (on one machine they may share this file):
-// Postgres (a row lock, `SELECT … FOR UPDATE`) or Redis (a `SET NX PX` lock), with the same
-// methods. Do not replicate SQLite files by hand.
+// Everything the routes need goes through the methods below (the routes await each, so an
+// asynchronous store fits too). Several instances of the back end behind a load balancer need
+// a shared database instead of a file each on separate machines (on one machine they may
+// share this file): store-postgres.mjs has the same methods on Postgres (`connectStore` picks
+// it for a postgres:// URL). Do not replicate SQLite files by hand.
 //
 // One refresh at a time per session, across every process sharing the file: a lock row with
 // a deadline (`lockRefresh`), which another instance waits on and then reads the new pair.
@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS leadexec (
   expire_date TEXT
 );
 `;
+
+/**
+ * The store at `target`: a Postgres database (`postgres://…`, store-postgres.mjs), else the
+ * SQLite file (or `:memory:`) of `openStore`.
+ */
+export async function connectStore(target, options) {
+  if (/^postgres(ql)?:\/\//.test(target)) return (await import('./store-postgres.mjs')).openPostgresStore(target, options);
+  return openStore(target, options);
+}
 
 /**
  * Opens (creating if needed) the store at `file`, or an in-memory one for `:memory:`.
