@@ -5,16 +5,16 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
 
 /// What an access token says, in the provider's order.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Claims {
     /// The client id the token was issued to.
     pub aud: String,
@@ -40,6 +40,7 @@ pub struct Claims {
 
 struct Keys {
     encoding: EncodingKey,
+    decoding: DecodingKey,
     kid: String,
     jwks: Value,
 }
@@ -55,18 +56,21 @@ fn keys() -> &'static Keys {
             .to_pkcs1_der()
             .expect("a PKCS#1 encoding of a fresh key");
         let encoding = EncodingKey::from_rsa_der(der.as_bytes());
-        let b64 = |bytes: Vec<u8>| URL_SAFE_NO_PAD.encode(bytes);
+        let (n, e) = (private.n().to_bytes_be(), private.e().to_bytes_be());
+        let decoding = DecodingKey::from_rsa_raw_components(&n, &e);
+        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
         let kid = crate::store::token("key-");
         let jwks = json!({ "keys": [{
             "kty": "RSA",
             "use": "sig",
             "alg": "RS256",
             "kid": kid,
-            "n": b64(private.n().to_bytes_be()),
-            "e": b64(private.e().to_bytes_be()),
+            "n": b64(&n),
+            "e": b64(&e),
         }]});
         Keys {
             encoding,
+            decoding,
             kid,
             jwks,
         }
@@ -90,4 +94,15 @@ pub fn sign(claims: &Claims) -> String {
     header.kid = Some(keys.kid.clone());
     header.extras.insert("jti", &claims.jti);
     jsonwebtoken::encode(&header, claims, &keys.encoding).expect("RS256 signs any claims")
+}
+
+/// The `jti` of a token this sandbox signed (the signature checked; its times are the store's
+/// to judge, by the sandbox clock); `None` for anything else.
+pub fn jti_of(token: &str) -> Option<String> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let data = jsonwebtoken::decode::<Claims>(token, &keys().decoding, &validation).ok()?;
+    Some(data.claims.jti)
 }

@@ -97,6 +97,28 @@ struct Retired {
     at: u64,
 }
 
+/// A token pair issued and recorded, its access token not signed yet: signing (a few
+/// milliseconds of RSA) happens after the store's lock is released, so concurrent sign-ins
+/// sign in parallel.
+#[must_use = "sign it to get the token pair"]
+#[derive(Debug)]
+pub struct Issued {
+    claims: crate::jwt::Claims,
+    refresh_token: String,
+}
+
+impl Issued {
+    /// The pair as `/oauth2/access_token` returns it.
+    pub fn sign(self) -> TokenPair {
+        TokenPair {
+            token_type: "Bearer".into(),
+            expires_in: ACCESS_LIFETIME,
+            access_token: crate::jwt::sign(&self.claims),
+            refresh_token: self.refresh_token,
+        }
+    }
+}
+
 /// A token pair as `/oauth2/access_token` returns it.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct TokenPair {
@@ -289,13 +311,13 @@ impl Store {
         parent: Option<String>,
         family: u64,
         now: u64,
-    ) -> TokenPair {
+    ) -> Issued {
         let scopes = self
             .integrations
             .get(client_id)
             .map(|i| i.scopes.clone())
             .unwrap_or_default();
-        let access_token = crate::jwt::sign(&crate::jwt::Claims {
+        let claims = crate::jwt::Claims {
             aud: client_id.to_owned(),
             jti: hex(&rand::random::<[u8; 40]>()),
             iat: now,
@@ -310,7 +332,7 @@ impl Store {
             hash_uuid: uuid(rand::random()),
             user_flags: 0,
             api_domain: self.api_domain.clone(),
-        });
+        };
         let refresh_token = token("rt_");
         self.refresh.insert(
             refresh_token.clone(),
@@ -322,8 +344,9 @@ impl Store {
                 family,
             },
         );
+        // Keyed by the token's id: the token itself is signed later (Issued::sign).
         self.access.insert(
-            access_token.clone(),
+            claims.jti.clone(),
             Access {
                 client_id: client_id.to_owned(),
                 account_id,
@@ -332,10 +355,8 @@ impl Store {
                 family,
             },
         );
-        TokenPair {
-            token_type: "Bearer".into(),
-            expires_in: ACCESS_LIFETIME,
-            access_token,
+        Issued {
+            claims,
             refresh_token,
         }
     }
@@ -350,7 +371,7 @@ impl Store {
         code: &str,
         redirect_uri: &str,
         now: u64,
-    ) -> Result<TokenPair, Denied> {
+    ) -> Result<Issued, Denied> {
         self.check_client(client_id, secret)?;
         let issued = self
             .codes
@@ -392,7 +413,7 @@ impl Store {
         secret: &str,
         refresh_token: &str,
         now: u64,
-    ) -> Result<TokenPair, Denied> {
+    ) -> Result<Issued, Denied> {
         self.check_client(client_id, secret)?;
         // Only its own client can set off a family's revocation.
         if let Some(retired) = self
@@ -484,9 +505,11 @@ impl Store {
 
     /// `Authorization: Bearer …` on the API: the account the token grants.
     pub fn authorize(&mut self, access_token: &str, now: u64) -> Result<&'static Account, Denied> {
+        let unknown = Denied::Unauthorized("access token is unknown or revoked");
+        let jti = crate::jwt::jti_of(access_token).ok_or(unknown)?;
         let access = self
             .access
-            .get(access_token)
+            .get(&jti)
             .ok_or(Denied::Unauthorized("access token is unknown or revoked"))?;
         if now > access.expires_at {
             return Err(Denied::Unauthorized("access token has expired"));
@@ -591,7 +614,8 @@ mod tests {
         let code = s.issue_code("c", ACC, 0).unwrap();
         let pair = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap();
+            .unwrap()
+            .sign();
         assert_eq!(pair.expires_in, 86_400);
         assert_eq!(s.authorize(&pair.access_token, 100).unwrap().id, ACC);
         assert_eq!(
@@ -601,15 +625,41 @@ mod tests {
     }
 
     #[test]
+    fn an_access_token_counts_only_with_this_sandboxs_signature() {
+        let mut s = store();
+        let code = s.issue_code("c", ACC, 0).unwrap();
+        let pair = s
+            .exchange_code("c", "s", &code, "https://i.example/cb", 0)
+            .unwrap()
+            .sign();
+        let (signed, signature) = pair.access_token.rsplit_once('.').unwrap();
+        let flipped = if signature.starts_with('A') { "B" } else { "A" };
+        let forged = [signed, ".", flipped, &signature[1..]].concat();
+        assert!(
+            s.authorize(&forged, 1).is_err(),
+            "same claims, another signature"
+        );
+        assert!(s.authorize(signed, 1).is_err(), "no signature");
+        assert!(s.authorize(&pair.access_token, 1).is_ok());
+    }
+
+    #[test]
     fn old_refresh_token_works_until_the_new_pair_is_used() {
         let mut s = store();
         let code = s.issue_code("c", ACC, 0).unwrap();
         let first = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap();
-        let second = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
+            .unwrap()
+            .sign();
+        let second = s
+            .refresh("c", "s", &first.refresh_token, 10)
+            .unwrap()
+            .sign();
         // The response was lost: the old refresh token still works.
-        let third = s.refresh("c", "s", &first.refresh_token, 20).unwrap();
+        let third = s
+            .refresh("c", "s", &first.refresh_token, 20)
+            .unwrap()
+            .sign();
         // Using the newest pair retires the one it replaced.
         s.authorize(&third.access_token, 30).unwrap();
         assert!(s.refresh("c", "s", &first.refresh_token, 40).is_err());
@@ -622,9 +672,15 @@ mod tests {
         let code = s.issue_code("c", ACC, 0).unwrap();
         let first = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap();
-        let second = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
-        s.refresh("c", "s", &second.refresh_token, 20).unwrap();
+            .unwrap()
+            .sign();
+        let second = s
+            .refresh("c", "s", &first.refresh_token, 10)
+            .unwrap()
+            .sign();
+        s.refresh("c", "s", &second.refresh_token, 20)
+            .unwrap()
+            .sign();
         assert!(s.refresh("c", "s", &first.refresh_token, 30).is_err());
     }
 
@@ -634,7 +690,8 @@ mod tests {
         let code = s.issue_code("c", ACC, 0).unwrap();
         let pair = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap();
+            .unwrap()
+            .sign();
         assert!(matches!(
             s.refresh("c", "s", &pair.refresh_token, REFRESH_LIFETIME + 1),
             Err(Denied::InvalidRefreshToken(hint::TOKEN_EXPIRED))
@@ -647,7 +704,8 @@ mod tests {
         let code = s.issue_code("c", ACC, 0).unwrap();
         let pair = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap();
+            .unwrap()
+            .sign();
         assert!(s.disable("c", ACC));
         assert!(s.authorize(&pair.access_token, 1).is_err());
         assert!(s.refresh("c", "s", &pair.refresh_token, 1).is_err());
@@ -658,14 +716,21 @@ mod tests {
         let code = s.issue_code("c", ACC, 0).unwrap();
         s.exchange_code("c", "s", &code, "https://i.example/cb", 0)
             .unwrap()
+            .sign()
     }
 
     #[test]
     fn using_one_child_revokes_the_parent_and_its_siblings() {
         let mut s = store();
         let first = exchanged(&mut s);
-        let a = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
-        let b = s.refresh("c", "s", &first.refresh_token, 11).unwrap();
+        let a = s
+            .refresh("c", "s", &first.refresh_token, 10)
+            .unwrap()
+            .sign();
+        let b = s
+            .refresh("c", "s", &first.refresh_token, 11)
+            .unwrap()
+            .sign();
         s.authorize(&a.access_token, 12).unwrap();
         assert!(
             s.authorize(&b.access_token, 13).is_err(),
@@ -688,7 +753,10 @@ mod tests {
     fn a_retired_refresh_token_presented_again_revokes_the_family() {
         let mut s = store();
         let first = exchanged(&mut s);
-        let second = s.refresh("c", "s", &first.refresh_token, 10).unwrap();
+        let second = s
+            .refresh("c", "s", &first.refresh_token, 10)
+            .unwrap()
+            .sign();
         s.authorize(&second.access_token, 11).unwrap();
         assert!(matches!(
             s.refresh("c", "s", &first.refresh_token, 12),
@@ -721,7 +789,8 @@ mod tests {
             .is_err());
         let pair = s
             .exchange_code("c", "s", &code, "https://i.example/cb", 2)
-            .expect("the code still works for its client");
+            .expect("the code still works for its client")
+            .sign();
         assert!(s
             .exchange_code("c", "s", &code, "https://i.example/cb", 3)
             .is_err());
@@ -757,7 +826,8 @@ mod tests {
         let code = s.issue_code("c", ACC, u64::MAX).unwrap();
         let pair = s
             .exchange_code("c", "s", &code, "https://i.example/cb", u64::MAX)
-            .unwrap();
+            .unwrap()
+            .sign();
         assert!(s.authorize(&pair.access_token, u64::MAX).is_ok());
     }
 }

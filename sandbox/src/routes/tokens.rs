@@ -10,7 +10,7 @@
 //! HTTP Basic login is a `401` with a `WWW-Authenticate` challenge.
 
 use super::App;
-use crate::store::{Account, Denied, BASE_DOMAIN};
+use crate::store::{Account, Denied, Issued, BASE_DOMAIN};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -66,7 +66,9 @@ pub(super) async fn access_token(
         let client = authenticate(&app, &headers, &t)?;
         Ok((t, client))
     });
-    let result = outcome.and_then(|(t, client)| grant(&app, t, &client));
+    let result = outcome
+        .and_then(|(t, client)| grant(&app, t, &client))
+        .map(Issued::sign);
     match result {
         Ok(pair) => {
             let mut response = Json(pair).into_response();
@@ -163,7 +165,9 @@ fn basic_credentials(value: &str) -> Option<(Pair, Pair)> {
     ))
 }
 
-fn grant(app: &App, t: TokenRequest, client: &Client) -> Result<crate::store::TokenPair, Denied> {
+/// The grant, decided and recorded under the store's lock; the access token is signed by the
+/// caller, after the lock is released.
+fn grant(app: &App, t: TokenRequest, client: &Client) -> Result<Issued, Denied> {
     let now = app.now();
     match t.grant_type.as_deref() {
         Some("authorization_code") => match (t.code, t.redirect_uri) {
