@@ -393,4 +393,30 @@ mod tests {
             Step::Wait
         );
     }
+
+    #[test]
+    fn reasons_have_their_codes_and_distinct_descriptions() {
+        let all = [
+            (Reason::PopupBlocked, "popup_blocked"),
+            (Reason::PopupClosed, "popup_closed"),
+            (Reason::CryptoUnavailable, "crypto_unavailable"),
+            (Reason::InvalidConfig, "invalid_config"),
+            (Reason::Cancelled, "cancelled"),
+        ];
+        let mut seen = Vec::new();
+        for (reason, code) in all {
+            assert_eq!(reason.code(), code);
+            let text = reason.describe();
+            assert!(text.len() > 20 && !seen.contains(&text), "{text}");
+            seen.push(text);
+        }
+        assert!(Reason::PopupClosed.describe().contains("closed"));
+    }
+
+    #[test]
+    fn fields_without_booleans_read_none_and_the_linger_is_ten_minutes() {
+        assert_eq!(Data(Some("true")).boolean("result"), None);
+        assert_eq!(LINGER_MS, 600_000, "docs/security.md says 10 minutes");
+        assert_eq!(POLL_MS, 300);
+    }
 }

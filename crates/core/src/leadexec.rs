@@ -395,4 +395,61 @@ mod tests {
         assert_eq!(dialog.closed(), AuthorizeResult::failed("popup_closed"));
         assert_eq!(dialog.state(), "s1");
     }
+
+    #[test]
+    fn a_loopback_origin_is_only_for_a_loopback_page() {
+        assert_eq!(
+            service_origin(Some("http://127.0.0.1:7070"), "x", "https://site.example"),
+            DEFAULT_ORIGIN
+        );
+        assert_eq!(
+            service_origin(Some("http://127.0.0.1:7070"), "x", "http://localhost:8080"),
+            "http://127.0.0.1:7070"
+        );
+    }
+
+    #[test]
+    fn failures_and_reasons_carry_their_codes() {
+        assert_eq!(LeReason::InvalidResponse.code(), "invalid_response");
+        assert_eq!(LeReason::GrantRevoked.code(), "grant_revoked");
+        let failed = AuthorizeResult::failed("popup_closed");
+        assert!(!failed.valid);
+        assert_eq!(failed.error.as_deref(), Some("popup_closed"));
+        assert_eq!(failed.refresh_token, None);
+    }
+
+    #[test]
+    fn a_remembered_grant_reads_back_and_needs_both_parts() {
+        let value = remembered("app-1", "rt-1");
+        assert_eq!(value, "app-1\nrt-1");
+        assert_eq!(read_remembered(&value), Some(("app-1", "rt-1")));
+        assert_eq!(read_remembered("app-1\n"), None);
+        assert_eq!(read_remembered("\nrt-1"), None);
+        assert_eq!(read_remembered("no separator"), None);
+        assert_eq!(
+            storage_key("https://apps.leadexec.net", "b1"),
+            "leadexec:https://apps.leadexec.net b1"
+        );
+    }
+
+    #[test]
+    fn a_valid_answer_needs_both_tokens() {
+        for missing in ["refreshToken", "authToken"] {
+            let pairs: Vec<(&'static str, &'static str)> = [
+                ("type", DIALOG_TYPE),
+                ("state", "s1"),
+                ("valid", "true"),
+                ("refreshToken", "r"),
+                ("authToken", "a"),
+            ]
+            .into_iter()
+            .filter(|(k, _)| *k != missing)
+            .collect();
+            assert_eq!(
+                dialog_message(&map(&pairs), "s1"),
+                Some(AuthorizeResult::failed(LeReason::InvalidResponse.code())),
+                "{missing}"
+            );
+        }
+    }
 }

@@ -379,4 +379,16 @@ mod tests {
         );
         assert_eq!(kommo().state(), "s1");
     }
+
+    #[test]
+    fn a_failure_code_reads_as_the_providers_or_ours() {
+        assert_eq!(
+            FailureCode::Provider("access_denied".into()).as_str(),
+            "access_denied"
+        );
+        assert_eq!(
+            FailureCode::Own(Reason::PopupClosed).as_str(),
+            "popup_closed"
+        );
+    }
 }
