@@ -62,8 +62,4 @@ impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
-
-    pub fn has_errors(&self) -> bool {
-        self.0.iter().any(|d| d.level == Level::Error)
-    }
 }

@@ -654,7 +654,7 @@ mod tests {
     fn no_client_id_and_no_metadata_is_unusable_and_says_what_is_missing() {
         let p = kommo(&[("data-title", "x")]);
         assert!(p.config.is_none());
-        assert!(p.diagnostics.has_errors());
+        assert_eq!(p.diagnostics.0[0].level, crate::diag::Level::Error);
         assert!(p.diagnostics.0[0].message.contains("data-client-id"));
     }
 
