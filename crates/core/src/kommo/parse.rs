@@ -1146,4 +1146,126 @@ mod tests {
                 .any(|m| m.contains("data-size") && m.contains("large, medium, small")));
         }
     }
+
+    #[test]
+    fn booleans_read_every_written_form_and_nothing_else() {
+        for yes in ["true", "1", "yes", "on", " TRUE "] {
+            assert_eq!(boolean(yes), Some(true), "{yes}");
+        }
+        for no in ["false", "0", "no", "off", ""] {
+            assert_eq!(boolean(no), Some(false), "{no:?}");
+        }
+        assert_eq!(boolean("maybe"), None);
+    }
+
+    #[test]
+    fn locales_are_read_by_their_primary_tag_and_russian_only_on_amocrm() {
+        let locale = |provider, value| {
+            let parsed = parse(
+                provider,
+                &[("data-client-id", "c"), ("data-locale", value)][..],
+                &test_context(),
+            );
+            (parsed.config.unwrap().locale, parsed.diagnostics.0.len())
+        };
+        assert_eq!(locale(Provider::Kommo, "en"), (Locale::En, 0));
+        assert_eq!(locale(Provider::Kommo, "es-MX"), (Locale::Es, 0));
+        assert_eq!(locale(Provider::Kommo, "pt_BR"), (Locale::Pt, 0));
+        assert_eq!(locale(Provider::Kommo, "br"), (Locale::Pt, 0));
+        assert_eq!(locale(Provider::Kommo, "id"), (Locale::Id, 0));
+        assert_eq!(
+            locale(Provider::AmoCrm, "ru"),
+            (Locale::En, 0),
+            "amoCRM's own default"
+        );
+        assert_eq!(
+            locale(Provider::Kommo, "ru"),
+            (Locale::En, 1),
+            "not Kommo's: a warning"
+        );
+        assert_eq!(Locale::Es.code(), "es");
+        assert_eq!(Locale::Pt.code(), "pt");
+        assert_eq!(Locale::Id.code(), "id");
+        assert_eq!(Locale::En.code(), "en");
+    }
+
+    #[test]
+    fn width_auto_is_said_without_a_warning() {
+        let parsed = kommo(&[("data-client-id", "c"), ("data-width", "AUTO")]);
+        assert_eq!(parsed.config.unwrap().appearance.width, Width::Auto);
+        assert!(parsed.diagnostics.0.is_empty());
+    }
+
+    #[test]
+    fn an_invalid_keyword_lists_every_accepted_spelling_once() {
+        let parsed = kommo(&[("data-client-id", "c"), ("data-mode", "window")]);
+        let message = &parsed.diagnostics.0[0].message;
+        assert!(message.contains("popup, post_message"), "{message}");
+        assert!(!message.contains(", , "), "{message}");
+        assert!(
+            !message.contains("\"popup, "),
+            "no separator before the first: {message}"
+        );
+    }
+
+    #[test]
+    fn callback_paths_are_dotted_identifiers_with_no_empty_part() {
+        for good in ["onError", "app.auth.onError", "$cb", "_x1", "ünïcode"] {
+            assert!(is_callback_path(good), "{good}");
+        }
+        for bad in [
+            "",
+            "1abc",
+            "a..b",
+            "a.",
+            ".a",
+            "a-b",
+            "a b",
+            "a.__proto__",
+            "constructor",
+            "a.prototype",
+        ] {
+            assert!(!is_callback_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_auth_origin_refused_falls_back_to_the_providers_own() {
+        let on = |provider| {
+            let parsed = parse(
+                provider,
+                &[
+                    ("data-client-id", "c"),
+                    ("data-auth-origin", "https://evil.example"),
+                ][..],
+                &test_context(),
+            );
+            (
+                parsed.config.unwrap().auth_origin,
+                parsed.diagnostics.0[0].message.clone(),
+            )
+        };
+        let (kommo_origin, kommo_says) = on(Provider::Kommo);
+        assert_eq!(kommo_origin, "https://www.kommo.com");
+        assert!(
+            kommo_says.contains("using https://www.kommo.com"),
+            "{kommo_says}"
+        );
+        let (amo_origin, amo_says) = on(Provider::AmoCrm);
+        assert_eq!(amo_origin, "https://www.amocrm.ru");
+        assert!(
+            amo_says.contains("using https://www.amocrm.ru"),
+            "{amo_says}"
+        );
+    }
+
+    #[test]
+    fn a_client_id_is_the_identity_and_a_metadata_button_has_none() {
+        assert_eq!(
+            config(&[("data-client-id", "cid")]).identity.client_id(),
+            Some("cid")
+        );
+        let metadata = parse(Provider::Kommo, &metadata(&[])[..], &test_context());
+        assert_eq!(metadata.config.unwrap().identity.client_id(), None);
+    }
 }

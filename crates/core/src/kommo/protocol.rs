@@ -457,4 +457,44 @@ mod tests {
             "two states: neither counts"
         );
     }
+
+    #[test]
+    fn the_channel_and_the_record_are_named_after_id_and_state() {
+        assert_eq!(channel_name("0123abcd"), "kommo-oauth:0123abcd");
+        assert_eq!(state_key("s-1"), "kommo-oauth:state:s-1");
+    }
+
+    #[test]
+    fn a_result_keeps_its_url_and_reads_back_each_field_by_name() {
+        let url = "https://s.example/cb?code=c&state=s&referer=r.kommo.com&client_id=i&from_widget=1&error=e";
+        let from_query = CallbackResult::from_query(url, query_of(url));
+        let message = map(&[
+            ("type", CALLBACK_TYPE),
+            ("url", url),
+            ("code", "c"),
+            ("state", "s"),
+            ("referer", "r.kommo.com"),
+            ("client_id", "i"),
+            ("from_widget", "1"),
+            ("error", "e"),
+        ]);
+        let from_fields = CallbackResult::from_fields(&message);
+        for result in [&from_query, &from_fields] {
+            assert_eq!(result.url, url);
+            let fields: Vec<(&str, Option<&str>)> = result.entries().collect();
+            assert_eq!(
+                fields,
+                [
+                    ("code", Some("c")),
+                    ("state", Some("s")),
+                    ("referer", Some("r.kommo.com")),
+                    ("client_id", Some("i")),
+                    ("from_widget", Some("1")),
+                    ("error", Some("e")),
+                    ("url", Some(url)),
+                ]
+            );
+        }
+        assert_eq!(from_query.field("unknown"), None);
+    }
 }

@@ -306,6 +306,38 @@ mod suggestion_tests {
         assert_eq!(suggest_option("provider"), None, "the provider option");
         assert_eq!(suggest_option("Provider"), Some("provider"));
         assert_eq!(suggest_option("somethingElse"), None, "like none");
+        assert_eq!(
+            suggest_option("__client--id__"),
+            Some("clientId"),
+            "`_` and `-` ignored"
+        );
         assert_eq!(edits(b"kitten", b"sitting"), 3);
+        assert_eq!(edits(b"ab", b""), 2);
+        assert_eq!(edits(b"", b"abc"), 3);
+        assert_eq!(edits(b"abc", b"axbyc"), 2);
+    }
+
+    #[test]
+    fn options_are_the_settings_keys_and_the_other_three() {
+        for key in [
+            "clientId",
+            "errorCallback",
+            "onError",
+            "onSuccess",
+            "provider",
+        ] {
+            assert!(is_option(key), "{key}");
+        }
+        for key in ["client_id", "", "onerror", "data-client-id"] {
+            assert!(!is_option(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_keyword_is_written_as_its_first_spelling() {
+        use crate::kommo::config::{Color, Theme};
+        assert_eq!(spelling(Color::Green), "green");
+        assert_eq!(spelling(Color::Default), "default");
+        assert_eq!(spelling(Theme::Dark), "dark");
     }
 }
