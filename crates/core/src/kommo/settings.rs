@@ -315,6 +315,8 @@ mod suggestion_tests {
         assert_eq!(edits(b"ab", b""), 2);
         assert_eq!(edits(b"", b"abc"), 3);
         assert_eq!(edits(b"abc", b"axbyc"), 2);
+        assert_eq!(edits(b"abc", b"ac"), 1);
+        assert_eq!(edits(b"aab", b"ab"), 1);
     }
 
     #[test]
