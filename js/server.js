@@ -80,8 +80,9 @@ const LATER = (status) => status === 408 || status === 429 || status >= 500;
  * `retryable` says whether the same call may succeed later: timeouts, network faults, 408,
  * 429 and 5xx (wait `retryAfterMs` when given), an answer that was not JSON, such as a
  * maintenance page (the provider keeps a refresh token working until its successor is used,
- * so retrying is safe). A non-retryable error (a refused code or refresh token,
- * `invalid_grant`) needs the user's consent again. Provider text in `message` and `hint` is
+ * so retrying is safe). A non-retryable error (a refused code or refresh token: the
+ * provider's `invalid_request` with 400 or 401, `invalid_grant` elsewhere) needs the user's
+ * consent again. Provider text in `message` and `hint` is
  * one line of at most 200 characters.
  */
 export class KommoServerError extends Error {
