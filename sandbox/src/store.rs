@@ -555,6 +555,19 @@ mod tests {
 
     const ACC: u64 = 31_000_001;
 
+    /// A code issued at `issued` and exchanged at `at`: the signed pair.
+    fn signed_in(s: &mut Store, issued: u64, at: u64) -> TokenPair {
+        let code = s.issue_code("c", ACC, issued).unwrap();
+        s.exchange_code("c", "s", &code, "https://i.example/cb", at)
+            .unwrap()
+            .sign()
+    }
+
+    /// `refresh_token` refreshed at `at`: the signed pair.
+    fn refreshed(s: &mut Store, refresh_token: &str, at: u64) -> TokenPair {
+        s.refresh("c", "s", refresh_token, at).unwrap().sign()
+    }
+
     fn store() -> Store {
         let mut s = Store::default();
         s.register(Integration {
@@ -611,11 +624,7 @@ mod tests {
     #[test]
     fn access_tokens_work_for_a_day() {
         let mut s = store();
-        let code = s.issue_code("c", ACC, 0).unwrap();
-        let pair = s
-            .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap()
-            .sign();
+        let pair = signed_in(&mut s, 0, 0);
         assert_eq!(pair.expires_in, 86_400);
         assert_eq!(s.authorize(&pair.access_token, 100).unwrap().id, ACC);
         assert_eq!(
@@ -627,11 +636,7 @@ mod tests {
     #[test]
     fn an_access_token_counts_only_with_this_sandboxs_signature() {
         let mut s = store();
-        let code = s.issue_code("c", ACC, 0).unwrap();
-        let pair = s
-            .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap()
-            .sign();
+        let pair = signed_in(&mut s, 0, 0);
         let (signed, signature) = pair.access_token.rsplit_once('.').unwrap();
         let flipped = if signature.starts_with('A') { "B" } else { "A" };
         let forged = [signed, ".", flipped, &signature[1..]].concat();
@@ -646,20 +651,10 @@ mod tests {
     #[test]
     fn old_refresh_token_works_until_the_new_pair_is_used() {
         let mut s = store();
-        let code = s.issue_code("c", ACC, 0).unwrap();
-        let first = s
-            .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap()
-            .sign();
-        let second = s
-            .refresh("c", "s", &first.refresh_token, 10)
-            .unwrap()
-            .sign();
+        let first = signed_in(&mut s, 0, 0);
+        let second = refreshed(&mut s, &first.refresh_token, 10);
         // The response was lost: the old refresh token still works.
-        let third = s
-            .refresh("c", "s", &first.refresh_token, 20)
-            .unwrap()
-            .sign();
+        let third = refreshed(&mut s, &first.refresh_token, 20);
         // Using the newest pair retires the one it replaced.
         s.authorize(&third.access_token, 30).unwrap();
         assert!(s.refresh("c", "s", &first.refresh_token, 40).is_err());
@@ -669,15 +664,8 @@ mod tests {
     #[test]
     fn refreshing_with_the_new_token_retires_the_old_one() {
         let mut s = store();
-        let code = s.issue_code("c", ACC, 0).unwrap();
-        let first = s
-            .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap()
-            .sign();
-        let second = s
-            .refresh("c", "s", &first.refresh_token, 10)
-            .unwrap()
-            .sign();
+        let first = signed_in(&mut s, 0, 0);
+        let second = refreshed(&mut s, &first.refresh_token, 10);
         s.refresh("c", "s", &second.refresh_token, 20)
             .unwrap()
             .sign();
@@ -687,11 +675,7 @@ mod tests {
     #[test]
     fn refresh_tokens_die_after_three_months_unused() {
         let mut s = store();
-        let code = s.issue_code("c", ACC, 0).unwrap();
-        let pair = s
-            .exchange_code("c", "s", &code, "https://i.example/cb", 0)
-            .unwrap()
-            .sign();
+        let pair = signed_in(&mut s, 0, 0);
         assert!(matches!(
             s.refresh("c", "s", &pair.refresh_token, REFRESH_LIFETIME + 1),
             Err(Denied::InvalidRefreshToken(hint::TOKEN_EXPIRED))
@@ -723,14 +707,8 @@ mod tests {
     fn using_one_child_revokes_the_parent_and_its_siblings() {
         let mut s = store();
         let first = exchanged(&mut s);
-        let a = s
-            .refresh("c", "s", &first.refresh_token, 10)
-            .unwrap()
-            .sign();
-        let b = s
-            .refresh("c", "s", &first.refresh_token, 11)
-            .unwrap()
-            .sign();
+        let a = refreshed(&mut s, &first.refresh_token, 10);
+        let b = refreshed(&mut s, &first.refresh_token, 11);
         s.authorize(&a.access_token, 12).unwrap();
         assert!(
             s.authorize(&b.access_token, 13).is_err(),
@@ -753,10 +731,7 @@ mod tests {
     fn a_retired_refresh_token_presented_again_revokes_the_family() {
         let mut s = store();
         let first = exchanged(&mut s);
-        let second = s
-            .refresh("c", "s", &first.refresh_token, 10)
-            .unwrap()
-            .sign();
+        let second = refreshed(&mut s, &first.refresh_token, 10);
         s.authorize(&second.access_token, 11).unwrap();
         assert!(matches!(
             s.refresh("c", "s", &first.refresh_token, 12),
