@@ -216,6 +216,12 @@ async function dropin(name, crate, template) {
   };
   let source = readFileSync(join(root, 'js', template), 'utf8');
   source = fill(source, '/*__LOADER_COMMON__*/', common);
+  // The drop-in's reader of config tags: an ES module for the wasm tests, pasted here as a
+  // function of the loader's scope (the no-modules glue cannot import it).
+  if (source.includes('/*__READ_TAGS__*/')) {
+    const reader = readFileSync(join(root, 'crates', 'web', 'js', 'read-tags.js'), 'utf8');
+    source = fill(source, '/*__READ_TAGS__*/', reader.replace(/^export function /m, 'function '));
+  }
   source = fill(source, '/*__GLUE__*/', glue);
   source = fill(source, '__WASM_INTEGRITY__', integrity);
   const wasmBytes = readFileSync(join(root, 'dist', `${name}_bg.wasm`));

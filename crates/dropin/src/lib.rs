@@ -14,7 +14,8 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// Readable panics in debug builds.
 #[cfg(debug_assertions)]
@@ -25,10 +26,11 @@ pub fn start() {
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent. `loader` is
 /// the drop-in's own `<script>` element (or `undefined`): its `data-allowed-client-ids`,
-/// if any, lists the only client ids this page's tags may mount.
+/// if any, lists the only client ids this page's tags may mount. `reader` is the `readTags`
+/// of crates/web/js/read-tags.js, which the loader carries.
 #[wasm_bindgen(js_name = autoMount)]
-pub fn auto_mount(loader: JsValue) {
-    kommo_oauth_web::kommo::automount::auto_mount(loader);
+pub fn auto_mount(loader: JsValue, reader: kommo_oauth_web::kommo::source::Reader) {
+    kommo_oauth_web::kommo::automount::auto_mount(loader, reader);
 }
 
 /// Mounts tags that appeared since the last look (the loader's `window.onload()` calls this).

@@ -49,6 +49,17 @@ extern "C" {
     fn query_selector_all(this: &El, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
     #[wasm_bindgen(method, final, catch)]
     fn matches(this: &El, selectors: &str) -> Result<bool, JsValue>;
+    #[wasm_bindgen(method, final, catch)]
+    fn closest(this: &El, selectors: &str) -> Result<Option<Element>, JsValue>;
+}
+
+/// `element.closest(selectors)` through the prototype (also on a `<form>`).
+pub fn closest(element: &Element, selectors: &str) -> Option<Element> {
+    element
+        .unchecked_ref::<El>()
+        .closest(selectors)
+        .ok()
+        .flatten()
 }
 
 /// `element.querySelectorAll(selectors)` through the prototype (also on a `<form>`).

@@ -102,7 +102,7 @@ fn escape_worthy_values_are_encoded_once_and_settings_are_read_at_click_time() {
         "script", // data-state is taken from <script> config tags only
         "kommo_oauth",
     );
-    kommo_oauth_web::kommo::automount::auto_mount(wasm_bindgen::JsValue::UNDEFINED);
+    auto_mount();
     let button: web_sys::HtmlElement = holder
         .query_selector("button")
         .unwrap_throw()
@@ -940,6 +940,114 @@ async fn polluted_prototypes_neither_drop_a_real_decline_nor_add_fields() {
     let keys = js_sys::Object::keys(payload.unchecked_ref::<js_sys::Object>());
     assert_eq!(strings(&keys), ["client_id", "error"]);
     forget_global("onKommoPolluted");
+    restore_open();
+    holder.remove();
+}
+
+/// A click event on `target`, bubbling and composed, as a pointer's would be.
+fn click_on(target: &web_sys::Element) {
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap_throw();
+    target.dispatch_event(&event).unwrap_throw();
+}
+
+#[wasm_bindgen_test]
+fn a_page_listener_that_stops_the_click_does_not_keep_it_from_the_button() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let handle = mount(&holder, options(&[("clientId", s("stopped"))])).unwrap_throw();
+    // The page's own listeners, on the way down and on the button itself.
+    let stop =
+        Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| e.stop_immediate_propagation());
+    let capture = web_sys::AddEventListenerOptions::new();
+    capture.set_capture(true);
+    holder
+        .add_event_listener_with_callback_and_add_event_listener_options(
+            "click",
+            stop.as_ref().unchecked_ref(),
+            &capture,
+        )
+        .unwrap_throw();
+    let button = handle.element().unwrap_throw();
+    button
+        .add_event_listener_with_callback("click", stop.as_ref().unchecked_ref())
+        .unwrap_throw();
+    spy_open(false);
+    button.click();
+    assert_eq!(opened_count(), 1, "the click reached the button");
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_click_on_the_logo_or_the_title_is_a_click_on_the_button() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let handle = mount(&holder, options(&[("clientId", s("parts"))])).unwrap_throw();
+    let button = handle.element().unwrap_throw();
+    spy_open(false);
+    click_on(&button.query_selector("path").unwrap_throw().unwrap_throw());
+    assert_eq!(opened_count(), 1);
+    let popup = get(&opened(0), "popup");
+    let focused = get(&popup, "focused").as_f64();
+    // The title: the popup is open, so the click brings it to the front.
+    click_on(
+        &button
+            .query_selector(".kbtn-text")
+            .unwrap_throw()
+            .unwrap_throw(),
+    );
+    assert_eq!(opened_count(), 1);
+    assert_eq!(get(&popup, "focused").as_f64(), focused.map(|n| n + 1.0));
+    restore_open();
+    holder.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_button_in_a_shadow_root_signs_in_and_a_lookalike_of_the_page_does_not() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let root = holder
+        .attach_shadow(&web_sys::ShadowRootInit::new(
+            web_sys::ShadowRootMode::Closed,
+        ))
+        .unwrap_throw();
+    let inner = document().create_element("div").unwrap_throw();
+    root.append_child(&inner).unwrap_throw();
+    let handle = mount(&inner, options(&[("clientId", s("shadow"))])).unwrap_throw();
+    spy_open(false);
+    click_on(&handle.element().unwrap_throw());
+    assert_eq!(opened_count(), 1, "the shadow root's own listener heard it");
+
+    // A copy of a button's markup is not a button of ours.
+    let (fake_holder, _) = fixture(&[], "div", "host");
+    fake_holder.set_inner_html(&handle.element().unwrap_throw().outer_html());
+    spy_open(false);
+    click_on(
+        &fake_holder
+            .query_selector("button")
+            .unwrap_throw()
+            .unwrap_throw(),
+    );
+    assert_eq!(opened_count(), 0);
+    restore_open();
+    holder.remove();
+    fake_holder.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_destroyed_button_takes_no_click_and_the_next_one_on_the_page_does() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let mut first = mount(&holder, options(&[("clientId", s("first"))])).unwrap_throw();
+    let element = first.element().unwrap_throw();
+    first.destroy();
+    holder.append_child(&element).unwrap_throw();
+    spy_open(false);
+    click_on(&element);
+    assert_eq!(opened_count(), 0, "a destroyed button is gone");
+    element.remove();
+    let second = mount(&holder, options(&[("clientId", s("second"))])).unwrap_throw();
+    click_on(&second.element().unwrap_throw());
+    assert_eq!(opened_count(), 1);
     restore_open();
     holder.remove();
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use kommo_oauth_web::kommo::api::mount;
-use kommo_oauth_web::kommo::automount::{auto_mount, mounted_count};
+use kommo_oauth_web::kommo::automount::mounted_count;
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -300,8 +300,8 @@ async fn auto_mount_renders_each_tag_before_it_including_later_ones() {
     let (holder, first) = fixture(&[("data-client-id", "one")], "div", "kommo_oauth");
     let (_, dup) = fixture(&[("data-client-id", "one")], "div", "kommo_oauth");
     let (skip_holder, _) = fixture(&[], "div", "kommo_oauth");
-    auto_mount(wasm_bindgen::JsValue::UNDEFINED);
-    auto_mount(wasm_bindgen::JsValue::UNDEFINED);
+    auto_mount();
+    auto_mount();
     let before = first.previous_element_sibling().unwrap_throw();
     assert_eq!(before.tag_name(), "BUTTON");
     assert_eq!(
@@ -350,7 +350,7 @@ async fn auto_mount_renders_each_tag_before_it_including_later_ones() {
 #[wasm_bindgen_test]
 async fn a_removed_tag_takes_its_button_along_and_a_re_added_one_gets_a_new_button() {
     let (holder, tag) = fixture(&[("data-client-id", "re")], "div", "kommo_oauth");
-    auto_mount(wasm_bindgen::JsValue::UNDEFINED);
+    auto_mount();
     assert_eq!(buttons_in(&holder).len(), 1);
     tag.remove();
     tick(20).await;
@@ -366,7 +366,7 @@ async fn a_broken_tag_does_not_stop_the_others() {
     let (holder, _) = fixture(&[("data-name", "only a name")], "div", "amocrm_oauth");
     let (other, _) = fixture(&[("data-client-id", "fine")], "div", "amocrm_oauth");
     capture_console();
-    auto_mount(wasm_bindgen::JsValue::UNDEFINED);
+    auto_mount();
     let log = strings(&release_console());
     assert!(buttons_in(&holder).is_empty());
     assert_eq!(buttons_in(&other).len(), 1);

@@ -21,3 +21,5 @@ pub mod trust;
 /// Property tests of the parser and the message classifier (`cargo test fuzz`).
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod fuzz;
+/// What one parse reads, and the drop-in reader's batch of tags.
+pub mod snapshot;

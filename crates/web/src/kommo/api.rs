@@ -12,6 +12,7 @@ use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Level;
 use kommo_oauth_core::kommo::config::Provider;
 use kommo_oauth_core::kommo::settings::Setting;
+use kommo_oauth_core::kommo::snapshot::Snapshot;
 use kommo_oauth_core::kommo::trust::Author;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -34,29 +35,26 @@ impl Options {
 }
 
 impl Settings for Options {
-    fn provider(&self) -> Provider {
+    fn read(&self) -> Snapshot {
         let amo = value(&self.object, "provider")
             .is_some_and(|p| p.trim_ascii().eq_ignore_ascii_case("amocrm"));
-        if amo {
-            Provider::AmoCrm
-        } else {
-            Provider::Kommo
+        Snapshot {
+            provider: if amo {
+                Provider::AmoCrm
+            } else {
+                Provider::Kommo
+            },
+            author: Author::Code,
+            page: js::own_origin(),
+            pairs: Setting::ALL
+                .iter()
+                .filter_map(|s| value(&self.object, s.option()).map(|v| (s.attribute().into(), v)))
+                .collect(),
         }
     }
 
-    fn author(&self) -> Author {
-        Author::Code
-    }
-
-    fn snapshot(&self) -> Vec<(String, String)> {
-        Setting::ALL
-            .iter()
-            .filter_map(|s| value(&self.object, s.option()).map(|v| (s.attribute().into(), v)))
-            .collect()
-    }
-
     fn reword(&self, message: String) -> String {
-        option_names(&message, &self.snapshot())
+        option_names(&message, &self.read().pairs)
     }
 
     fn function(&self, key: &str) -> Option<Function> {
@@ -268,10 +266,8 @@ pub fn mount(target: &JsValue, options: JsValue) -> Result<Handle, JsError> {
     for hint in &hints {
         console::warn(&[hint]);
     }
-    let button = Button::new(settings, &config, &parsed.diagnostics)
-        .map_err(|_| JsError::new("[kommo-oauth] could not render the button"))?;
-    target
-        .append_child(button.element())
+    let insert = |button: &HtmlButtonElement| target.append_child(button).map(drop);
+    let button = Button::new(settings, &config, &parsed.diagnostics, insert)
         .map_err(|_| JsError::new("[kommo-oauth] could not insert the button into the target"))?;
     Ok(Handle {
         button: Some(button),

@@ -11,25 +11,27 @@
 
 use crate::discover::{self, Batch};
 use crate::kommo::button::Button;
-use crate::kommo::source::{Settings, Tag, TAG_SELECTOR};
+use crate::kommo::source::{self, read_tags, Look, Reader, Tag, TAG_SELECTOR};
 use crate::{console, js};
+use js_sys::Array;
 use kommo_oauth_core::kommo::settings::Setting;
+use kommo_oauth_core::kommo::snapshot::Snapshot;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlFormElement, Node};
+use web_sys::{Element, Node};
 
 /// The loader tag's attribute listing the client ids the page's tags may mount.
 pub const ALLOW_LIST: &str = "data-allowed-client-ids";
 /// The loader tag's attribute listing the callback names markup may use.
 pub const ALLOWED_CALLBACKS: &str = "data-allowed-callbacks";
 
-/// The symbol-keyed expando marking a tag: `"mounted"`, `"failed"` or `"ignored"` (no
+/// The symbol-keyed expando marking a tag: [`MOUNTED`], [`FAILED`] or [`IGNORED`] (no
 /// settings of ours); the last two are looked at again when an attribute changes. A symbol,
-/// so that no `name`d form control can fake it.
+/// so that no `name`d form control can fake it; numbers, so that marking makes no string.
 const MARK: &str = "kommo-oauth.button";
-const MOUNTED: &str = "mounted";
-const FAILED: &str = "failed";
-const IGNORED: &str = "ignored";
+const MOUNTED: f64 = 1.0;
+const FAILED: f64 = 2.0;
+const IGNORED: f64 = 3.0;
 
 struct Mounted {
     tag: Element,
@@ -59,7 +61,9 @@ thread_local! {
 /// the drop-in's own `<script>` element (or `undefined`): its `data-allowed-client-ids`,
 /// if any, lists the only client ids this page's tags may mount, and its
 /// `data-allowed-callbacks` the callback names markup (not only `<script>` tags) may use.
-pub fn auto_mount(loader: JsValue) {
+/// `reader` is crates/web/js/read-tags.js's `readTags`, which the loader carries.
+pub fn auto_mount(loader: JsValue, reader: Reader) {
+    source::set_reader(reader);
     if let Some(tag) = js::cast::<Element>(loader) {
         crate::loader::update(|loader| {
             if let Some(list) = tag.get_attribute(ALLOW_LIST) {
@@ -89,27 +93,27 @@ pub fn mounted_count() -> usize {
     BUTTONS.with(|b| b.borrow().len())
 }
 
-/// A `<form>` is never a config element: its named controls shadow its own properties
-/// (`<input name="getAttributeNames">`). (`instanceof` cannot be shadowed.)
-fn is_form(node: &Node) -> bool {
-    node.is_instance_of::<HtmlFormElement>()
-}
-
 /// Mounts the tags in `root`'s subtree, `root` included.
 fn mount_within(root: &Element) {
-    discover::within(root, TAG_SELECTOR, try_mount);
+    mount(&Array::of1(root), Look::Added);
 }
 
-fn mark(tag: &Element, value: &str) {
-    js::set_key(tag, &mark_key(), &JsValue::from_str(value));
-}
-
-fn try_mount(tag: Element) {
-    if is_form(&tag) || js::get_key(&tag, &mark_key()).is_truthy() {
-        return;
+/// Mounts the tags among `roots` (and, for added ones, in their subtrees) not looked at yet,
+/// read in one call. A `<form>` is never a config element (its named controls shadow its own
+/// properties) and is never read.
+fn mount(roots: &Array, look: Look) {
+    let (found, tags) = read_tags(roots, look, &mark_key());
+    for (i, snapshot) in (0..).zip(tags) {
+        try_mount(found.get(i).unchecked_into(), snapshot);
     }
-    let settings = Tag(tag.clone());
-    let Some(parsed) = settings.parse_if_present() else {
+}
+
+fn mark(tag: &Element, value: f64) {
+    js::set_key(tag, &mark_key(), &JsValue::from_f64(value));
+}
+
+fn try_mount(tag: Element, snapshot: Snapshot) {
+    let Some(parsed) = source::validate_if_present(&snapshot) else {
         // A theme's own element with the class and no settings: not ours, and not read
         // again unless its attributes change.
         return mark(&tag, IGNORED);
@@ -118,12 +122,10 @@ fn try_mount(tag: Element) {
     let (Some(config), Some(parent)) = (parsed.config, tag.parent_node()) else {
         return mark(&tag, FAILED);
     };
-    match Button::new(settings, &config, &parsed.diagnostics) {
+    // `before` is called on the tag (never a form), not on its parent (which may be one).
+    let insert = |button: &web_sys::HtmlButtonElement| tag.before_with_node_1(button);
+    match Button::new(Tag(tag.clone()), &config, &parsed.diagnostics, insert) {
         Ok(button) => {
-            // `before` is called on the tag (never a form), not on its parent (which may be one).
-            if let Err(e) = tag.before_with_node_1(button.element()) {
-                return console::error(&["could not insert the button:"], Some(&e));
-            }
             mark(&tag, MOUNTED);
             BUTTONS.with(|b| {
                 b.borrow_mut().push(Mounted {
@@ -133,7 +135,7 @@ fn try_mount(tag: Element) {
                 })
             });
         }
-        Err(e) => console::error(&["could not render the button:"], Some(&e)),
+        Err(e) => console::error(&["could not insert the button:"], Some(&e)),
     }
 }
 
@@ -156,19 +158,16 @@ fn on_batch(batch: Batch) {
     if mounted && batch.removed.iter().any(holds_tag) {
         unmount_removed();
     }
-    for tag in batch.changed {
-        let mark = js::get_key(&tag, &mark_key()).as_string();
-        if matches!(mark.as_deref(), Some(FAILED | IGNORED)) {
-            js::set_key(&tag, &mark_key(), &JsValue::UNDEFINED);
-        }
-        // Not one of a subtree this batch also took out of the page.
-        if tag.is_connected() && js::matches(&tag, TAG_SELECTOR) {
-            try_mount(tag);
+    // A failed or ignored tag whose attributes changed is looked at again.
+    for tag in &batch.changed {
+        let mark = js::get_key(tag, &mark_key()).as_f64();
+        if mark == Some(FAILED) || mark == Some(IGNORED) {
+            js::set_key(tag, &mark_key(), &JsValue::UNDEFINED);
         }
     }
-    for root in &batch.added {
-        mount_within(root);
-    }
+    // Neither reads a tag of a subtree this batch also took out of the page.
+    mount(&batch.changed.iter().collect(), Look::Changed);
+    mount(&batch.added.iter().collect(), Look::Added);
 }
 
 /// Whether `removed` is or holds a tag.

@@ -1,14 +1,14 @@
-//! One mounted button. It owns its element (removed on drop), its click listener and its
-//! current sign-in attempt. Closures hold only a weak reference back, so dropping the
-//! `Button` releases everything.
+//! One mounted button. It owns its element (removed on drop), its place among the buttons
+//! clicks are routed to (`clicks`) and its current sign-in attempt. Closures hold only a weak
+//! reference back, so dropping the `Button` releases everything.
 
 use crate::attempt::{Attempt, Refused, Report};
+use crate::kommo::clicks::{self, Clickable};
 use crate::kommo::source::Settings;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use crate::state;
 use crate::{console, js};
 use core::cell::RefCell;
-use gloo_events::EventListener;
 use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Diagnostics;
 use kommo_oauth_core::kommo::auth_url::authorization_url;
@@ -18,7 +18,7 @@ use kommo_oauth_core::kommo::protocol::{is_navigable, CallbackResult};
 use kommo_oauth_core::kommo::settings::Setting;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
-use web_sys::HtmlButtonElement;
+use web_sys::{HtmlButtonElement, Node};
 
 /// A mounted button; dropping it removes the element and every listener.
 #[must_use = "dropping a Button removes it from the page"]
@@ -28,7 +28,8 @@ struct Inner<S: Settings> {
     element: HtmlButtonElement,
     settings: S,
     attempt: RefCell<Option<Attempt<Kommo>>>,
-    click: RefCell<Option<EventListener>>,
+    /// The root (document, shadow root) whose listener routes clicks here.
+    root: RefCell<Option<Node>>,
     /// Diagnostics already printed, so a click does not repeat them.
     logged: RefCell<Vec<String>>,
 }
@@ -36,34 +37,43 @@ struct Inner<S: Settings> {
 impl<S: Settings> Drop for Inner<S> {
     fn drop(&mut self) {
         self.element.remove();
+        if let Some(root) = self.root.get_mut() {
+            clicks::forget(root);
+        }
+    }
+}
+
+impl<S: Settings> Clickable for Inner<S> {
+    fn element(&self) -> &HtmlButtonElement {
+        &self.element
+    }
+
+    fn clicked(self: Rc<Self>) {
+        sign_in(&self);
     }
 }
 
 impl<S: Settings> Button<S> {
-    /// Renders the button for `config` (read from `settings`) and wires its click.
-    /// The caller inserts [`Button::element`] into the page.
+    /// Renders the button for `config` (read from `settings`), puts it in its place with
+    /// `insert`, and routes its clicks to it.
     pub fn new(
         settings: S,
         config: &ButtonConfig,
         diagnostics: &Diagnostics,
+        insert: impl FnOnce(&HtmlButtonElement) -> Result<(), JsValue>,
     ) -> Result<Button<S>, JsValue> {
-        let document = js::document();
-        crate::kommo::style::install(&document);
-        let element = crate::kommo::render::render(&document, config)?;
+        let element = crate::kommo::render::render(config)?;
         let inner = Rc::new(Inner {
             element,
             settings,
             attempt: RefCell::new(None),
-            click: RefCell::new(None),
+            root: RefCell::new(None),
             logged: RefCell::new(diagnostics.0.iter().map(|d| d.message.clone()).collect()),
         });
-        let weak = Rc::downgrade(&inner);
-        let click = EventListener::new(inner.element.as_ref(), "click", move |_| {
-            if let Some(inner) = weak.upgrade() {
-                sign_in(&inner);
-            }
-        });
-        *inner.click.borrow_mut() = Some(click);
+        insert(&inner.element)?;
+        let weak: Weak<dyn Clickable> = Rc::downgrade(&inner) as Weak<Inner<S>>;
+        *inner.root.borrow_mut() = Some(clicks::route(weak, &inner.element));
+        state::warm_up();
         Ok(Button(inner))
     }
 

@@ -7,6 +7,8 @@ pub mod api;
 pub mod automount;
 /// One mounted button: its element, click listener and sign-in attempt.
 pub mod button;
+/// One click listener per root, routing clicks to the buttons in it.
+pub mod clicks;
 /// The Redirect URI helper.
 pub mod redirect;
 /// Building the `<button>` element.

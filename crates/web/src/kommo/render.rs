@@ -9,7 +9,7 @@ use kommo_oauth_core::kommo::config::{
 use kommo_oauth_core::kommo::settings::spelling;
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlButtonElement, Node};
+use web_sys::{Document, Element, HtmlButtonElement};
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 /// An original mark: a speech bubble holding a key-shaped "K".
@@ -17,11 +17,11 @@ const LOGO_BUBBLE: &str =
     "M5 3h14a3 3 0 0 1 3 3v9a3 3 0 0 1-3 3h-7l-5 4v-4H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z";
 const LOGO_K: &str = "M8 6.5h2.2v3.6l3.3-3.6h2.8l-3.8 4 4 4.5h-2.9l-3.4-3.9v3.9H8z";
 
-/// Creates the button element for `config` (not yet inserted).
-pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonElement, JsValue> {
+/// Creates the button element for `config` (not yet inserted): a copy of the page's template
+/// (one DOM call for the logo and the structure), then what this button says.
+pub fn render(config: &ButtonConfig) -> Result<HtmlButtonElement, JsValue> {
     let look = &config.appearance;
-    let button: HtmlButtonElement = js::create_element(document, "button")?.unchecked_into();
-    button.set_type("button");
+    let button: HtmlButtonElement = template()?.clone_node_with_deep(true)?.unchecked_into();
     button.set_class_name(&classes(look));
     if let Width::Pixels(px) = look.width {
         // Through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' allows.
@@ -38,15 +38,14 @@ pub fn render(document: &Document, config: &ButtonConfig) -> Result<HtmlButtonEl
     if let Some(id) = config.identity.client_id() {
         button.set_attribute("data-client_id", id)?;
     }
-    button.append_child(&logo(document)?)?;
+    // The template's last child is the title's `<span>`.
+    let text = button.last_child().ok_or(JsValue::NULL)?;
     if look.compact {
+        text.unchecked_ref::<Element>().remove();
         button.set_attribute("aria-label", &look.title)?;
         button.set_title(&look.title);
     } else {
-        let text = js::create_element(document, "span")?;
-        text.set_class_name("kbtn-text");
         text.set_text_content(Some(&look.title));
-        button.append_child(&text)?;
     }
     Ok(button)
 }
@@ -111,24 +110,26 @@ fn classes(look: &Appearance) -> String {
 }
 
 thread_local! {
-    /// The logo is built once and cloned for each button (one DOM call instead of a dozen).
-    static LOGO: RefCell<Option<Node>> = const { RefCell::new(None) };
+    /// The button without settings (`type`, the logo, an empty title), built once and
+    /// copied for each button.
+    static TEMPLATE: RefCell<Option<HtmlButtonElement>> = const { RefCell::new(None) };
 }
 
-fn logo(document: &Document) -> Result<Node, JsValue> {
-    let template = LOGO.with(|cell| cell.borrow().clone());
-    let template = match template {
-        Some(t) if t.owner_document().as_ref() == Some(document) => t,
-        _ => {
-            let built: Node = build_logo(document)?.into();
-            LOGO.with(|cell| *cell.borrow_mut() = Some(built.clone()));
-            built
-        }
-    };
-    template.clone_node_with_deep(true)
+/// The template, built (and the stylesheet installed) by the first button.
+fn template() -> Result<HtmlButtonElement, JsValue> {
+    if let Some(t) = TEMPLATE.with(|cell| cell.borrow().clone()) {
+        return Ok(t);
+    }
+    let document = js::document();
+    crate::kommo::style::install(&document);
+    let built = build_template(&document)?;
+    TEMPLATE.with(|cell| *cell.borrow_mut() = Some(built.clone()));
+    Ok(built)
 }
 
-fn build_logo(document: &Document) -> Result<Element, JsValue> {
+fn build_template(document: &Document) -> Result<HtmlButtonElement, JsValue> {
+    let button: HtmlButtonElement = js::create_element(document, "button")?.unchecked_into();
+    button.set_type("button");
     let holder = js::create_element(document, "span")?;
     holder.set_class_name("kbtn-logo");
     let svg = js::create_element_ns(document, SVG_NS, "svg")?;
@@ -142,5 +143,9 @@ fn build_logo(document: &Document) -> Result<Element, JsValue> {
         svg.append_child(&path)?;
     }
     holder.append_child(&svg)?;
-    Ok(holder)
+    button.append_child(&holder)?;
+    let text = js::create_element(document, "span")?;
+    text.set_class_name("kbtn-text");
+    button.append_child(&text)?;
+    Ok(button)
 }

@@ -2,29 +2,24 @@
 //! Both are read again at click time, since integrators change them after render.
 
 use crate::js;
-use kommo_oauth_core::kommo::config::Provider;
+use js_sys::Array;
 use kommo_oauth_core::kommo::parse::{has_settings, parse, Parsed};
-use kommo_oauth_core::kommo::trust::{Author, Context};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlScriptElement};
+use kommo_oauth_core::kommo::snapshot::{decode, Snapshot};
+use kommo_oauth_core::kommo::trust::Context;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
 
-/// The selectors matching a config tag, and an amoCRM one.
+/// The selectors matching a config tag.
 pub const TAG_SELECTOR: &str = ".kommo_oauth,.amocrm_oauth";
-const AMOCRM_SELECTOR: &str = ".amocrm_oauth";
 
 /// Where a button's settings come from, and the listeners that come with them: a config
 /// tag ([`Tag`], the drop-in) or an options object (`api::Options`, the npm package). A
 /// [`Button`](crate::kommo::button::Button) is generic over it, so each artifact links only its own.
 pub trait Settings: 'static {
-    /// Kommo or amoCRM.
-    fn provider(&self) -> Provider;
-
-    /// Who wrote these settings (see `core::trust`).
-    fn author(&self) -> Author;
-
-    /// The settings as `(attribute, value)` pairs: options keys are mapped to their
-    /// attribute names, so one parser serves both sources.
-    fn snapshot(&self) -> Vec<(String, String)>;
+    /// The settings as they are now, with who wrote them on which page. Options keys are
+    /// mapped to their attribute names, so one parser serves both sources.
+    fn read(&self) -> Snapshot;
 
     /// A diagnostic as this source's author should read it (options name their keys).
     fn reword(&self, message: String) -> String {
@@ -46,34 +41,28 @@ pub trait Settings: 'static {
 
     /// Reads and validates the settings as they are now.
     fn parse(&self) -> Parsed {
-        let mut parsed = parse(
-            self.provider(),
-            &self.snapshot()[..],
-            &context(self.author()),
-        );
+        let mut parsed = validate(&self.read());
         for d in &mut parsed.diagnostics.0 {
             d.message = self.reword(core::mem::take(&mut d.message));
         }
         parsed
     }
-
-    /// Reads and validates the settings, or `None` when none of ours is present (class-only
-    /// elements are skipped quietly). One read of the source serves both questions.
-    fn parse_if_present(&self) -> Option<Parsed> {
-        let snapshot = self.snapshot();
-        has_settings(&snapshot[..])
-            .then(|| parse(self.provider(), &snapshot[..], &context(self.author())))
-    }
 }
 
-/// Who wrote the settings, on which page (see `core::trust`).
-fn context(author: Author) -> Context {
-    let mut context = Context::new(author, &js::own_origin());
+/// Validates a snapshot, as far as its author may reach on its page (see `core::trust`).
+pub fn validate(snapshot: &Snapshot) -> Parsed {
+    let mut context = Context::new(snapshot.author, &snapshot.page);
     crate::loader::with(|loader| {
         context.allowed_client_ids = loader.client_ids.clone();
         context.allowed_callbacks = loader.callbacks.clone();
     });
-    context
+    parse(snapshot.provider, &snapshot.pairs[..], &context)
+}
+
+/// Validates a snapshot, or `None` when none of ours is present (class-only elements are
+/// skipped quietly).
+pub fn validate_if_present(snapshot: &Snapshot) -> Option<Parsed> {
+    has_settings(&snapshot.pairs[..]).then(|| validate(snapshot))
 }
 
 /// A config element on the page: a `<script class="kommo_oauth" data-…>` tag, or (from
@@ -81,36 +70,63 @@ fn context(author: Author) -> Context {
 pub struct Tag(pub Element);
 
 impl Settings for Tag {
-    fn provider(&self) -> Provider {
-        if self.0.matches(AMOCRM_SELECTOR).unwrap_or(false) {
-            Provider::AmoCrm
-        } else {
-            Provider::Kommo
-        }
-    }
-
-    fn author(&self) -> Author {
-        // `instanceof`: an HTML <script> (never an SVG one), and not a property a form
-        // control could shadow.
-        if self.0.is_instance_of::<HtmlScriptElement>() {
-            Author::ScriptTag
-        } else {
-            Author::Markup
-        }
-    }
-
-    fn snapshot(&self) -> Vec<(String, String)> {
-        tag_snapshot(&self.0)
+    fn read(&self) -> Snapshot {
+        let (_, mut tags) = read_tags(&Array::of1(&self.0), Look::AsTheyAre, &JsValue::UNDEFINED);
+        tags.pop().unwrap_or_else(|| Snapshot {
+            provider: kommo_oauth_core::kommo::config::Provider::Kommo,
+            author: kommo_oauth_core::kommo::trust::Author::Markup,
+            page: js::own_origin(),
+            pairs: Vec::new(),
+        })
     }
 }
 
-/// The tag's `data-*` attributes, read in one pass (a handful of calls into the DOM
-/// instead of two per setting: this is the hot path when a page mounts many tags).
-fn tag_snapshot(el: &Element) -> Vec<(String, String)> {
-    el.get_attribute_names()
-        .iter()
-        .filter_map(|name| name.as_string())
-        .filter(|name| name.starts_with("data-"))
-        .filter_map(|name| el.get_attribute(&name).map(|value| (name, value)))
-        .collect()
+/// Which tags [`read_tags`] reads (crates/web/js/read-tags.js).
+#[derive(Clone, Copy)]
+pub enum Look {
+    /// The roots themselves, as they are.
+    AsTheyAre = 0,
+    /// Each root that is a tag not looked at yet: in the page, not a `<form>`, unmarked.
+    Changed = 1,
+    /// The same, and every such tag in each root's subtree.
+    Added = 2,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `readTags` of crates/web/js/read-tags.js, as the loader hands it over.
+    #[derive(Clone)]
+    pub type Reader;
+    #[wasm_bindgen(method, js_name = call)]
+    fn read(
+        this: &Reader,
+        this_arg: &JsValue,
+        roots: &Array,
+        look: u32,
+        mark: &JsValue,
+        found: &Array,
+    ) -> String;
+}
+
+thread_local! {
+    static READER: RefCell<Option<Reader>> = const { RefCell::new(None) };
+}
+
+/// Hands the drop-in the reader its loader carries.
+pub fn set_reader(reader: Reader) {
+    READER.with(|r| *r.borrow_mut() = Some(reader));
+}
+
+/// Reads the tags among `roots` that `look` asks for, in one call into the page: the tags
+/// read, and a snapshot of each, in the same order. `mark` is the property that marks a tag
+/// looked at.
+pub fn read_tags(roots: &Array, look: Look, mark: &JsValue) -> (Array, Vec<Snapshot>) {
+    let found = Array::new();
+    let text = READER.with(|r| {
+        r.borrow()
+            .as_ref()
+            .map(|reader| reader.read(&JsValue::NULL, roots, look as u32, mark, &found))
+    });
+    let tags = text.as_deref().and_then(decode).unwrap_or_default();
+    (found, tags)
 }

@@ -7,6 +7,18 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlButtonElement};
 
+#[wasm_bindgen(module = "/js/read-tags.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = readTags, thread_local_v2)]
+    static READ_TAGS: kommo_oauth_web::kommo::source::Reader;
+}
+
+/// The drop-in's auto-mount, handed the tag reader its loader carries
+/// (crates/web/js/read-tags.js, the file the build pastes into button.js).
+pub fn auto_mount() {
+    kommo_oauth_web::kommo::automount::auto_mount(JsValue::UNDEFINED, READ_TAGS.with(Clone::clone));
+}
+
 #[wasm_bindgen(inline_js = r#"
 const originals = { warn: console.warn, error: console.error, open: window.open };
 // A real window (a same-origin iframe's), so that messages can name it as their source,
