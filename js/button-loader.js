@@ -6,7 +6,7 @@
   // A symbol, so that no element's id or name can stand in for it.
   var KEY = Symbol.for('kommo-oauth.loader');
   /*__LOADER_COMMON__*/
-  /*__READ_TAGS__*/
+  /*__DISCOVER__*/
   var prior = w[KEY];
   // Included twice (or re-added by a framework): the first copy mounts new tags.
   if (prior) {
@@ -24,7 +24,7 @@
   /*__GLUE__*/
   var ready = w[KEY] = wasm_bindgen({ module_or_path: wasm })
     .then(function () { return wasm_bindgen; });
-  ready.then(function (api) { api.autoMount(me, readTags); }, function (e) {
+  ready.then(function (api) { api.autoMount(me, discovery); }, function (e) {
     console.error('[kommo-oauth] could not load button_bg.wasm next to ' + me.src + ' (from another origin it needs Access-Control-Allow-Origin; a CSP must allow \'wasm-unsafe-eval\' and connect-src it):', e);
   });
   // The original button renders in window.onload and integrators call window.onload() by

@@ -7,6 +7,7 @@
   // A symbol, so that no element's id or name can stand in for it.
   var KEY = Symbol.for('leadexec.loader');
   /*__LOADER_COMMON__*/
+  /*__DISCOVER__*/
   if (w[KEY]) return; // included twice: the first copy already watches the page
   var me = ownScript('le-app-button.js');
   if (!me) {
@@ -24,7 +25,7 @@
     };
   };
   w.LeadExec = { refresh: call('refresh'), disconnect: call('disconnect') };
-  ready.then(function (api) { api.enhance(me); }, function (e) {
+  ready.then(function (api) { api.enhance(me, discovery); }, function (e) {
     console.error('[kommo-oauth] could not load le-app-button_bg.wasm next to ' + me.src + ':', e);
   });
 })();

@@ -2,6 +2,7 @@
 // generates (./kommo_oauth_leadexec.js); nothing else of the glue is exported.
 import initWasm, * as glue from './kommo_oauth_leadexec.js';
 import { initInBrowser, requireLoaded } from '../wasm-init.js';
+import { discovery } from '../discover.js';
 
 const loaded = { done: false };
 
@@ -13,7 +14,7 @@ export default function init(options) {
 /** Enhances every LeadExec button on the page, now and later. */
 export function enhance(loader) {
   requireLoaded(loaded, 'enhance');
-  return glue.enhance(loader);
+  return glue.enhance(loader, discovery);
 }
 
 /** Sets the origin of the dialog and token API. */

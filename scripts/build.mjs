@@ -33,6 +33,9 @@ const SIZE_BUILD = {
   RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none',
   CARGO_TARGET_DIR: join(root, 'target', 'size'),
 };
+// Finding the page's elements: crates/web/js/discover.js, pasted into the drop-ins, shipped
+// with the npm package's LeadExec entry.
+const DISCOVER = join(root, 'crates', 'web', 'js', 'discover.js');
 const SIZE_BUILD_ARGS = '-Z build-std=std,panic_abort';
 const WASM_OPT_FEATURES = '--enable-bulk-memory --enable-reference-types --enable-multivalue --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals';
 
@@ -120,7 +123,7 @@ async function packagePkg() {
     types: 'index.d.ts',
     // Importing /element defines the tag: bundlers must keep it.
     sideEffects: [...(pkg.sideEffects ?? []), './element/index.js'],
-    files: [...pkg.files, 'index.js', 'index.d.ts', 'wasm-init.js', 'callback/index.js', 'callback/index.d.ts', 'leadexec/index.js', 'leadexec/index.d.ts', 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
+    files: [...pkg.files, 'index.js', 'index.d.ts', 'wasm-init.js', 'discover.js', 'callback/index.js', 'callback/index.d.ts', 'leadexec/index.js', 'leadexec/index.d.ts', 'callback/kommo_oauth_callback.js', 'callback/kommo_oauth_callback.d.ts', 'callback/kommo_oauth_callback_bg.wasm',
       'leadexec/kommo_oauth_leadexec.js', 'leadexec/kommo_oauth_leadexec.d.ts', 'leadexec/kommo_oauth_leadexec_bg.wasm',
       'server/index.js', 'server/index.d.ts', 'components.js', 'react/index.js', 'react/index.d.ts', 'vue/index.js', 'vue/index.d.ts',
       'element/index.js', 'element/index.d.ts',
@@ -150,6 +153,9 @@ async function packagePkg() {
   await copyModule('wasm-init.js', 'wasm-init.js');
   await copyModule('index.js', 'index.js');
   copyFileSync(join(root, 'js', 'index.d.ts'), join(root, 'pkg', 'index.d.ts'));
+  // The LeadExec entry hands the wasm crates/web/js/discover.js, as the drop-in's loader does.
+  const { code: discover } = await minify(readFileSync(DISCOVER, 'utf8'), { module: true, compress: false, mangle: false, format: { comments: false, beautify: true } });
+  writeFileSync(join(root, 'pkg', 'discover.js'), `${discover}\n`);
   for (const entry of ['callback', 'leadexec']) {
     await copyModule(`${entry}.js`, join(entry, 'index.js'));
     copyFileSync(join(root, 'js', `${entry}.d.ts`), join(root, 'pkg', entry, 'index.d.ts'));
@@ -216,11 +222,11 @@ async function dropin(name, crate, template) {
   };
   let source = readFileSync(join(root, 'js', template), 'utf8');
   source = fill(source, '/*__LOADER_COMMON__*/', common);
-  // The drop-in's reader of config tags: an ES module for the wasm tests, pasted here as a
-  // function of the loader's scope (the no-modules glue cannot import it).
-  if (source.includes('/*__READ_TAGS__*/')) {
-    const reader = readFileSync(join(root, 'crates', 'web', 'js', 'read-tags.js'), 'utf8');
-    source = fill(source, '/*__READ_TAGS__*/', reader.replace(/^export function /m, 'function '));
+  // Finding the page's elements (crates/web/js/discover.js): an ES module for the npm entry
+  // and the wasm tests, pasted here into the loader's scope (the no-modules glue imports no
+  // module).
+  if (source.includes('/*__DISCOVER__*/')) {
+    source = fill(source, '/*__DISCOVER__*/', readFileSync(DISCOVER, 'utf8').replace(/^export var /m, 'var '));
   }
   source = fill(source, '/*__GLUE__*/', glue);
   source = fill(source, '__WASM_INTEGRITY__', integrity);

@@ -26,11 +26,11 @@ pub fn start() {
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent. `loader` is
 /// the drop-in's own `<script>` element (or `undefined`): its `data-allowed-client-ids`,
-/// if any, lists the only client ids this page's tags may mount. `reader` is the `readTags`
-/// of crates/web/js/read-tags.js, which the loader carries.
+/// if any, lists the only client ids this page's tags may mount. `discovery` is the one of
+/// crates/web/js/discover.js, which the loader carries.
 #[wasm_bindgen(js_name = autoMount)]
-pub fn auto_mount(loader: JsValue, reader: kommo_oauth_web::kommo::source::Reader) {
-    kommo_oauth_web::kommo::automount::auto_mount(loader, reader);
+pub fn auto_mount(loader: JsValue, discovery: kommo_oauth_web::discover::Discovery) {
+    kommo_oauth_web::kommo::automount::auto_mount(loader, discovery);
 }
 
 /// Mounts tags that appeared since the last look (the loader's `window.onload()` calls this).

@@ -57,9 +57,11 @@ extern "C" {
 
 /// Enhances every LeadExec button on the page, now and later. `loader` is the drop-in's own
 /// `<script>` element: the dialog's origin follows its `src` (and `data-origin`).
+/// `discovery` is the one of crates/web/js/discover.js, which the loader (or the npm entry)
+/// carries.
 #[wasm_bindgen]
-pub fn enhance(loader: JsValue) {
-    kommo_oauth_web::leadexec::enhance_all(loader);
+pub fn enhance(loader: JsValue, discovery: kommo_oauth_web::discover::Discovery) {
+    kommo_oauth_web::leadexec::enhance_all(loader, discovery);
 }
 
 /// A new one-hour access token for `refreshToken` and `appId`: resolves with

@@ -1,73 +1,107 @@
 //! Finding the elements a drop-in takes over, on the page now and as they appear (parser,
 //! framework, `innerHTML`): the Kommo drop-in's config tags and the LeadExec drop-in's
-//! buttons alike. Linear in what changed: each batch of mutations is looked at once, and only
-//! the subtrees it added and the elements whose watched attributes changed are searched.
+//! buttons alike. The searching runs in crates/web/js/discover.js, one call per look at the
+//! page or per batch of mutations, linear in what changed: only the subtrees a batch added
+//! and the elements whose watched attributes changed are searched.
+//!
+//! Elements are marked with a property under a symbol key (which no `name`d form control can
+//! fake): `1` when looked at for good, any other value when looked at but to be looked at again
+//! if a watched attribute changes. An unmarked element is looked at once.
 
-use crate::js;
-use js_sys::Array;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, MutationRecord};
+use js_sys::{Array, Function};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, MutationObserver};
 
-/// `root` and every element of its subtree matching `selector`, in document order (through
-/// `Element.prototype`, which a `<form>`'s named controls cannot shadow).
-pub fn within(root: &Element, selector: &str, mut found: impl FnMut(Element)) {
-    if js::matches(root, selector) {
-        found(root.clone());
-    }
-    let Some(list) = js::select_all(root, selector) else {
-        return;
-    };
-    for i in 0..list.length() {
-        if let Some(element) = list.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-            found(element);
-        }
+/// The mark of an element looked at for good.
+pub const DONE: f64 = 1.0;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `discovery` of crates/web/js/discover.js, handed over by the drop-in's loader (or
+    /// the npm entry).
+    #[derive(Clone)]
+    pub type Discovery;
+    #[wasm_bindgen(method)]
+    fn find(this: &Discovery, roots: &Array, selector: &str, mark: &JsValue, found: &Array);
+    #[wasm_bindgen(method)]
+    fn watch(
+        this: &Discovery,
+        root: &Element,
+        selector: &str,
+        attributes: &Array,
+        mark: &JsValue,
+        on_batch: &Function,
+    ) -> MutationObserver;
+    #[wasm_bindgen(method)]
+    fn read(this: &Discovery, tags: &Array) -> String;
+}
+
+thread_local! {
+    static DISCOVERY: RefCell<Option<Discovery>> = const { RefCell::new(None) };
+}
+
+/// Takes the page's `discovery` (once per page: later calls keep the first).
+pub fn install(discovery: Discovery) {
+    DISCOVERY.with(|d| {
+        d.borrow_mut().get_or_insert(discovery);
+    });
+}
+
+fn with<R: Default>(run: impl FnOnce(&Discovery) -> R) -> R {
+    DISCOVERY.with(|d| d.borrow().as_ref().map(run).unwrap_or_default())
+}
+
+/// The elements matching `selector` in `root`'s subtree, `root` included, that are in the
+/// page, no `<form>`, and unmarked (`mark`), in document order.
+pub fn within(root: &Element, selector: &str, mark: &JsValue) -> Array {
+    let found = Array::new();
+    with(|d| d.find(&Array::of1(root), selector, mark, &found));
+    found
+}
+
+/// A watch of the page; dropping it disconnects the observer.
+pub struct Watch {
+    observer: MutationObserver,
+    _on_batch: Closure<dyn FnMut(Array, bool)>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
     }
 }
 
-/// One batch of mutation records, sorted by what happened.
-#[derive(Default)]
-pub struct Batch {
-    /// The roots of the subtrees added (one added and removed again is left out).
-    pub added: Vec<Element>,
-    /// The elements whose watched attributes changed.
-    pub changed: Vec<Element>,
-    /// The roots of the subtrees removed.
-    pub removed: Vec<Element>,
-}
-
-/// Watches `root`'s subtree (the added and removed elements, and changes of the
-/// `attributes` named) until the returned observer is dropped. `None` when the browser
-/// refuses.
+/// Watches `root`'s subtree: after each batch of mutations, `on_batch` gets the elements to
+/// look at (matching `selector`, added or with one of `attributes` changed, not marked
+/// [`DONE`]) and whether a subtree taken out of the page was or held a match.
 pub fn watch<'a>(
     root: &Element,
+    selector: &str,
     attributes: impl Iterator<Item = &'a str>,
-    on_batch: impl Fn(Batch) + 'static,
-) -> Option<js::Observer> {
-    js::observe_subtree(root, attributes, move |records: Array| {
-        on_batch(sort(&records))
+    mark: &JsValue,
+    on_batch: impl FnMut(Array, bool) + 'static,
+) -> Option<Watch> {
+    let on_batch = Closure::<dyn FnMut(Array, bool)>::new(on_batch);
+    let attributes = attributes.map(JsValue::from_str).collect::<Array>();
+    let observer = DISCOVERY.with(|d| {
+        d.borrow().as_ref().map(|d| {
+            d.watch(
+                root,
+                selector,
+                &attributes,
+                mark,
+                on_batch.as_ref().unchecked_ref(),
+            )
+        })
+    })?;
+    Some(Watch {
+        observer,
+        _on_batch: on_batch,
     })
 }
 
-fn sort(records: &Array) -> Batch {
-    let mut batch = Batch::default();
-    let elements = |list: web_sys::NodeList, into: &mut Vec<Element>| {
-        for i in 0..list.length() {
-            if let Some(element) = list.item(i).and_then(|n| js::cast::<Element>(n.into())) {
-                into.push(element);
-            }
-        }
-    };
-    for record in records.iter() {
-        let record: MutationRecord = record.unchecked_into();
-        if record.type_() == "attributes" {
-            if let Some(element) = record.target().and_then(|t| js::cast::<Element>(t.into())) {
-                batch.changed.push(element);
-            }
-            continue;
-        }
-        elements(record.removed_nodes(), &mut batch.removed);
-        elements(record.added_nodes(), &mut batch.added);
-    }
-    batch.added.retain(|element| element.is_connected());
-    batch
+/// The Kommo config tags `tags` as they are now, in one string (core::kommo::snapshot).
+pub fn read(tags: &Array) -> String {
+    with(|d| d.read(tags))
 }

@@ -67,7 +67,9 @@ pub fn remember(state: &str, id: &str) {
 
 /// Removes the record of `state` from this window's storage.
 pub fn forget(state: &str) {
-    let _ = take(state);
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(&state_key(state));
+    }
 }
 
 /// The id of the attempt this window's record says sent `state`, consuming the record.

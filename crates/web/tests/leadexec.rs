@@ -28,7 +28,7 @@ fn le_button(id: &str, button_id: Option<&str>) -> (web_sys::Element, web_sys::H
 #[wasm_bindgen_test]
 async fn existing_and_later_buttons_are_enhanced_and_keep_their_text_classes_and_id() {
     let (holder, button) = le_button("le-one", Some("b1"));
-    enhance_all(JsValue::UNDEFINED);
+    enhance_all(JsValue::UNDEFINED, discovery());
     assert_eq!(
         button.get_attribute("type").as_deref(),
         Some("button"),
@@ -55,7 +55,7 @@ async fn existing_and_later_buttons_are_enhanced_and_keep_their_text_classes_and
 async fn a_button_without_data_btnid_is_left_alone_with_one_console_error() {
     capture_console();
     let (holder, button) = le_button("le-none", None);
-    enhance_all(JsValue::UNDEFINED);
+    enhance_all(JsValue::UNDEFINED, discovery());
     tick(20).await;
     let log = release_console();
     assert_eq!(button.get_attribute("type"), None);
@@ -73,7 +73,7 @@ async fn a_click_opens_the_dialog_and_only_its_own_message_with_this_state_count
     spy_open(false);
     let calls = record_calls("AuthorizeResult");
     let (holder, button) = le_button("le-click", Some("b3"));
-    enhance_all(JsValue::UNDEFINED);
+    enhance_all(JsValue::UNDEFINED, discovery());
     button.click();
     assert_eq!(opened_count(), 1);
     let open = opened(0);
@@ -130,7 +130,7 @@ async fn an_answer_still_queued_when_the_dialog_closes_itself_is_not_lost() {
     spy_open(false);
     let calls = record_calls("AuthorizeResult");
     let (holder, button) = le_button("le-race", Some("b4"));
-    enhance_all(JsValue::UNDEFINED);
+    enhance_all(JsValue::UNDEFINED, discovery());
     button.click();
     let state = state_of(0);
     // The dialog closes itself; one closed poll passes before its message is handled.
@@ -180,7 +180,7 @@ async fn one_dialog_per_page_each_under_a_name_of_its_own() {
     let calls = record_calls("AuthorizeResult");
     let (holder_a, a) = le_button("le-a", Some("b5"));
     let (holder_b, b) = le_button("le-b", Some("b6"));
-    enhance_all(JsValue::UNDEFINED);
+    enhance_all(JsValue::UNDEFINED, discovery());
     a.click();
     b.click();
     assert_eq!(opened_count(), 2);
@@ -221,7 +221,7 @@ async fn the_loader_allow_list_keeps_markup_from_enhancing_other_button_ids() {
         .unwrap_throw();
     let (holder_ok, ours) = le_button("le-ours", Some("b-ours"));
     let (holder_no, theirs) = le_button("le-theirs", Some("b-theirs"));
-    enhance_all(loader.into());
+    enhance_all(loader.into(), discovery());
     tick(20).await;
     let log = release_console();
     assert_eq!(ours.get_attribute("type").as_deref(), Some("button"));
@@ -237,7 +237,7 @@ async fn the_loader_allow_list_keeps_markup_from_enhancing_other_button_ids() {
     plain
         .set_attribute("src", "https://apps.leadexec.net/js/le-app-button.js")
         .unwrap_throw();
-    enhance_all(plain.into());
+    enhance_all(plain.into(), discovery());
     holder_ok.remove();
     holder_no.remove();
 }

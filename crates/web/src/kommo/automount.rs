@@ -9,9 +9,9 @@
 //! element with the class is read once, also one with nothing to render (marked
 //! [`IGNORED`] until one of its attributes changes).
 
-use crate::discover::{self, Batch};
+use crate::discover::{self, Discovery, DONE};
 use crate::kommo::button::Button;
-use crate::kommo::source::{self, read_tags, Look, Reader, Tag, TAG_SELECTOR};
+use crate::kommo::source::{self, read_tags, Tag, TAG_SELECTOR};
 use crate::{console, js};
 use js_sys::Array;
 use kommo_oauth_core::kommo::settings::Setting;
@@ -25,11 +25,11 @@ pub const ALLOW_LIST: &str = "data-allowed-client-ids";
 /// The loader tag's attribute listing the callback names markup may use.
 pub const ALLOWED_CALLBACKS: &str = "data-allowed-callbacks";
 
-/// The symbol-keyed expando marking a tag: [`MOUNTED`], [`FAILED`] or [`IGNORED`] (no
-/// settings of ours); the last two are looked at again when an attribute changes. A symbol,
-/// so that no `name`d form control can fake it; numbers, so that marking makes no string.
+/// The symbol-keyed expando marking a tag (see `crate::discover`): [`MOUNTED`], [`FAILED`] or
+/// [`IGNORED`] (no settings of ours); the last two are looked at again when an attribute
+/// changes.
 const MARK: &str = "kommo-oauth.button";
-const MOUNTED: f64 = 1.0;
+const MOUNTED: f64 = DONE;
 const FAILED: f64 = 2.0;
 const IGNORED: f64 = 3.0;
 
@@ -54,16 +54,16 @@ fn mark_key() -> JsValue {
 
 thread_local! {
     /// Kept for the life of the page on purpose: the observer must outlive every tag.
-    static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
+    static WATCH: RefCell<Option<discover::Watch>> = const { RefCell::new(None) };
 }
 
 /// Mounts every tag on the page and keeps watching for new ones. Idempotent. `loader` is
 /// the drop-in's own `<script>` element (or `undefined`): its `data-allowed-client-ids`,
 /// if any, lists the only client ids this page's tags may mount, and its
 /// `data-allowed-callbacks` the callback names markup (not only `<script>` tags) may use.
-/// `reader` is crates/web/js/read-tags.js's `readTags`, which the loader carries.
-pub fn auto_mount(loader: JsValue, reader: Reader) {
-    source::set_reader(reader);
+/// `discovery` is crates/web/js/discover.js's, which the loader carries.
+pub fn auto_mount(loader: JsValue, discovery: Discovery) {
+    discover::install(discovery);
     if let Some(tag) = js::cast::<Element>(loader) {
         crate::loader::update(|loader| {
             if let Some(list) = tag.get_attribute(ALLOW_LIST) {
@@ -95,16 +95,13 @@ pub fn mounted_count() -> usize {
 
 /// Mounts the tags in `root`'s subtree, `root` included.
 fn mount_within(root: &Element) {
-    mount(&Array::of1(root), Look::Added);
+    mount(&discover::within(root, TAG_SELECTOR, &mark_key()));
 }
 
-/// Mounts the tags among `roots` (and, for added ones, in their subtrees) not looked at yet,
-/// read in one call. A `<form>` is never a config element (its named controls shadow its own
-/// properties) and is never read.
-fn mount(roots: &Array, look: Look) {
-    let (found, tags) = read_tags(roots, look, &mark_key());
-    for (i, snapshot) in (0..).zip(tags) {
-        try_mount(found.get(i).unchecked_into(), snapshot);
+/// Mounts `tags`, read in one call.
+fn mount(tags: &Array) {
+    for (i, snapshot) in (0..).zip(read_tags(tags)) {
+        try_mount(tags.get(i).unchecked_into(), snapshot);
     }
 }
 
@@ -140,40 +137,22 @@ fn try_mount(tag: Element, snapshot: Snapshot) {
 }
 
 fn observe(root: &Element) {
-    OBSERVER.with(|slot| {
+    WATCH.with(|slot| {
         if slot.borrow().is_some() {
             return;
         }
         // The class, and every setting (a failed or ignored tag is read again when one changes).
         let watched = std::iter::once("class").chain(Setting::attribute_names());
-        *slot.borrow_mut() = discover::watch(root, watched, on_batch);
+        *slot.borrow_mut() = discover::watch(root, TAG_SELECTOR, watched, &mark_key(), on_batch);
     });
 }
 
-/// One batch: removals first, then the changed tags, then each added subtree.
-fn on_batch(batch: Batch) {
-    // Whether a removed subtree held a tag (looked for only while buttons are mounted): then
-    // one pass over the buttons, for the batch.
-    let mounted = BUTTONS.with(|b| !b.borrow().is_empty());
-    if mounted && batch.removed.iter().any(holds_tag) {
+/// One batch: removals first, then the tags added or changed.
+fn on_batch(tags: Array, removed: bool) {
+    if removed {
         unmount_removed();
     }
-    // A failed or ignored tag whose attributes changed is looked at again.
-    for tag in &batch.changed {
-        let mark = js::get_key(tag, &mark_key()).as_f64();
-        if mark == Some(FAILED) || mark == Some(IGNORED) {
-            js::set_key(tag, &mark_key(), &JsValue::UNDEFINED);
-        }
-    }
-    // Neither reads a tag of a subtree this batch also took out of the page.
-    mount(&batch.changed.iter().collect(), Look::Changed);
-    mount(&batch.added.iter().collect(), Look::Added);
-}
-
-/// Whether `removed` is or holds a tag.
-fn holds_tag(removed: &Element) -> bool {
-    js::matches(removed, TAG_SELECTOR)
-        || js::select_all(removed, TAG_SELECTOR).is_some_and(|l| l.length() > 0)
+    mount(&tags);
 }
 
 /// Tags taken out of the page take their buttons along (frameworks remove and re-add script

@@ -1,13 +1,11 @@
 //! Where a button's settings come from: a tag's attributes, or (npm API) an options object.
 //! Both are read again at click time, since integrators change them after render.
 
-use crate::js;
 use js_sys::Array;
+use kommo_oauth_core::kommo::config::Provider;
 use kommo_oauth_core::kommo::parse::{has_settings, parse, Parsed};
 use kommo_oauth_core::kommo::snapshot::{decode, Snapshot};
-use kommo_oauth_core::kommo::trust::Context;
-use std::cell::RefCell;
-use wasm_bindgen::prelude::*;
+use kommo_oauth_core::kommo::trust::{Author, Context};
 use web_sys::Element;
 
 /// The selectors matching a config tag.
@@ -71,62 +69,17 @@ pub struct Tag(pub Element);
 
 impl Settings for Tag {
     fn read(&self) -> Snapshot {
-        let (_, mut tags) = read_tags(&Array::of1(&self.0), Look::AsTheyAre, &JsValue::UNDEFINED);
+        let mut tags = read_tags(&Array::of1(&self.0));
         tags.pop().unwrap_or_else(|| Snapshot {
-            provider: kommo_oauth_core::kommo::config::Provider::Kommo,
-            author: kommo_oauth_core::kommo::trust::Author::Markup,
-            page: js::own_origin(),
+            provider: Provider::Kommo,
+            author: Author::Markup,
+            page: String::new(),
             pairs: Vec::new(),
         })
     }
 }
 
-/// Which tags [`read_tags`] reads (crates/web/js/read-tags.js).
-#[derive(Clone, Copy)]
-pub enum Look {
-    /// The roots themselves, as they are.
-    AsTheyAre = 0,
-    /// Each root that is a tag not looked at yet: in the page, not a `<form>`, unmarked.
-    Changed = 1,
-    /// The same, and every such tag in each root's subtree.
-    Added = 2,
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// `readTags` of crates/web/js/read-tags.js, as the loader hands it over.
-    #[derive(Clone)]
-    pub type Reader;
-    #[wasm_bindgen(method, js_name = call)]
-    fn read(
-        this: &Reader,
-        this_arg: &JsValue,
-        roots: &Array,
-        look: u32,
-        mark: &JsValue,
-        found: &Array,
-    ) -> String;
-}
-
-thread_local! {
-    static READER: RefCell<Option<Reader>> = const { RefCell::new(None) };
-}
-
-/// Hands the drop-in the reader its loader carries.
-pub fn set_reader(reader: Reader) {
-    READER.with(|r| *r.borrow_mut() = Some(reader));
-}
-
-/// Reads the tags among `roots` that `look` asks for, in one call into the page: the tags
-/// read, and a snapshot of each, in the same order. `mark` is the property that marks a tag
-/// looked at.
-pub fn read_tags(roots: &Array, look: Look, mark: &JsValue) -> (Array, Vec<Snapshot>) {
-    let found = Array::new();
-    let text = READER.with(|r| {
-        r.borrow()
-            .as_ref()
-            .map(|reader| reader.read(&JsValue::NULL, roots, look as u32, mark, &found))
-    });
-    let tags = text.as_deref().and_then(decode).unwrap_or_default();
-    (found, tags)
+/// Snapshots of config tags as they are now, read in one call (crates/web/js/discover.js).
+pub fn read_tags(tags: &Array) -> Vec<Snapshot> {
+    decode(&crate::discover::read(tags)).unwrap_or_default()
 }

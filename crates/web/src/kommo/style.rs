@@ -58,14 +58,10 @@ const CSS: &str = concat!(
     "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
 );
 
-thread_local! {
-    /// Whether this bundle has seen the stylesheet installed (then no look at the page).
-    static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Installs the stylesheet into `document` unless some copy of the bundle already did.
+/// Installs the stylesheet into `document` unless some copy of the bundle already did. Called
+/// once per bundle, when the first button's template is built (`render`).
 pub fn install(document: &Document) {
-    if DONE.replace(true) || js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
+    if js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
         return;
     }
     js::set_key(document, &js::symbol(INSTALLED), &JsValue::TRUE);

@@ -14,16 +14,18 @@ use web_sys::{Element, HtmlElement, HtmlScriptElement};
 /// The loader tag's attribute listing the button ids this page's markup may enhance.
 pub const ALLOW_LIST: &str = "data-allowed-btnids";
 /// Marks a button (a symbol: markup cannot fake it): enhanced, or reported as missing its id.
+/// Enhanced for good ([`crate::discover::DONE`]), or reported and looked at again when its
+/// attributes change.
 const MARK: &str = "leadexec.button";
-const ENHANCED: &str = "enhanced";
-const REPORTED: &str = "reported";
+const ENHANCED: f64 = crate::discover::DONE;
+const REPORTED: f64 = 2.0;
 
 thread_local! {
     /// Every enhanced button, for the life of the page.
     static BUTTONS: RefCell<Vec<Rc<Enhanced>>> = const { RefCell::new(Vec::new()) };
     /// Button ids whose remembered grant was already checked on this page.
     static CHECKED: RefCell<std::collections::BTreeSet<String>> = const { RefCell::new(std::collections::BTreeSet::new()) };
-    static OBSERVER: RefCell<Option<js::Observer>> = const { RefCell::new(None) };
+    static WATCH: RefCell<Option<discover::Watch>> = const { RefCell::new(None) };
 }
 
 /// One enhanced button and its current attempt.
@@ -43,8 +45,10 @@ pub(super) fn button_ids() -> Vec<String> {
 
 /// Enhances every LeadExec button on the page and keeps watching for new ones. `loader` is
 /// the drop-in's own `<script>` (or `undefined`): the service origin follows its `src` and
-/// its `data-origin` (see `core::leadexec::service_origin`).
-pub fn enhance_all(loader: JsValue) {
+/// its `data-origin` (see `core::leadexec::service_origin`). `discovery` is the one of
+/// crates/web/js/discover.js.
+pub fn enhance_all(loader: JsValue, discovery: discover::Discovery) {
+    discover::install(discovery);
     let page = js::own_origin();
     let script = js::cast::<HtmlScriptElement>(loader);
     let script_origin = script
@@ -64,24 +68,23 @@ pub fn enhance_all(loader: JsValue) {
     let Some(root) = js::document_element(&js::document()) else {
         return;
     };
-    discover::within(&root, BUTTON_SELECTOR, enhance);
-    OBSERVER.with(|slot| {
+    let mark = js::symbol(MARK);
+    enhance_each(discover::within(&root, BUTTON_SELECTOR, &mark));
+    WATCH.with(|slot| {
         if slot.borrow().is_some() {
             return;
         }
         let watched = ["class", "data-btnid"].into_iter();
-        *slot.borrow_mut() = discover::watch(&root, watched, |batch| {
-            // The element itself, not its subtree: a class toggled on <body> costs one call.
-            for element in batch.changed {
-                if js::matches(&element, BUTTON_SELECTOR) {
-                    enhance(element);
-                }
-            }
-            for added in &batch.added {
-                discover::within(added, BUTTON_SELECTOR, enhance);
-            }
+        *slot.borrow_mut() = discover::watch(&root, BUTTON_SELECTOR, watched, &mark, |found, _| {
+            enhance_each(found)
         });
     });
+}
+
+fn enhance_each(found: js_sys::Array) {
+    for element in found.iter() {
+        enhance(element.unchecked_into());
+    }
 }
 
 fn enhance(element: Element) {
@@ -89,7 +92,7 @@ fn enhance(element: Element) {
         return;
     };
     let mark = js::get_key(&element, &js::symbol(MARK));
-    if mark.as_string().as_deref() == Some(ENHANCED) {
+    if mark.as_f64() == Some(ENHANCED) {
         return;
     }
     let Some(button_id) = element
@@ -99,7 +102,7 @@ fn enhance(element: Element) {
     else {
         // Said once; the button is looked at again when it gets a data-btnId.
         if mark.is_undefined() {
-            js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(REPORTED));
+            js::set_key(&element, &js::symbol(MARK), &JsValue::from_f64(REPORTED));
             console::error(&["a button.le-app-button needs data-btnId=\"YOUR_BUTTON_ID\" (the button id LeadExec gave you); it was left as it is."], None);
         }
         return;
@@ -111,12 +114,12 @@ fn enhance(element: Element) {
     });
     if !allowed {
         if mark.is_undefined() {
-            js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(REPORTED));
+            js::set_key(&element, &js::symbol(MARK), &JsValue::from_f64(REPORTED));
             console::error(&["data-btnId=\"", &button_id, "\" is not in the loader tag's data-allowed-btnids; the button was left as it is."], None);
         }
         return;
     }
-    js::set_key(&element, &js::symbol(MARK), &JsValue::from_str(ENHANCED));
+    js::set_key(&element, &js::symbol(MARK), &JsValue::from_f64(ENHANCED));
     // Inside a form, a plain <button> would submit it.
     if element.get_attribute("type").is_none() {
         let _ = element.set_attribute("type", "button");

@@ -7,16 +7,20 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlButtonElement};
 
-#[wasm_bindgen(module = "/js/read-tags.js")]
+#[wasm_bindgen(module = "/js/discover.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = readTags, thread_local_v2)]
-    static READ_TAGS: kommo_oauth_web::kommo::source::Reader;
+    #[wasm_bindgen(js_name = discovery, thread_local_v2)]
+    static DISCOVERY: kommo_oauth_web::discover::Discovery;
 }
 
-/// The drop-in's auto-mount, handed the tag reader its loader carries
-/// (crates/web/js/read-tags.js, the file the build pastes into button.js).
+/// crates/web/js/discover.js's `discovery`, the one the build pastes into the drop-ins.
+pub fn discovery() -> kommo_oauth_web::discover::Discovery {
+    DISCOVERY.with(Clone::clone)
+}
+
+/// The drop-in's auto-mount, handed what its loader carries.
 pub fn auto_mount() {
-    kommo_oauth_web::kommo::automount::auto_mount(JsValue::UNDEFINED, READ_TAGS.with(Clone::clone));
+    kommo_oauth_web::kommo::automount::auto_mount(JsValue::UNDEFINED, discovery());
 }
 
 #[wasm_bindgen(inline_js = r#"
