@@ -232,7 +232,7 @@ async function dropin(name, crate, template) {
   source = fill(source, '__WASM_INTEGRITY__', integrity);
   const wasmBytes = readFileSync(join(root, 'dist', `${name}_bg.wasm`));
   source = fill(source, '__WASM_LENGTH__', String(wasmBytes.length));
-  const { code } = await minify(source, { compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  const { code } = await minify(source, { ecma: 2020, compress: { passes: 2, unsafe_arrows: true, unsafe_methods: true }, mangle: true, format: { comments: false } });
   // After minifying, so terser never re-escapes 50 KB: the wasm as a string literal with one
   // character per byte (U+0000–U+00FF), only the quote, the backslash and line breaks
   // escaped. In UTF-8 that gzips to about 8% more than the wasm file itself, where base64

@@ -22,17 +22,12 @@ var isConnected = Object.getOwnPropertyDescriptor(Node.prototype, 'isConnected')
 
 export var discovery = {
   /**
-   * Pushes onto `found` each element matching `selector` among `roots` and in their
-   * subtrees that is in the page, not a <form>, and not looked at yet: its `mark` property is
-   * unset. Each once, in document order per root.
+   * Pushes onto `found` each element matching `selector`, `root` and those in its subtree,
+   * that is in the page, not a <form>, and not looked at yet (its `mark` property is unset),
+   * in document order.
    */
-  find: function (roots, selector, mark, found) {
-    var seen = new Set();
-    for (var i = 0; i < roots.length; i++) {
-      take(roots[i], selector, mark, false, seen, found);
-      var all = querySelectorAll.call(roots[i], selector);
-      for (var j = 0; j < all.length; j++) take(all[j], selector, mark, false, seen, found);
-    }
+  find: function (root, selector, mark, found) {
+    takeAll(root, selector, mark, new Set(), found);
   },
 
   /**
@@ -47,25 +42,12 @@ export var discovery = {
       var found = [], added = [], removed = false, seen = new Set();
       for (var i = 0; i < records.length; i++) {
         var record = records[i];
-        if (record.type === 'attributes') {
-          take(record.target, selector, mark, true, seen, found);
-          continue;
-        }
-        for (var j = 0; j < record.removedNodes.length; j++) {
-          var node = record.removedNodes[j];
-          if (!removed && node instanceof Element) {
-            removed = matches.call(node, selector) || querySelectorAll.call(node, selector).length > 0;
-          }
-        }
-        for (var k = 0; k < record.addedNodes.length; k++) {
-          if (record.addedNodes[k] instanceof Element) added.push(record.addedNodes[k]);
-        }
+        if (record.type === 'attributes') take(record.target, selector, mark, true, seen, found);
+        for (var j = 0; j < record.removedNodes.length; j++) removed = removed || holds(record.removedNodes[j], selector);
+        for (var k = 0; k < record.addedNodes.length; k++) added.push(record.addedNodes[k]);
       }
-      for (var n = 0; n < added.length; n++) {
-        take(added[n], selector, mark, false, seen, found);
-        var all = querySelectorAll.call(added[n], selector);
-        for (var m = 0; m < all.length; m++) take(all[m], selector, mark, false, seen, found);
-      }
+      // After the records: a subtree added and taken out again in one batch is not in the page.
+      for (var n = 0; n < added.length; n++) takeAll(added[n], selector, mark, seen, found);
       if (found.length || removed) onBatch(found, removed);
     });
     // Every option said, not left to defaults: a polluted `Object.prototype.characterData`
@@ -106,4 +88,17 @@ function take(element, selector, mark, again, seen, found) {
   if ((again ? looked === 1 : looked) || !isConnected.call(element)) return;
   seen.add(element);
   found.push(element);
+}
+
+/** `take` for `root`, if it is an element, and every match in its subtree. */
+function takeAll(root, selector, mark, seen, found) {
+  if (!(root instanceof Element)) return;
+  take(root, selector, mark, false, seen, found);
+  var all = querySelectorAll.call(root, selector);
+  for (var i = 0; i < all.length; i++) take(all[i], selector, mark, false, seen, found);
+}
+
+/** Whether `node` is or holds a match. */
+function holds(node, selector) {
+  return node instanceof Element && (matches.call(node, selector) || querySelectorAll.call(node, selector).length > 0);
 }

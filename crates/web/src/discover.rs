@@ -23,7 +23,7 @@ extern "C" {
     #[derive(Clone)]
     pub type Discovery;
     #[wasm_bindgen(method)]
-    fn find(this: &Discovery, roots: &Array, selector: &str, mark: &JsValue, found: &Array);
+    fn find(this: &Discovery, root: &Element, selector: &str, mark: &JsValue, found: &Array);
     #[wasm_bindgen(method)]
     fn watch(
         this: &Discovery,
@@ -56,7 +56,7 @@ fn with<R: Default>(run: impl FnOnce(&Discovery) -> R) -> R {
 /// page, no `<form>`, and unmarked (`mark`), in document order.
 pub fn within(root: &Element, selector: &str, mark: &JsValue) -> Array {
     let found = Array::new();
-    with(|d| d.find(&Array::of1(root), selector, mark, &found));
+    with(|d| d.find(root, selector, mark, &found));
     found
 }
 

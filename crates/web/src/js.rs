@@ -18,6 +18,13 @@ pub fn window() -> Window {
     WINDOW.with(Window::clone)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The page's `document`, read once (unforgeable: no element named `document` shadows it).
+    #[wasm_bindgen(thread_local_v2, js_name = document)]
+    static DOCUMENT: Document;
+}
+
 /// `Document.prototype` members used on the page's document, looked up once on the
 /// prototype (`final`): an element named like one (`<img name="createElement">`,
 /// `<form name="documentElement">`) shadows the property on `document`, never there.
@@ -116,9 +123,7 @@ pub fn set_adopted_style_sheets(document: &Document, sheets: &js_sys::Array) {
 }
 
 pub fn document() -> Document {
-    window()
-        .document()
-        .expect_throw("unreachable: a window has a document")
+    DOCUMENT.with(Document::clone)
 }
 
 /// `obj[key]`, or `undefined` when the lookup throws (getters, proxies, revoked objects).

@@ -29,32 +29,17 @@ fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// `Reflect.get`, a function the page already has.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = get, thread_local_v2)]
-    static REFLECT_GET: js_sys::Function;
-}
-
-thread_local! {
-    static WARMED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-}
-
-/// Opens this tab's `sessionStorage` once, soon after the first button is in the page, so
-/// that a click does not wait for it: a page's first `sessionStorage` takes the browser 1 to
-/// 3 ms, on the click's way to `window.open` (docs/size.md, "The click"). The timer calls
-/// `Reflect.get(window, "sessionStorage")`: no closure of ours to keep.
+/// Loads this tab's `sessionStorage` soon (once the task that calls this is over), so that a
+/// click does not wait for it: a page's first use of `sessionStorage` takes the browser 1 to
+/// 3 ms, on the click's way to `window.open` (docs/size.md, "The click"). Called once, when the
+/// page's first button is rendered.
 pub fn warm_up() {
-    if !WARMED.replace(true) {
-        let _ = REFLECT_GET.with(|get| {
-            window().set_timeout_with_callback_and_timeout_and_arguments_2(
-                get,
-                0,
-                &window(),
-                &wasm_bindgen::JsValue::from_str("sessionStorage"),
-            )
-        });
-    }
+    gloo_timers::callback::Timeout::new(0, || {
+        if let Some(storage) = storage() {
+            let _ = storage.length();
+        }
+    })
+    .forget();
 }
 
 /// Records in this window's storage that attempt `id` sent `state` (storage may be

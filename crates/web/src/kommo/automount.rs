@@ -159,23 +159,27 @@ fn on_batch(tags: Array, removed: bool) {
 /// tags on re-render: a tag back in the page by the end of the batch keeps its button),
 /// unless the integrator moved the button elsewhere. One pass over the buttons per batch.
 fn unmount_removed() {
-    BUTTONS.with(|buttons| {
-        let gone: Vec<Mounted> = {
-            let mut all = buttons.borrow_mut();
-            let (gone, kept) = all.drain(..).partition(|m: &Mounted| {
-                let moved = m
-                    .button
-                    .element()
-                    .parent_node()
-                    .is_some_and(|p| p != m.parent);
-                !moved && !m.tag.is_connected()
-            });
-            *all = kept;
-            gone
-        };
-        // Dropping each `Button` removes its element and listeners.
-        for m in gone {
-            js::set_key(&m.tag, &mark_key(), &JsValue::UNDEFINED);
+    let gone = BUTTONS.with(|buttons| {
+        let mut all = buttons.borrow_mut();
+        let mut gone = Vec::new();
+        let mut i = 0;
+        while i < all.len() {
+            let m = &all[i];
+            let moved = m
+                .button
+                .element()
+                .parent_node()
+                .is_some_and(|p| p != m.parent);
+            if !moved && !m.tag.is_connected() {
+                gone.push(all.swap_remove(i));
+            } else {
+                i += 1;
+            }
         }
+        gone
     });
+    // Dropping each `Button` (after the borrow) removes its element and listeners.
+    for m in gone {
+        js::set_key(&m.tag, &mark_key(), &JsValue::UNDEFINED);
+    }
 }

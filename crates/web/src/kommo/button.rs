@@ -73,7 +73,6 @@ impl<S: Settings> Button<S> {
         insert(&inner.element)?;
         let weak: Weak<dyn Clickable> = Rc::downgrade(&inner) as Weak<Inner<S>>;
         *inner.root.borrow_mut() = Some(clicks::route(weak, &inner.element));
-        state::warm_up();
         Ok(Button(inner))
     }
 

@@ -9,8 +9,8 @@ use crate::js;
 use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsValue;
-use web_sys::{Element, Event, HtmlButtonElement, Node};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Event, HtmlButtonElement, Node};
 
 /// A button a click can be handed to.
 pub trait Clickable {
@@ -71,10 +71,11 @@ pub fn forget(root: &Node) {
 
 /// A click anywhere in a root: handed to the button it landed in, if that is one of ours.
 fn on_click(event: &Event) {
+    // `closest` through the prototype, which refuses (rather than answers for) a target
+    // that is no element.
     let Some(button) = event
         .target()
-        .and_then(|t| js::cast::<Element>(t.into()))
-        .and_then(|target| js::closest(&target, "button"))
+        .and_then(|target| js::closest(target.unchecked_ref(), "button"))
     else {
         return;
     };

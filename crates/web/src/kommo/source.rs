@@ -69,7 +69,9 @@ pub struct Tag(pub Element);
 
 impl Settings for Tag {
     fn read(&self) -> Snapshot {
-        let mut tags = read_tags(&Array::of1(&self.0));
+        let one = Array::new();
+        one.push(&self.0);
+        let mut tags = read_tags(&one);
         tags.pop().unwrap_or_else(|| Snapshot {
             provider: Provider::Kommo,
             author: Author::Markup,
