@@ -11,6 +11,10 @@ import { launch } from '../tests/browser/harness.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const smoke = process.argv.includes('--smoke');
+// `--runs N`: the whole timing part N times over (one browser), each run's ratios and the
+// median of the runs (the README's Performance table is the median of three).
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = Math.max(1, Number(runsArg > 0 ? process.argv[runsArg + 1] : process.env.BENCH_RUNS || 1));
 const LOADS = smoke ? 3 : Number(process.env.BENCH_LOADS || 30);
 const CYCLES = smoke ? 500 : 10_000;
 const baselinePath = join(root, 'bench', 'baseline-button.js');
@@ -119,6 +123,7 @@ async function load(side, n) {
   return t;
 }
 
+async function measureRun() {
 const metrics = {};
 const record = (key, side, value) => ((metrics[key] ||= { project: [], baseline: [] })[side].push(value));
 for (const n of [1, 100, 1000]) {
@@ -144,6 +149,21 @@ for (let i = 0; i < Math.max(3, Math.ceil(LOADS / 6)); i++) {
     await p.waitForFunction(() => window.__t.all, null, { timeout: 30000 });
     record('markup flood: 2,000 posts appended (main-thread ms)', side, await p.evaluate(() => window.flood()));
     await context.close();
+  }
+}
+return metrics;
+}
+
+const runs = [];
+for (let r = 0; r < RUNS; r++) runs.push(await measureRun());
+// The tables below pool every run's loads; `--runs` adds one row per metric with each run's
+// ratio and their median.
+const metrics = {};
+for (const run of runs) {
+  for (const [key, v] of Object.entries(run)) {
+    metrics[key] ||= { project: [], baseline: [] };
+    metrics[key].project.push(...v.project);
+    metrics[key].baseline.push(...v.baseline);
   }
 }
 
@@ -192,16 +212,33 @@ const summary = {};
 for (const [key, v] of Object.entries(metrics)) {
   const a = stats(v.project), b = stats(v.baseline);
   summary[key] = { project: a, baseline: b, ratio: a.median / b.median };
-  const fmt = (s) => `${s.median.toFixed(2)} (${s.p25.toFixed(2)}–${s.p75.toFixed(2)}, n=${s.n})`;
+  const fmt = (s) => `${s.median.toFixed(2)} (${s.p25.toFixed(2)}–${s.p75.toFixed(2)}; ${s.min.toFixed(1)}–${s.max.toFixed(1)}, n=${s.n})`;
   rows.push({ metric: key, project: fmt(a), baseline: fmt(b), ratio: +(a.median / b.median).toFixed(2) });
 }
 const h = Object.entries(heap);
 for (const [label, m] of h) rows.push({ metric: `heap ${label} (JS / wasm memory, bytes)`, project: `${m.jsHeap} / ${m.wasmMemory}`, baseline: 'n/a', ratio: '' });
 
-console.log(`\nkommo-oauth-button vs baseline-button.js — ${LOADS} loads a side (1000-tag page: ${Math.max(3, Math.ceil(LOADS / 3))}), medians with p25–p75`);
+console.log(`\nkommo-oauth-button vs baseline-button.js — ${LOADS} loads a side (1000-tag page: ${Math.max(3, Math.ceil(LOADS / 3))})${RUNS > 1 ? ` in each of ${RUNS} runs, pooled` : ''}, medians with p25–p75 and min–max`);
 console.table(rows);
+const perRun = {};
+if (RUNS > 1) {
+  const median = (xs) => stats(xs).median;
+  const table = [];
+  for (const key of Object.keys(metrics)) {
+    const ratios = runs.map((run) => median(run[key].project) / median(run[key].baseline));
+    const projects = runs.map((run) => median(run[key].project));
+    perRun[key] = { ratios, project: projects, medianRatio: median(ratios), medianProject: median(projects) };
+    table.push({
+      metric: key,
+      ...Object.fromEntries(ratios.map((r, i) => [`run ${i + 1}`, `${r.toFixed(2)}× (${projects[i].toFixed(1)})`])),
+      median: `${median(ratios).toFixed(2)}× (${median(projects).toFixed(1)})`,
+    });
+  }
+  console.log(`\nEach run: ratio to the plain-JS button (the project's median in ms); the median of the ${RUNS} runs`);
+  console.table(table);
+}
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-const out = { date: new Date().toISOString(), smoke, loads: LOADS, cycles: CYCLES, sizes, timings: summary, heap };
+const out = { date: new Date().toISOString(), smoke, loads: LOADS, runs: RUNS, cycles: CYCLES, sizes, timings: summary, perRun, heap };
 const file = join(root, 'bench', 'results', smoke ? 'smoke.json' : 'latest.json');
 writeFileSync(file, JSON.stringify(out, null, 2));
 console.log(`results written to ${file}`);

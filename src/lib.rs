@@ -4,7 +4,7 @@
 //!
 //! What this leaf owns:
 //! - **exports**: `mount` and `ButtonHandle` (no auto-mount, no helper);
-//! - **allocator**: talc, as the drop-in (smaller than std's dlmalloc);
+//! - **allocator**: lol_alloc's free list, as the drop-in;
 //! - **panic strategy**: built like the drop-in (`scripts/build.mjs`, `SIZE_BUILD`): a panic
 //!   in a release build is a trap; debug builds install console_error_panic_hook, so a
 //!   developer working on this crate sees a readable panic (docs/size.md has the figures).
@@ -15,7 +15,9 @@ use web_sys::HtmlButtonElement;
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+// SAFETY: without the `atomics` target feature this wasm runs on one thread only.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// Readable panics in the console, in debug builds.
 #[cfg(debug_assertions)]

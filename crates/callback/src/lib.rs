@@ -4,7 +4,7 @@
 //!
 //! What this leaf owns:
 //! - **exports**: `completeSignIn` only;
-//! - **allocator**: talc, as the drop-in;
+//! - **allocator**: lol_alloc's free list, as the drop-in;
 //! - **panic strategy**: as the drop-in: `panic = immediate-abort` in the drop-in build; the
 //!   npm build and debug builds install console_error_panic_hook (`start`), so a developer
 //!   sees a readable panic.
@@ -13,7 +13,9 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+// SAFETY: without the `atomics` target feature this wasm runs on one thread only.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// Readable panics: in the npm package's build (`--features panic-hook`) and debug builds.
 #[cfg(any(feature = "panic-hook", debug_assertions))]

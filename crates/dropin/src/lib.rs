@@ -3,7 +3,8 @@
 //!
 //! What this leaf owns:
 //! - **exports**: `autoMount` and `rescan`, nothing else (the npm API is not linked);
-//! - **allocator**: talc, several kilobytes smaller in the wasm than std's dlmalloc;
+//! - **allocator**: lol_alloc's free list, smaller in the wasm than talc or std's dlmalloc
+//!   (docs/size.md);
 //! - **panic strategy**: nothing here is meant to panic (every fallible browser call has a
 //!   fallback). `npm run build` compiles this leaf with `panic = immediate-abort` (see
 //!   scripts/build.mjs), so a panic is a trap that ends that one call into the wasm with a

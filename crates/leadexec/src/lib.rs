@@ -7,14 +7,16 @@
 //!
 //! What this leaf owns, as the Kommo drop-in: exports (`enhance`, `refresh`, `disconnect`,
 //! `setOrigin`),
-//! the talc allocator, and panics that abort (`panic = immediate-abort` in the size build;
+//! lol_alloc's free-list allocator, and panics that abort (`panic = immediate-abort` in the size build;
 //! console_error_panic_hook in debug builds).
 
 use wasm_bindgen::prelude::*;
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+// SAFETY: without the `atomics` target feature this wasm runs on one thread only.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// Readable panics: in the npm package's build (`--features panic-hook`) and debug builds.
 #[cfg(any(feature = "panic-hook", debug_assertions))]

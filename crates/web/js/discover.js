@@ -9,16 +9,17 @@
 // the npm package's LeadExec entry imports it, and so do the wasm tests. crates/web/src/
 // discover.rs is its Rust side, and core::kommo::snapshot decodes what `read` returns.
 //
-// Every DOM member is taken from its prototype when this file runs: a <form>'s named controls
-// shadow the form's own members (`<input name="querySelectorAll">`), never these. A <form> is
-// never an element of ours; its subtree is searched like any other. Nothing read is
-// interpreted here: names and values are copied as text.
-var ELEMENT = Element.prototype;
+// Every element method is taken from Element.prototype when this file runs (on a server,
+// where there is none, importing it does nothing): a <form>'s named controls shadow the
+// form's own members (`<input name="querySelectorAll">`), never these. A <form> is never an
+// element of ours (and is ruled out before any member of its own is read); its subtree is
+// searched like any other. Nothing read is interpreted here: names and values are copied as
+// text.
+var ELEMENT = typeof Element != 'undefined' ? Element.prototype : {};
 var getAttributeNames = ELEMENT.getAttributeNames;
 var getAttribute = ELEMENT.getAttribute;
 var matches = ELEMENT.matches;
 var querySelectorAll = ELEMENT.querySelectorAll;
-var isConnected = Object.getOwnPropertyDescriptor(Node.prototype, 'isConnected').get;
 
 export var discovery = {
   /**
@@ -85,7 +86,7 @@ export var discovery = {
 function take(element, selector, mark, again, seen, found) {
   if (seen.has(element) || element instanceof HTMLFormElement || !matches.call(element, selector)) return;
   var looked = element[mark];
-  if ((again ? looked === 1 : looked) || !isConnected.call(element)) return;
+  if ((again ? looked === 1 : looked) || !element.isConnected) return;
   seen.add(element);
   found.push(element);
 }

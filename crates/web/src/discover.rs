@@ -75,21 +75,24 @@ impl Drop for Watch {
 /// Watches `root`'s subtree: after each batch of mutations, `on_batch` gets the elements to
 /// look at (matching `selector`, added or with one of `attributes` changed, not marked
 /// [`DONE`]) and whether a subtree taken out of the page was or held a match.
-pub fn watch<'a>(
+pub fn watch(
     root: &Element,
     selector: &str,
-    attributes: impl Iterator<Item = &'a str>,
+    attributes: &[&str],
     mark: &JsValue,
     on_batch: impl FnMut(Array, bool) + 'static,
 ) -> Option<Watch> {
     let on_batch = Closure::<dyn FnMut(Array, bool)>::new(on_batch);
-    let attributes = attributes.map(JsValue::from_str).collect::<Array>();
+    let list = Array::new();
+    for attribute in attributes {
+        list.push(&JsValue::from_str(attribute));
+    }
     let observer = DISCOVERY.with(|d| {
         d.borrow().as_ref().map(|d| {
             d.watch(
                 root,
                 selector,
-                &attributes,
+                &list,
                 mark,
                 on_batch.as_ref().unchecked_ref(),
             )

@@ -142,8 +142,12 @@ fn observe(root: &Element) {
             return;
         }
         // The class, and every setting (a failed or ignored tag is read again when one changes).
-        let watched = std::iter::once("class").chain(Setting::attribute_names());
-        *slot.borrow_mut() = discover::watch(root, TAG_SELECTOR, watched, &mark_key(), on_batch);
+        let mut watched = vec!["class"];
+        for setting in Setting::ALL {
+            watched.push(setting.attribute());
+            watched.extend(setting.attribute_alias());
+        }
+        *slot.borrow_mut() = discover::watch(root, TAG_SELECTOR, &watched, &mark_key(), on_batch);
     });
 }
 

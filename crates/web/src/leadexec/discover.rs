@@ -74,10 +74,11 @@ pub fn enhance_all(loader: JsValue, discovery: discover::Discovery) {
         if slot.borrow().is_some() {
             return;
         }
-        let watched = ["class", "data-btnid"].into_iter();
-        *slot.borrow_mut() = discover::watch(&root, BUTTON_SELECTOR, watched, &mark, |found, _| {
-            enhance_each(found)
-        });
+        let watched = ["class", "data-btnid"];
+        *slot.borrow_mut() =
+            discover::watch(&root, BUTTON_SELECTOR, &watched, &mark, |found, _| {
+                enhance_each(found)
+            });
     });
 }
 
