@@ -47,15 +47,11 @@ extern "C" {
 }
 
 /// `Element.prototype` members, looked up once on the prototype (`final`): on a `<form>`,
-/// a control named `querySelectorAll` or `matches` shadows the element's own method.
+/// a control named `closest` shadows the element's own method.
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = Element)]
     type El;
-    #[wasm_bindgen(method, final, catch, js_name = querySelectorAll)]
-    fn query_selector_all(this: &El, selectors: &str) -> Result<web_sys::NodeList, JsValue>;
-    #[wasm_bindgen(method, final, catch)]
-    fn matches(this: &El, selectors: &str) -> Result<bool, JsValue>;
     #[wasm_bindgen(method, final, catch)]
     fn closest(this: &El, selectors: &str) -> Result<Option<Element>, JsValue>;
 }
@@ -67,22 +63,6 @@ pub fn closest(element: &Element, selectors: &str) -> Option<Element> {
         .closest(selectors)
         .ok()
         .flatten()
-}
-
-/// `element.querySelectorAll(selectors)` through the prototype (also on a `<form>`).
-pub fn select_all(element: &Element, selectors: &str) -> Option<web_sys::NodeList> {
-    element
-        .unchecked_ref::<El>()
-        .query_selector_all(selectors)
-        .ok()
-}
-
-/// `element.matches(selectors)` through the prototype (also on a `<form>`).
-pub fn matches(element: &Element, selectors: &str) -> bool {
-    element
-        .unchecked_ref::<El>()
-        .matches(selectors)
-        .unwrap_or(false)
 }
 
 /// The page's root element (`<html>`), whatever the page's markup names its elements.

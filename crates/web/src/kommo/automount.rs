@@ -4,10 +4,11 @@
 //!
 //! Tags are marked with an expando property that every copy of the bundle shares, so a page
 //! that includes the script twice still mounts each tag once. Mounting is linear in the nodes
-//! added: each batch of mutations looks only into the subtrees it added (a `<form>` too,
-//! through the prototype's `querySelectorAll`, which its controls cannot shadow), and every
-//! element with the class is read once, also one with nothing to render (marked
-//! [`IGNORED`] until one of its attributes changes).
+//! added (`crate::discover`): each batch of mutations looks only into the subtrees it added (a
+//! `<form>` too, through the prototype's `querySelectorAll`, which its controls cannot
+//! shadow), and every element with the class is read once, also one with nothing to render
+//! (marked [`IGNORED`] until one of its attributes changes). The tags found in one look are
+//! read in one call (`source::read_tags`).
 
 use crate::discover::{self, Discovery, DONE};
 use crate::kommo::button::Button;
