@@ -62,8 +62,18 @@ function trimGlue(file, glue, name) {
   // The loaders pass the wasm themselves: the glue's own guess from document.currentScript
   // (which a named element can shadow, or make throw) is not needed.
   glue = swap(glue, /    if \(typeof document !== 'undefined' && document\.currentScript !== null\) \{\n.*\n    \}\n/, '');
-  // The loaders always initialise asynchronously.
+  // The loaders always initialise asynchronously, and always with `{ module_or_path }` holding
+  // a compiled module (or a promise of one): the glue's handling of paths, URLs, requests,
+  // responses (streaming, the MIME-type fallback) and of the deprecated arguments is not
+  // needed.
   glue = swap(glue, 'return Object.assign(__wbg_init, { initSync }, exports);', 'return Object.assign(__wbg_init, exports);');
+  glue = swap(glue, /    async function __wbg_init_once\(module_or_path\) \{\n[\s\S]*?\n        return __wbg_finalize_init\(instance, module\);\n    \}\n/, `    async function __wbg_init_once({ module_or_path }) {
+        const module = await module_or_path;
+        const instance = await WebAssembly.instantiate(module, __wbg_get_imports());
+        return __wbg_finalize_init(instance, module);
+    }
+`);
+  glue = swap(glue, /    async function __wbg_load\(module, imports\) \{\n[\s\S]*?\n    \}\n\n    function initSync/, '    function initSync');
   for (const [, from, to] of map.imports) glue = swap(glue, word(from), to);
   for (const [from, to] of map.exports) {
     if (glue.includes(`wasm.${from}`)) glue = swap(glue, word(`wasm.${from}`), `wasm.${to}`);
@@ -232,7 +242,7 @@ async function dropin(name, crate, template) {
   source = fill(source, '__WASM_INTEGRITY__', integrity);
   const wasmBytes = readFileSync(join(root, 'dist', `${name}_bg.wasm`));
   source = fill(source, '__WASM_LENGTH__', String(wasmBytes.length));
-  const { code } = await minify(source, { ecma: 2020, compress: { passes: 2, unsafe_arrows: true, unsafe_methods: true }, mangle: true, format: { comments: false } });
+  const { code } = await minify(source, { ecma: 2020, compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true }, mangle: true, format: { comments: false } });
   // After minifying, so terser never re-escapes 50 KB: the wasm as a string literal with one
   // character per byte (U+0000–U+00FF), only the quote, the backslash and line breaks
   // escaped. In UTF-8 that gzips to about 8% more than the wasm file itself, where base64

@@ -74,7 +74,10 @@ export var discovery = {
       out.push(matches.call(tag, '.amocrm_oauth') ? kind.toUpperCase() : kind);
       var names = getAttributeNames.call(tag);
       for (var j = 0; j < names.length; j++) {
-        if (names[j].lastIndexOf('data-', 0) === 0) out.push(names[j], getAttribute.call(tag, names[j]).replace(/\0/g, '\uFFFD'));
+        // `getAttribute` lower-cases the name it is given on an HTML element, so an attribute
+        // whose name has capitals (markup parsed as XML, then imported) reads as null: skipped.
+        var value = getAttribute.call(tag, names[j]);
+        if (names[j].lastIndexOf('data-', 0) === 0 && value != null) out.push(names[j], value.replace(/\0/g, '\uFFFD'));
       }
     }
     return out.join('\0');

@@ -48,15 +48,18 @@ pub fn install(discovery: Discovery) {
     });
 }
 
-fn with<R: Default>(run: impl FnOnce(&Discovery) -> R) -> R {
-    DISCOVERY.with(|d| d.borrow().as_ref().map(run).unwrap_or_default())
+/// The page's `discovery`, taken out of its cell: no borrow is held while JS runs.
+fn discovery() -> Option<Discovery> {
+    DISCOVERY.with(|d| d.borrow().clone())
 }
 
 /// The elements matching `selector` in `root`'s subtree, `root` included, that are in the
 /// page, no `<form>`, and unmarked (`mark`), in document order.
 pub fn within(root: &Element, selector: &str, mark: &JsValue) -> Array {
     let found = Array::new();
-    with(|d| d.find(root, selector, mark, &found));
+    if let Some(d) = discovery() {
+        d.find(root, selector, mark, &found);
+    }
     found
 }
 
@@ -87,17 +90,13 @@ pub fn watch(
     for attribute in attributes {
         list.push(&JsValue::from_str(attribute));
     }
-    let observer = DISCOVERY.with(|d| {
-        d.borrow().as_ref().map(|d| {
-            d.watch(
-                root,
-                selector,
-                &list,
-                mark,
-                on_batch.as_ref().unchecked_ref(),
-            )
-        })
-    })?;
+    let observer = discovery()?.watch(
+        root,
+        selector,
+        &list,
+        mark,
+        on_batch.as_ref().unchecked_ref(),
+    );
     Some(Watch {
         observer,
         _on_batch: on_batch,
@@ -106,5 +105,5 @@ pub fn watch(
 
 /// The Kommo config tags `tags` as they are now, in one string (core::kommo::snapshot).
 pub fn read(tags: &Array) -> String {
-    with(|d| d.read(tags))
+    discovery().map(|d| d.read(tags)).unwrap_or_default()
 }

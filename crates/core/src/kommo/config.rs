@@ -4,8 +4,9 @@ use crate::prelude::*;
 
 /// Which CRM the button signs in with; chosen by the tag's class
 /// (`kommo_oauth` or `amocrm_oauth`) or the `provider` option.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Provider {
+    #[default]
     Kommo,
     AmoCrm,
 }

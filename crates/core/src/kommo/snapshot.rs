@@ -15,8 +15,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// One source's settings as they are now, with who wrote them on which page: everything
-/// `parse::parse` reads.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `parse::parse` reads. By default: none, from markup, on no page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub provider: Provider,
     pub author: Author,

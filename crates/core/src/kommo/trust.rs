@@ -21,12 +21,13 @@ pub const PROVIDER_ORIGINS: [&str; 3] = [
     "https://www.amocrm.com",
 ];
 
-/// Who wrote a button's settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Who wrote a button's settings; by default, the least trusted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Author {
     /// A `<script>` element with the class.
     ScriptTag,
     /// Any other element with the class (what an HTML sanitizer may let through).
+    #[default]
     Markup,
     /// The options object of the npm API's `mount()`.
     Code,

@@ -75,8 +75,8 @@ pub fn auto_mount(loader: JsValue, discovery: Discovery) {
             }
         });
     }
-    let document = js::document();
-    if let Some(root) = js::document_element(&document) {
+    // Watching after the first look, so that the observer does not see these buttons go in.
+    if let Some(root) = js::document_element(&js::document()) {
         mount_within(&root);
         observe(&root);
     }

@@ -18,7 +18,7 @@ use kommo_oauth_core::kommo::protocol::{is_navigable, CallbackResult};
 use kommo_oauth_core::kommo::settings::Setting;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsValue;
-use web_sys::{HtmlButtonElement, Node};
+use web_sys::{EventTarget, HtmlButtonElement};
 
 /// A mounted button; dropping it removes the element and every listener.
 #[must_use = "dropping a Button removes it from the page"]
@@ -28,8 +28,8 @@ struct Inner<S: Settings> {
     element: HtmlButtonElement,
     settings: S,
     attempt: RefCell<Option<Attempt<Kommo>>>,
-    /// The root (document, shadow root) whose listener routes clicks here.
-    root: RefCell<Option<Node>>,
+    /// Where its clicks are heard (`clicks`).
+    heard: RefCell<Option<EventTarget>>,
     /// Diagnostics already printed, so a click does not repeat them.
     logged: RefCell<Vec<String>>,
 }
@@ -37,8 +37,8 @@ struct Inner<S: Settings> {
 impl<S: Settings> Drop for Inner<S> {
     fn drop(&mut self) {
         self.element.remove();
-        if let Some(root) = self.root.get_mut() {
-            clicks::forget(root);
+        if let Some(target) = self.heard.get_mut() {
+            clicks::forget(target);
         }
     }
 }
@@ -67,12 +67,12 @@ impl<S: Settings> Button<S> {
             element,
             settings,
             attempt: RefCell::new(None),
-            root: RefCell::new(None),
+            heard: RefCell::new(None),
             logged: RefCell::new(diagnostics.0.iter().map(|d| d.message.clone()).collect()),
         });
         insert(&inner.element)?;
         let weak: Weak<dyn Clickable> = Rc::downgrade(&inner) as Weak<Inner<S>>;
-        *inner.root.borrow_mut() = Some(clicks::route(weak, &inner.element));
+        *inner.heard.borrow_mut() = Some(clicks::route(weak, &inner.element));
         Ok(Button(inner))
     }
 

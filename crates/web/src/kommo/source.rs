@@ -2,10 +2,9 @@
 //! Both are read again at click time, since integrators change them after render.
 
 use js_sys::Array;
-use kommo_oauth_core::kommo::config::Provider;
 use kommo_oauth_core::kommo::parse::{has_settings, parse, Parsed};
 use kommo_oauth_core::kommo::snapshot::{decode, Snapshot};
-use kommo_oauth_core::kommo::trust::{Author, Context};
+use kommo_oauth_core::kommo::trust::Context;
 use web_sys::Element;
 
 /// The selectors matching a config tag.
@@ -71,13 +70,7 @@ impl Settings for Tag {
     fn read(&self) -> Snapshot {
         let one = Array::new();
         one.push(&self.0);
-        let mut tags = read_tags(&one);
-        tags.pop().unwrap_or_else(|| Snapshot {
-            provider: Provider::Kommo,
-            author: Author::Markup,
-            page: String::new(),
-            pairs: Vec::new(),
-        })
+        read_tags(&one).pop().unwrap_or_default()
     }
 }
 
