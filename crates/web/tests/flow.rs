@@ -1051,3 +1051,47 @@ fn a_destroyed_button_takes_no_click_and_the_next_one_on_the_page_does() {
     restore_open();
     holder.remove();
 }
+
+#[wasm_bindgen_test]
+fn a_button_moved_into_an_open_shadow_root_after_mounting_still_signs_in() {
+    let (holder, _) = fixture(&[], "div", "host");
+    let handle = mount(&holder, options(&[("clientId", s("moved"))])).unwrap_throw();
+    let (host, _) = fixture(&[], "div", "host");
+    let root = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap_throw();
+    let button = handle.element().unwrap_throw();
+    root.append_child(&button).unwrap_throw();
+    spy_open(false);
+    click_on(&button);
+    assert_eq!(opened_count(), 1);
+    restore_open();
+    holder.remove();
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_button_mounted_out_of_the_page_and_put_in_it_later_hears_each_click_once() {
+    // Another button already listening in the page.
+    let (first_holder, _) = fixture(&[], "div", "host");
+    let _first = mount(&first_holder, options(&[("clientId", s("first"))])).unwrap_throw();
+    let detached = document().create_element("div").unwrap_throw();
+    let handle = mount(&detached, options(&[("clientId", s("later"))])).unwrap_throw();
+    let (holder, _) = fixture(&[], "div", "host");
+    holder.append_child(&detached).unwrap_throw();
+    let button = handle.element().unwrap_throw();
+    let events = js_sys::Array::new();
+    let recorder = {
+        let events = events.clone();
+        gloo_events::EventListener::new(&button, "kommo-oauth:error", move |e| {
+            events.push(&get(e, "detail"));
+        })
+    };
+    spy_open(true); // blocked: each click the button hears is one error
+    click_on(&button);
+    assert_eq!(events.length(), 1, "one click, one attempt");
+    drop(recorder);
+    restore_open();
+    holder.remove();
+    first_holder.remove();
+}

@@ -405,3 +405,27 @@ fn size_and_width_options_work_from_mount_too() {
     assert_eq!(computed(&full.element().unwrap_throw(), "width"), "400px");
     holder.remove();
 }
+
+#[wasm_bindgen_test]
+fn a_data_attribute_with_capitals_does_not_stop_the_page_s_tags_from_mounting() {
+    // Markup parsed as XML keeps the case of its attribute names; `getAttribute` on an HTML
+    // element looks names up in lower case, so such an attribute cannot be read.
+    let xml = web_sys::DomParser::new()
+        .unwrap_throw()
+        .parse_from_string(
+            "<div xmlns=\"http://www.w3.org/1999/xhtml\"><div class=\"kommo_oauth\" data-client-id=\"xml\" data-Title=\"t\"/></div>",
+            web_sys::SupportedType::ApplicationXhtmlXml,
+        )
+        .unwrap_throw();
+    let imported = document()
+        .import_node_with_deep(&xml.document_element().unwrap_throw(), true)
+        .unwrap_throw();
+    let (holder, _) = fixture(&[("data-client-id", "html")], "div", "kommo_oauth");
+    holder.append_child(&imported).unwrap_throw();
+    capture_console();
+    auto_mount();
+    release_console();
+    let buttons = buttons_in(&holder);
+    assert_eq!(buttons.len(), 2, "both tags mounted");
+    holder.remove();
+}
