@@ -21,6 +21,11 @@ thread_local! {
     static LATEST: RefCell<Option<Window>> = const { RefCell::new(None) };
 }
 
+/// The features of a sign-in window: its size, centred over the browser window.
+pub fn centred() -> String {
+    features(window_rect(&js::window()))
+}
+
 /// Where the browser window is, for centring the popup over it.
 fn window_rect(win: &Window) -> WindowRect {
     let num = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
@@ -48,9 +53,8 @@ pub enum Refused {
 /// never used for consent.
 pub fn open(url: &str, prefix: &str) -> Result<Window, Refused> {
     let name = window_name(prefix, &state::random().ok_or(Refused::NoCrypto)?);
-    let win = js::window();
-    let popup = win
-        .open_with_url_and_target_and_features(url, &name, &features(window_rect(&win)))
+    let popup = js::window()
+        .open_with_url_and_target_and_features(url, &name, &centred())
         .ok()
         .flatten()
         .filter(|popup| opened_by_this_page(popup) && is_top_level(popup))

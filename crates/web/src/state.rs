@@ -29,17 +29,12 @@ fn storage() -> Option<web_sys::Storage> {
     window().session_storage().ok().flatten()
 }
 
-/// Loads this tab's `sessionStorage` soon (once the task that calls this is over), so that a
-/// click does not wait for it: a page's first use of `sessionStorage` takes the browser 1 to
-/// 3 ms, on the click's way to `window.open` (docs/size.md, "The click"). Called once, when the
-/// page's first button is rendered.
-pub fn warm_up() {
-    gloo_timers::callback::Timeout::new(0, || {
-        if let Some(storage) = storage() {
-            let _ = storage.length();
-        }
-    })
-    .forget();
+/// Loads this tab's `sessionStorage`, ahead of the first click: a page's first use of it takes
+/// the browser 1 to 3 ms, on the click's way to `window.open` (docs/size.md, "The click").
+pub fn load_storage() {
+    if let Some(storage) = storage() {
+        let _ = storage.length();
+    }
 }
 
 /// Records in this window's storage that attempt `id` sent `state` (storage may be

@@ -93,8 +93,9 @@ pub fn forget(target: &EventTarget) {
     });
 }
 
-/// A click anywhere: handed to the button it landed in, if that is one of ours.
-fn on_click(event: &Event) {
+/// A click anywhere: handed to the button it landed in, if that is one of ours. (An event
+/// that was never dispatched, as `button::warm_up` passes, lands nowhere.)
+pub fn on_click(event: &Event) {
     // `closest` through the prototype, which refuses (rather than answers for) a target
     // that is no element.
     let Some(button) = js::closest(event.composed_path().get(0).unchecked_ref(), "button") else {

@@ -115,15 +115,13 @@ thread_local! {
     static TEMPLATE: RefCell<Option<HtmlButtonElement>> = const { RefCell::new(None) };
 }
 
-/// The template, built by the page's first button, which also installs the stylesheet and
-/// has `sessionStorage` loaded for the first click.
+/// The template, built by the page's first button, which also installs the stylesheet.
 fn template() -> Result<HtmlButtonElement, JsValue> {
     if let Some(t) = TEMPLATE.with(|cell| cell.borrow().clone()) {
         return Ok(t);
     }
     let document = js::document();
     crate::kommo::style::install(&document);
-    crate::state::warm_up();
     let built = build_template(&document)?;
     TEMPLATE.with(|cell| *cell.borrow_mut() = Some(built.clone()));
     Ok(built)
