@@ -126,7 +126,11 @@ fn try_mount(tag: Element, snapshot: Snapshot) {
         Ok(button) => {
             mark(&tag, MOUNTED);
             BUTTONS.with(|b| {
-                b.borrow_mut().push(Mounted {
+                let mut b = b.borrow_mut();
+                if b.is_empty() {
+                    button.warm_up();
+                }
+                b.push(Mounted {
                     tag,
                     parent,
                     button,

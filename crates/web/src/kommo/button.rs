@@ -73,9 +73,6 @@ impl<S: Settings> Button<S> {
         insert(&inner.element)?;
         let weak: Weak<dyn Clickable> = Rc::downgrade(&inner) as Weak<Inner<S>>;
         *inner.heard.borrow_mut() = Some(clicks::route(weak, &inner.element));
-        if !WARMED.replace(true) {
-            warm_up(Rc::downgrade(&inner));
-        }
         Ok(Button(inner))
     }
 
@@ -94,28 +91,29 @@ impl<S: Settings> Button<S> {
     }
 }
 
-thread_local! {
-    static WARMED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-}
-
-/// Once the task that mounted the page's first button is over, runs the click's preparation
-/// for it without opening anything (the click listener with an event that lands nowhere, its
-/// settings, a state, the consent page's URL, the window's features) and loads
-/// `sessionStorage`: the engine compiles code on its first use, and the
-/// first click no longer waits for that (docs/size.md, "The click").
-fn warm_up<S: Settings>(first: Weak<Inner<S>>) {
-    gloo_timers::callback::Timeout::new(0, move || {
-        if let Some(config) = first.upgrade().and_then(|inner| inner.current_config()) {
-            let state = state::random().unwrap_or_default();
-            let _ = authorization_url(&config, &state, config.mode.keyword(), &js::own_origin());
-        }
-        let _ = crate::popup::centred();
-        if let Ok(nowhere) = web_sys::Event::new("click") {
-            clicks::on_click(&nowhere);
-        }
-        state::load_storage();
-    })
-    .forget();
+impl<S: Settings> Button<S> {
+    /// Once the task that mounted this button is over, runs the click's preparation for it
+    /// without opening anything (the click listener with an event that lands nowhere, its
+    /// settings, a state, the consent page's URL, the window's features) and loads
+    /// `sessionStorage`: the engine compiles code on its first use, and the first click no
+    /// longer waits for that (docs/size.md, "The click"). The drop-in calls it for a button it
+    /// mounts while it has none (the npm `mount` entry, in its 40 KB, does not).
+    pub fn warm_up(&self) {
+        let first = Rc::downgrade(&self.0);
+        gloo_timers::callback::Timeout::new(0, move || {
+            if let Some(config) = first.upgrade().and_then(|inner| inner.current_config()) {
+                let state = state::random().unwrap_or_default();
+                let _ =
+                    authorization_url(&config, &state, config.mode.keyword(), &js::own_origin());
+            }
+            let _ = crate::popup::centred();
+            if let Ok(nowhere) = web_sys::Event::new("click") {
+                clicks::on_click(&nowhere);
+            }
+            state::load_storage();
+        })
+        .forget();
+    }
 }
 
 /// The click: focus the open popup, or open a new one synchronously.
