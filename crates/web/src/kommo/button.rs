@@ -89,9 +89,7 @@ impl<S: Settings> Button<S> {
     pub fn click(&self) {
         sign_in(&self.0);
     }
-}
 
-impl<S: Settings> Button<S> {
     /// Once the task that mounted this button is over, runs the click's preparation for it
     /// without opening anything (the click listener with an event that lands nowhere, its
     /// settings, a state, the consent page's URL, the window's features) and loads
