@@ -28,9 +28,18 @@ const sh = (cmd, env = {}) => execSync(cmd, { stdio: 'inherit', cwd: root, env: 
 // the stable toolchain accept these flags for these builds only (their own target dir). There
 // is no fallback: if this build fails, `npm run build` fails and says why, rather than
 // shipping a different, larger drop-in.
+//
+// Its memory puts the static data first, at 1,024, and the stack after it
+// (`--no-stack-first`): every address of a string or a static is then a two-byte constant
+// instead of a four-byte one above the 1 MiB stack (−207 bytes gzipped), and the first
+// kilobyte is never touched, which lets wasm-opt fold address arithmetic
+// (`--low-memory-unused`). What that gives up: a stack that overflowed would write over the
+// statics instead of trapping. It cannot overflow here: the code recurses nowhere but through
+// drops and closures, whose depth is the structures' own, and its deepest path uses a few
+// kilobytes of the 1 MiB (docs/size.md, "Memory layout").
 const SIZE_BUILD = {
   RUSTC_BOOTSTRAP: '1',
-  RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none',
+  RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Clink-arg=--no-stack-first',
   CARGO_TARGET_DIR: join(root, 'target', 'size'),
 };
 // Finding the page's elements: crates/web/js/discover.js, pasted into the drop-ins, shipped
@@ -39,9 +48,12 @@ const DISCOVER = join(root, 'crates', 'web', 'js', 'discover.js');
 const SIZE_BUILD_ARGS = '-Z build-std=std,panic_abort';
 const WASM_OPT_FEATURES = '--enable-bulk-memory --enable-reference-types --enable-multivalue --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals';
 
-// `--flatten --rereloop` first lets -Oz restructure control flow (smaller; docs/size.md).
-function wasmOpt(file) {
-  sh(`wasm-opt --flatten --rereloop -Oz --converge ${WASM_OPT_FEATURES} --strip-debug --strip-producers --strip-target-features -o ${file} ${file}`);
+// `--flatten --rereloop` first lets -Oz restructure control flow, and `--monomorphize`
+// then specialises functions called with constants (smaller; docs/size.md). A size build's
+// first kilobyte of memory is unused (SIZE_BUILD), which wasm-opt is told.
+function wasmOpt(file, { sizeBuild = false } = {}) {
+  const lowMemory = sizeBuild ? '--low-memory-unused ' : '';
+  sh(`wasm-opt ${lowMemory}--flatten --rereloop -Oz --converge --monomorphize -Oz ${WASM_OPT_FEATURES} --strip-debug --strip-producers --strip-target-features -o ${file} ${file}`);
 }
 
 // Trims the drop-in's glue. Its import and export names (`__wbg_setAttribute_f75317b2…`)
@@ -74,6 +86,16 @@ function trimGlue(file, glue, name) {
     }
 `);
   glue = swap(glue, /    async function __wbg_load\(module, imports\) \{\n[\s\S]*?\n    \}\n\n    function initSync/, '    function initSync');
+  // The drop-ins run only where wasm with reference types does (Chrome 96, Firefox 79,
+  // Safari 15), which all have FinalizationRegistry and TextEncoder.prototype.encodeInto: the
+  // glue's fallbacks for engines without them go. Every string the glue passes gets the
+  // allocator's realloc, so its path for a missing one goes too.
+  if (glue.includes('FinalizationRegistry')) {
+    glue = swap(glue, /\(typeof FinalizationRegistry === 'undefined'\)\n\s*\? \{ register: \(\) => \{\}, unregister: \(\) => \{\} \}\n\s*: new FinalizationRegistry/, 'new FinalizationRegistry');
+  }
+  glue = swap(glue, /    if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n    \}\n/, '');
+  if (/passStringToWasm0\([^)]*, wasm\.__wbindgen_malloc\)/.test(glue)) throw new Error(`build: the ${name} glue passes a string without realloc`);
+  glue = swap(glue, /        if \(realloc === undefined\) \{\n[\s\S]*?\n        \}\n/, '');
   for (const [, from, to] of map.imports) glue = swap(glue, word(from), to);
   for (const [from, to] of map.exports) {
     if (glue.includes(`wasm.${from}`)) glue = swap(glue, word(`wasm.${from}`), `wasm.${to}`);
@@ -88,7 +110,7 @@ function trimGlue(file, glue, name) {
 //    (enhance, refresh, disconnect, setOrigin: crates/leadexec, with its panic hook).
 // The npm entry is built like the drop-in (the size build; its panics are traps): docs/size.md.
 sh(`${WASM_PACK} . --release --target web --out-dir pkg --out-name kommo_oauth_button -- ${SIZE_BUILD_ARGS}`, SIZE_BUILD);
-wasmOpt('pkg/kommo_oauth_button_bg.wasm');
+wasmOpt('pkg/kommo_oauth_button_bg.wasm', { sizeBuild: true });
 sh(`${WASM_PACK} crates/callback --release --target web --out-dir ../../pkg/callback --out-name kommo_oauth_callback --no-pack -- --features panic-hook`);
 wasmOpt('pkg/callback/kommo_oauth_callback_bg.wasm');
 sh(`${WASM_PACK} crates/leadexec --release --target web --out-dir ../../pkg/leadexec --out-name kommo_oauth_leadexec --no-pack -- --features panic-hook`);
@@ -221,7 +243,7 @@ async function dropin(name, crate, template) {
     throw new Error(`build: the size build of ${name} failed. It needs the rust-src component (\`rustup component add rust-src\`, which \`npm run bootstrap\` installs); see SIZE_BUILD in scripts/build.mjs.`);
   }
   copyFileSync(join(tmp, `${name}_bg.wasm`), join(root, 'dist', `${name}_bg.wasm`));
-  wasmOpt(`dist/${name}_bg.wasm`);
+  wasmOpt(`dist/${name}_bg.wasm`, { sizeBuild: true });
   const glue = trimGlue(`dist/${name}_bg.wasm`, readFileSync(join(tmp, `${name}.js`), 'utf8'), name);
   // Subresource Integrity: the loader fetches the wasm with the hash of these exact bytes.
   const integrity = `sha384-${createHash('sha384').update(readFileSync(join(root, 'dist', `${name}_bg.wasm`))).digest('base64')}`;

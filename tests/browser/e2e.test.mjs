@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { axeViolations, launch, root, startServer } from './harness.mjs';
 
@@ -100,6 +101,72 @@ for (const [mode, selector] of [['popup', POPUP_BUTTON], ['post_message', POST_M
     await page.context().close();
   });
 }
+
+/**
+ * Where a size build's stack starts: the initial value of its first mutable i32 global,
+ * the stack pointer (wasm-ld's `__stack_pointer`), read from the module's global section.
+ */
+function stackTop(bytes) {
+  let i = 8;
+  const leb = () => {
+    let result = 0, shift = 0, byte;
+    do { byte = bytes[i++]; result += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return result;
+  };
+  while (i < bytes.length) {
+    const id = bytes[i++];
+    const end = leb() + i;
+    if (id === 6) {
+      for (let n = leb(); n > 0; n--) {
+        const [type, mutable, op] = [bytes[i], bytes[i + 1], bytes[i + 2]];
+        i += 3;
+        const value = leb();
+        if (type === 0x7f && mutable === 1 && op === 0x41) return value;
+        while (bytes[i - 1] !== 0x0b) i++;
+      }
+    }
+    i = end;
+  }
+  throw new Error('no stack pointer in the module');
+}
+
+// The size build puts the stack after the static data (scripts/build.mjs, SIZE_BUILD): an
+// overflow would write over the statics instead of trapping. This shows how far from that
+// a real sign-in stays: the lowest stack byte any frame wrote, after sign-ins that succeed,
+// fail and are declined.
+test('the drop-in uses a few kilobytes of its 1 MiB stack through sign-ins that succeed and are declined', async () => {
+  const STACK = 1024 * 1024;
+  const top = stackTop(readFileSync(join(root, 'dist', 'button_bg.wasm')));
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const instantiate = WebAssembly.instantiate;
+    WebAssembly.instantiate = function (...args) {
+      return instantiate.apply(this, args).then((r) => {
+        // The drop-in's export names are minified: its memory is the one Memory export.
+        const exports = Object.values((r.instance || r).exports);
+        window.wasmMemory = exports.find((e) => e instanceof WebAssembly.Memory);
+        return r;
+      });
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(`${demo.url}/`);
+  await page.waitForFunction(() => document.querySelectorAll('button.kbtn').length === 3);
+  let popup = await openConsent(page, POST_MESSAGE_BUTTON);
+  const closed = popup.waitForEvent('close');
+  await popup.click('button.allow');
+  await closed;
+  popup = await openConsent(page, POST_MESSAGE_BUTTON);
+  await popup.click('button.decline');
+  await page.waitForFunction(() => window.kommoEvents.length === 2);
+  const used = await page.evaluate(([top, size]) => {
+    const stack = new Uint8Array(window.wasmMemory.buffer, top - size, size);
+    return size - stack.findIndex((byte) => byte !== 0);
+  }, [top, STACK]);
+  assert.ok(used > 0 && used < 64 * 1024, `the deepest frame reached ${used} bytes below the stack's top`);
+  console.log(`# the drop-in's deepest stack use: ${used} bytes of ${STACK}`);
+  await context.close();
+});
 
 test('the user closes the popup: the closed error is reported', async () => {
   const page = await site();
