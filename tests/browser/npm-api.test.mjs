@@ -183,3 +183,27 @@ test('a kept handle\'s button survives its element leaving the document and comi
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('the first mount() warms the click path up once, idle: nothing stored, opened or logged', async () => {
+  const page = await withPackage();
+  const result = await page.evaluate(async () => {
+    // The warm-up's last step loads sessionStorage (reads its length): counted here.
+    const length = Object.getOwnPropertyDescriptor(Storage.prototype, 'length');
+    let reads = 0;
+    Object.defineProperty(Storage.prototype, 'length', { configurable: true, get() { reads += 1; return length.get.call(this); } });
+    const idle = () => new Promise((r) => setTimeout(r, 50));
+    const host = document.getElementById('signin');
+    pkg.mount(host, { clientId: 'a' });
+    const before = reads;
+    await idle();
+    const first = reads - before;
+    pkg.mount(host, { clientId: 'b' });
+    await idle();
+    return { before, first, second: reads - before - first, stored: sessionStorage.length };
+  });
+  assert.deepEqual(result, { before: 0, first: 1, second: 0, stored: 0 });
+  assert.equal(page.context().pages().length, 1, 'nothing opened');
+  assert.deepEqual(page.consoleMessages, []);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});

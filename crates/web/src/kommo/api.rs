@@ -269,6 +269,7 @@ pub fn mount(target: &JsValue, options: JsValue) -> Result<Handle, JsError> {
     let insert = |button: &HtmlButtonElement| target.append_child(button).map(drop);
     let button = Button::new(settings, &config, &parsed.diagnostics, insert)
         .map_err(|_| JsError::new("[kommo-oauth] could not insert the button into the target"))?;
+    button.warm_up();
     Ok(Handle {
         button: Some(button),
     })

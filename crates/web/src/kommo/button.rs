@@ -8,7 +8,7 @@ use crate::kommo::source::Settings;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use crate::state;
 use crate::{console, js};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Diagnostics;
 use kommo_oauth_core::kommo::auth_url::authorization_url;
@@ -94,9 +94,15 @@ impl<S: Settings> Button<S> {
     /// without opening anything (the click listener with an event that lands nowhere, its
     /// settings, a state, the consent page's URL, the window's features) and loads
     /// `sessionStorage`: the engine compiles code on its first use, and the first click no
-    /// longer waits for that (docs/size.md, "The click"). The drop-in calls it for a button it
-    /// mounts while it has none (the npm `mount` entry, in its 40 KB, does not).
+    /// longer waits for that (docs/size.md, "The click"). Once per page: the first button
+    /// mounted (by the drop-in or `mount()`) warms up for all.
     pub fn warm_up(&self) {
+        thread_local! {
+            static WARMED: Cell<bool> = const { Cell::new(false) };
+        }
+        if WARMED.with(|warmed| warmed.replace(true)) {
+            return;
+        }
         let first = Rc::downgrade(&self.0);
         gloo_timers::callback::Timeout::new(0, move || {
             if let Some(config) = first.upgrade().and_then(|inner| inner.current_config()) {
