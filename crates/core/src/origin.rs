@@ -16,7 +16,7 @@ pub fn is_secure_url(url: &str) -> bool {
         !authority.into_iter().any(|b| b == b'@' || b == b'\\')
     };
     if let Some(rest) = lower.strip_prefix("https://") {
-        return !rest.is_empty() && !rest.starts_with('/') && plain_authority(rest);
+        return !rest.is_empty() && !rest.starts_with("/") && plain_authority(rest);
     }
     lower
         .strip_prefix("http://")
@@ -36,7 +36,7 @@ fn is_loopback_host(rest: &str) -> bool {
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(rest.len());
     let host_port = &rest[..end];
-    let host = match host_port.strip_prefix('[') {
+    let host = match host_port.strip_prefix("[") {
         Some(v6) => super::strings::before(v6, b']'),
         None => super::strings::before(host_port, b':'),
     };
@@ -46,14 +46,14 @@ fn is_loopback_host(rest: &str) -> bool {
 /// `https://Host:port/` → `https://host:port`; `None` when it is not a bare secure origin.
 pub fn normalize_origin(raw: &str) -> Option<String> {
     let lower = keyword(raw);
-    let trimmed = lower.strip_suffix('/').unwrap_or(&lower);
+    let trimmed = lower.strip_suffix("/").unwrap_or(&lower);
     let host = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"))?;
     let host_ok = !host.is_empty()
         && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
     (host_ok && is_secure_url(trimmed)).then(|| String::from(trimmed))
 }
 

@@ -11,6 +11,12 @@ pub fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// Bytes this module wrote, all ASCII, as a `String`. (Built as bytes: pushing `char`s
+/// links UTF-8 encoding the drop-in does not otherwise need.)
+fn ascii(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Decimal text of an integer, without `core::fmt`.
 pub fn int(n: i64) -> String {
     let mut digits = Vec::with_capacity(20);
@@ -25,18 +31,19 @@ pub fn int(n: i64) -> String {
     if n < 0 {
         digits.push(b'-');
     }
-    digits.iter().rev().map(|&d| char::from(d)).collect()
+    digits.reverse();
+    ascii(digits)
 }
 
 /// Lower-case hex of bytes (used for random state values).
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 15)]);
     }
-    out
+    ascii(out)
 }
 
 /// Percent-encodes a URL component exactly as `encodeURIComponent` does: UTF-8 bytes, all
@@ -47,17 +54,24 @@ pub fn hex(bytes: &[u8]) -> String {
 /// `Cow` and lossy UTF-8 paths) costs more than 1.5 KB gzipped would allow (docs/size.md).
 pub fn encode_component(value: &str) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
+    let mut out = Vec::with_capacity(value.len());
     for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+        {
+            out.push(b);
         } else {
-            out.push('%');
-            out.push(DIGITS[usize::from(b >> 4)] as char);
-            out.push(DIGITS[usize::from(b & 15)] as char);
+            out.extend_from_slice(&[
+                b'%',
+                DIGITS[usize::from(b >> 4)],
+                DIGITS[usize::from(b & 15)],
+            ]);
         }
     }
-    out
+    ascii(out)
 }
 
 /// Decodes `%XX` escapes (and `+` as a space when `plus` is set, as in a query string); a

@@ -106,6 +106,12 @@ pub fn document() -> Document {
     DOCUMENT.with(Document::clone)
 }
 
+/// Whether `a` and `b` are the same object (`===`). Typed handles compared with `==` go
+/// through js-sys's `Object.is`: one more import for the same answer on objects.
+pub fn same(a: &impl AsRef<JsValue>, b: &impl AsRef<JsValue>) -> bool {
+    a.as_ref() == b.as_ref()
+}
+
 /// `obj[key]`, or `undefined` when the lookup throws (getters, proxies, revoked objects).
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -202,9 +208,12 @@ impl kommo_oauth_core::attempt::Fields for JsFields<'_> {
     }
 }
 
-/// The current page's origin (`location.origin`).
+/// The current page's origin (`location.origin`), read as a property (the typed getter is
+/// one more import).
 pub fn own_origin() -> String {
-    window().location().origin().unwrap_or_default()
+    get(&get(&window(), "location"), "origin")
+        .as_string()
+        .unwrap_or_default()
 }
 
 /// Casts without panicking: `None` when `value` is not a `T`.

@@ -13,7 +13,6 @@
 use crate::{js, state};
 use kommo_oauth_core::popup::{features, window_name, WindowRect};
 use std::cell::RefCell;
-use wasm_bindgen::JsValue;
 use web_sys::{MessageEvent, Window};
 
 thread_local! {
@@ -28,12 +27,13 @@ pub fn centred() -> String {
 
 /// Where the browser window is, for centring the popup over it.
 fn window_rect(win: &Window) -> WindowRect {
-    let num = |v: Result<JsValue, JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    // Read as properties: the typed getters are four more imports for the same numbers.
+    let num = |key| js::get(win, key).as_f64().unwrap_or(0.0);
     WindowRect {
-        x: num(win.screen_x()),
-        y: num(win.screen_y()),
-        width: num(win.outer_width()),
-        height: num(win.outer_height()),
+        x: num("screenX"),
+        y: num("screenY"),
+        width: num("outerWidth"),
+        height: num("outerHeight"),
     }
 }
 
@@ -70,14 +70,19 @@ pub fn open(url: &str, prefix: &str) -> Result<Window, Refused> {
 /// Whether `popup` is the latest sign-in window this bundle opened: its attempt is the page's
 /// current one; any other attempt is over (its window was closed when the latest opened).
 pub fn is_latest(popup: &Window) -> bool {
-    LATEST.with(|latest| latest.borrow().as_ref() == Some(popup))
+    LATEST.with(|latest| {
+        latest
+            .borrow()
+            .as_ref()
+            .is_some_and(|latest| js::same(latest, popup))
+    })
 }
 
 /// Whether this page is `popup`'s opener (readable across origins).
 fn opened_by_this_page(popup: &Window) -> bool {
     popup
         .opener()
-        .is_ok_and(|opener| opener == JsValue::from(js::window()))
+        .is_ok_and(|opener| js::same(&opener, &js::window()))
 }
 
 /// Whether `event` was sent by `popup` while this page is still its opener (a window that
@@ -87,17 +92,17 @@ pub fn sent_by(popup: &Window, event: &MessageEvent) -> bool {
     let elsewhere = || {
         popup
             .opener()
-            .is_ok_and(|opener| opener.is_object() && opener != JsValue::from(js::window()))
+            .is_ok_and(|opener| opener.is_object() && !js::same(&opener, &js::window()))
     };
     event
         .source()
-        .is_some_and(|s| JsValue::from(s) == JsValue::from(popup.clone()))
+        .is_some_and(|source| js::same(&source, popup))
         && !elsewhere()
 }
 
 /// Whether `popup` is a top-level window (its `parent` is itself), not a frame.
 fn is_top_level(popup: &Window) -> bool {
-    js::get(popup, "parent") == JsValue::from(popup.clone())
+    js::same(&js::get(popup, "parent"), popup)
 }
 
 /// A sign-in window's `closed` flag; a handle that cannot be read counts as closed.

@@ -9,7 +9,7 @@ struct Query(String);
 
 impl Query {
     fn push(&mut self, key: &str, value: &str) {
-        if !self.0.ends_with('?') {
+        if !self.0.ends_with("?") {
             self.0.push('&');
         }
         self.0.push_str(key);

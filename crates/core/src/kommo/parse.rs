@@ -41,7 +41,8 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
             context,
             "a random state is used",
             &mut d,
-        ),
+        )
+        .map(String::from),
         error_callback: page_authored(
             source,
             Setting::ErrorCallback,
@@ -49,7 +50,7 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
             "no callback will be called",
             &mut d,
         )
-        .and_then(|_| callback_name(source, Setting::ErrorCallback, &mut d)),
+        .and_then(|name| callback_name(Setting::ErrorCallback, name, &mut d)),
         success_callback: page_authored(
             source,
             Setting::SuccessCallback,
@@ -57,7 +58,7 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
             "no callback will be called",
             &mut d,
         )
-        .and_then(|_| callback_name(source, Setting::SuccessCallback, &mut d)),
+        .and_then(|name| callback_name(Setting::SuccessCallback, name, &mut d)),
         auth_origin: auth_origin(provider, source, context, &mut d),
         fallback: keyword_setting::<Fallback>(source, &mut d),
     });
@@ -73,23 +74,23 @@ pub fn parse(provider: Provider, source: &(impl Source + ?Sized), context: &Cont
 /// and a known state would let a link in user content finish someone else's sign-in. There
 /// it is refused with a warning (the DOM events still fire), except a callback name the page
 /// listed on its loader tag (`data-allowed-callbacks`, `Context::allows_callback`).
-fn page_authored(
-    source: &(impl Source + ?Sized),
+fn page_authored<'a>(
+    source: &'a (impl Source + ?Sized),
     setting: Setting,
     context: &Context,
     instead: &str,
     d: &mut Diagnostics,
-) -> Option<String> {
+) -> Option<&'a str> {
     let value = text(source, setting)?;
     let callback = matches!(setting, Setting::ErrorCallback | Setting::SuccessCallback);
     if context.author != Author::Markup
-        || (callback && context.allows_callback(setting == Setting::SuccessCallback, &value))
+        || (callback && context.allows_callback(setting == Setting::SuccessCallback, value))
     {
         return Some(value);
     }
     d.push(Diagnostic::invalid(
         setting.attribute(),
-        &value,
+        value,
         if callback {
             "only on a <script class=\"kommo_oauth\"> tag, or a name the loader tag lists in data-allowed-callbacks"
         } else {
@@ -101,10 +102,9 @@ fn page_authored(
 }
 
 /// A trimmed, non-empty value.
-fn text(source: &(impl Source + ?Sized), setting: Setting) -> Option<String> {
-    let value = source.get(setting)?;
-    let trimmed = value.trim_ascii();
-    (!trimmed.is_empty()).then(|| String::from(trimmed))
+fn text(source: &(impl Source + ?Sized), setting: Setting) -> Option<&str> {
+    let trimmed = source.get(setting)?.trim_ascii();
+    (!trimmed.is_empty()).then_some(trimmed)
 }
 
 /// Parses a boolean the ways people write one; `None` for a value that is neither.
@@ -122,17 +122,17 @@ fn identity(
     d: &mut Diagnostics,
 ) -> Option<Identity> {
     if let Some(id) = text(source, Setting::ClientId) {
-        if !context.allows_client_id(&id) {
+        if !context.allows_client_id(id) {
             d.push(Diagnostic::fatal(&[
                 "no button rendered: ",
                 Setting::ClientId.attribute(),
                 "=\"",
-                &id,
+                id,
                 "\" is not in the loader tag's data-allowed-client-ids.",
             ]));
             return None;
         }
-        return Some(Identity::ClientId(id));
+        return Some(Identity::ClientId(String::from(id)));
     }
     let name = text(source, Setting::Name);
     let description = text(source, Setting::Description);
@@ -171,14 +171,14 @@ fn identity(
         ]));
         return None;
     }
-    let redirect_uri = site_url(Setting::RedirectUri, &redirect?, context, d)?;
-    let secrets_uri = site_url(Setting::SecretsUri, &secrets?, context, d)?;
+    let redirect_uri = site_url(Setting::RedirectUri, redirect?, context, d)?;
+    let secrets_uri = site_url(Setting::SecretsUri, secrets?, context, d)?;
     let logo = text(source, Setting::Logo).and_then(|logo| {
-        let checked = secure_url(Setting::Logo, &logo, &mut Diagnostics::default());
+        let checked = secure_url(Setting::Logo, logo, &mut Diagnostics::default());
         if checked.is_none() {
             d.push(Diagnostic::invalid(
                 Setting::Logo.attribute(),
-                &logo,
+                logo,
                 "an https:// URL",
                 "the consent page shows no logo",
             ));
@@ -186,8 +186,8 @@ fn identity(
         checked
     });
     Some(Identity::Metadata(Metadata {
-        name: name?,
-        description: description?,
+        name: String::from(name?),
+        description: String::from(description?),
         redirect_uri,
         secrets_uri,
         logo,
@@ -221,7 +221,8 @@ fn site_url(
 /// Accepts `https://…` (or `http://` on a loopback host, for the local sandbox); decodes a
 /// value that arrives already percent-encoded (`https%3A%2F%2F…`) so it is encoded once.
 fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<String> {
-    let encoded = keyword(value).starts_with("http%3a") || keyword(value).starts_with("https%3a");
+    let lower = keyword(value);
+    let encoded = lower.starts_with("http%3a") || lower.starts_with("https%3a");
     let decoded = encoded
         .then(|| decode(value, false))
         .flatten()
@@ -244,7 +245,7 @@ fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
         return Vec::new();
     };
     let mut scopes = Vec::new();
-    for item in crate::strings::split(&raw, b',')
+    for item in crate::strings::split(raw, b',')
         .map(keyword)
         .filter(|s| !s.is_empty())
     {
@@ -272,7 +273,7 @@ fn locale(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnosti
     let Some(raw) = text(source, Setting::Locale) else {
         return Locale::En;
     };
-    let lower = keyword(&raw);
+    let lower = keyword(raw);
     let end = lower
         .bytes()
         .position(|b| b == b'-' || b == b'_')
@@ -287,7 +288,7 @@ fn locale(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnosti
         _ => {
             d.push(Diagnostic::invalid(
                 Setting::Locale.attribute(),
-                &raw,
+                raw,
                 "en, es, pt, id",
                 "using \"en\"",
             ));
@@ -303,15 +304,16 @@ fn appearance(
     d: &mut Diagnostics,
 ) -> Appearance {
     let wording = keyword_setting::<TextVariant>(source, d);
-    let title = text(source, Setting::Title)
-        .unwrap_or_else(|| String::from(default_title(provider, locale, wording)));
+    let title = String::from(
+        text(source, Setting::Title).unwrap_or_else(|| default_title(provider, locale, wording)),
+    );
     let compact = match text(source, Setting::Compact) {
         None => false,
-        Some(raw) => boolean(&raw).unwrap_or_else(|| {
+        Some(raw) => boolean(raw).unwrap_or_else(|| {
             let accepted = "true, false (also 1, 0, yes, no)";
             d.push(Diagnostic::invalid(
                 Setting::Compact.attribute(),
-                &raw,
+                raw,
                 accepted,
                 "showing the title",
             ));
@@ -346,7 +348,7 @@ fn width(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Width {
     let Some(raw) = text(source, Setting::Width) else {
         return Width::Auto;
     };
-    let lower = keyword(&raw);
+    let lower = keyword(raw);
     match lower.as_str() {
         "auto" => return Width::Auto,
         "100%" => return Width::Full,
@@ -369,7 +371,7 @@ fn width(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Width {
     }
     d.push(Diagnostic::invalid(
         Setting::Width.attribute(),
-        &raw,
+        raw,
         "120 to 600 (pixels), 100% or auto",
         "using \"auto\"",
     ));
@@ -391,7 +393,7 @@ fn keyword_index(
     d: &mut Diagnostics,
 ) -> usize {
     match text(source, setting) {
-        Some(raw) => pick(setting, &raw, spellings, 0, d),
+        Some(raw) => pick(setting, raw, spellings, 0, d),
         None => 0,
     }
 }
@@ -427,18 +429,13 @@ fn pick(
 }
 
 /// A global function name or dotted path (`app.auth.onError`); resolved at message time.
-fn callback_name(
-    source: &(impl Source + ?Sized),
-    setting: Setting,
-    d: &mut Diagnostics,
-) -> Option<String> {
-    let raw = text(source, setting)?;
-    if is_callback_path(&raw) {
-        return Some(raw);
+fn callback_name(setting: Setting, raw: &str, d: &mut Diagnostics) -> Option<String> {
+    if is_callback_path(raw) {
+        return Some(String::from(raw));
     }
     d.push(Diagnostic::invalid(
         setting.attribute(),
-        &raw,
+        raw,
         "the name of a global function of yours, or a dotted path such as app.auth.onError (never __proto__, constructor or prototype)",
         "no callback will be called",
     ));
@@ -449,13 +446,14 @@ fn callback_name(
 /// (Non-ASCII letters are accepted as JavaScript accepts them; checking them precisely would
 /// pull Unicode tables into the wasm for no safety gain, since nothing is evaluated.)
 pub fn is_callback_path(path: &str) -> bool {
-    let word = |c: char| c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
+    // By bytes: every byte of a non-ASCII character is one above 0x7F.
+    let word = |b: u8| b == b'_' || b == b'$' || b.is_ascii_alphanumeric() || !b.is_ascii();
     let forbidden = |part: &str| matches!(part, "__proto__" | "constructor" | "prototype");
     crate::strings::split(path, b'.').all(|part| {
-        part.chars()
+        part.bytes()
             .next()
-            .is_some_and(|c| word(c) && !c.is_ascii_digit())
-            && part.chars().all(word)
+            .is_some_and(|b| word(b) && !b.is_ascii_digit())
+            && part.bytes().all(word)
             && !forbidden(part)
     })
 }
@@ -470,7 +468,7 @@ fn auth_origin(
     let Some(raw) = text(source, Setting::AuthOrigin) else {
         return default;
     };
-    match normalize_origin(&raw).filter(|origin| context.allows_auth_origin(origin)) {
+    match normalize_origin(raw).filter(|origin| context.allows_auth_origin(origin)) {
         Some(origin) => origin,
         None => {
             let accepted =
@@ -483,7 +481,7 @@ fn auth_origin(
             };
             d.push(Diagnostic::invalid(
                 Setting::AuthOrigin.attribute(),
-                &raw,
+                raw,
                 accepted,
                 fallback,
             ));
@@ -803,6 +801,26 @@ mod tests {
         assert!(has_settings(&[("data-title", "x")][..]));
         assert!(has_settings(&[("data-client-id", "a")][..]));
         assert!(has_settings(&[("data-name", "a")][..]));
+    }
+
+    #[test]
+    fn callback_path_characters_are_judged_as_characters() {
+        // The check reads bytes; the rule is about characters.
+        let chars = ('\u{0}'..='\u{2ff}').chain(['\u{2028}', '中', '🙂']);
+        for c in chars {
+            let word = c == '_' || c == '$' || c.is_ascii_alphanumeric() || !c.is_ascii();
+            assert_eq!(
+                is_callback_path(&std::format!("a{c}")),
+                word,
+                "{c:?} inside"
+            );
+            let first = word && !c.is_ascii_digit();
+            assert_eq!(
+                is_callback_path(&std::format!("{c}a")),
+                first,
+                "{c:?} first"
+            );
+        }
     }
 
     #[test]

@@ -123,7 +123,7 @@ impl CallbackResult {
             url: String::from(url),
             ..Default::default()
         };
-        for (key, value) in query_pairs(query.strip_prefix('?').unwrap_or(query)) {
+        for (key, value) in query_pairs(query.strip_prefix("?").unwrap_or(query)) {
             if let Some(slot) = result.field_mut(&key) {
                 *slot = Some(value);
             }
@@ -196,12 +196,20 @@ pub enum Message {
 /// `blob:`, relative or `//host` URLs), and none with control characters or spaces anywhere.
 pub fn is_navigable(url: &str) -> bool {
     let lower = keyword(url);
-    let clean = !url.chars().any(|c| c.is_control() || c == ' ' || c == '\\');
+    // Read as bytes (no `char` decoding in the wasm): a control character is a byte below
+    // 0x20, 0x7F, or U+0080–U+009F, which UTF-8 writes as 0xC2 and 0x80–0x9F.
+    let bytes = url.as_bytes();
+    let clean = !bytes.iter().enumerate().any(|(i, &b)| {
+        b <= b' '
+            || b == 0x7F
+            || b == b'\\'
+            || (b == 0xC2 && bytes.get(i + 1).is_some_and(|&next| next < 0xA0))
+    });
     clean
         && ["https://", "http://"].iter().any(|p| {
             lower
                 .strip_prefix(p)
-                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with("/"))
         })
 }
 
@@ -404,6 +412,17 @@ mod tests {
             is_navigable("HTTPS://Site.example/cb?code=1")
                 && is_navigable("http://localhost:8080/cb")
         );
+    }
+
+    #[test]
+    fn a_character_bars_navigation_exactly_when_it_is_a_control_a_space_or_a_backslash() {
+        // The check reads bytes; the rule is about characters (`char::is_control`).
+        let chars = ('\u{0}'..='\u{2ff}').chain(['\u{2028}', '\u{feff}', '中', '🙂']);
+        for c in chars {
+            let url = std::format!("https://a.example/{c}x");
+            let barred = c.is_control() || c == ' ' || c == '\\';
+            assert_eq!(is_navigable(&url), !barred, "{c:?}");
+        }
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! `parse`.
 
 use crate::kommo::config::{Color, Fallback, LogoAlignment, Mode, Shape, Size, TextVariant, Theme};
-use crate::prelude::*;
 
 macro_rules! settings {
     ($(
@@ -187,16 +186,16 @@ impl Keyword for LogoAlignment {
 /// JavaScript options object; tests implement it over a list of pairs.
 pub trait Source {
     /// The raw value of a setting, or `None` when it is absent.
-    fn get(&self, setting: Setting) -> Option<String>;
+    fn get(&self, setting: Setting) -> Option<&str>;
 }
 
 /// A `Source` over `(attribute, value)` pairs: a snapshot of a tag's attributes, or a list in tests.
 impl<S: AsRef<str>> Source for [(S, S)] {
-    fn get(&self, setting: Setting) -> Option<String> {
+    fn get(&self, setting: Setting) -> Option<&str> {
         let wanted = [Some(setting.attribute()), setting.attribute_alias()];
         self.iter()
             .find(|(name, _)| wanted.contains(&Some(name.as_ref())))
-            .map(|(_, value)| String::from(value.as_ref()))
+            .map(|(_, value)| value.as_ref())
     }
 }
 

@@ -175,7 +175,7 @@ fn unmount_removed() {
                 .button
                 .element()
                 .parent_node()
-                .is_some_and(|p| p != m.parent);
+                .is_some_and(|p| !js::same(&p, &m.parent));
             if !moved && !m.tag.is_connected() {
                 gone.push(all.swap_remove(i));
             } else {

@@ -111,7 +111,9 @@ impl<S: Settings> Button<S> {
                     authorization_url(&config, &state, config.mode.keyword(), &js::own_origin());
             }
             let _ = crate::popup::centred();
-            if let Ok(nowhere) = web_sys::Event::new("click") {
+            // An event that lands nowhere (made as `report::dispatch` makes its events).
+            let init = web_sys::CustomEventInit::new();
+            if let Ok(nowhere) = web_sys::CustomEvent::new_with_event_init_dict("click", &init) {
                 clicks::on_click(&nowhere);
             }
             state::load_storage();

@@ -52,7 +52,7 @@ pub fn route(button: Weak<dyn Clickable>, element: &HtmlButtonElement) -> EventT
     BUTTONS.with(|buttons| buttons.borrow_mut().push(button));
     LISTENING.with(|all| {
         let mut all = all.borrow_mut();
-        match all.iter_mut().find(|l| l.target == target) {
+        match all.iter_mut().find(|l| js::same(&l.target, &target)) {
             Some(known) => known.buttons += 1,
             None => all.push(Listening {
                 target: target.clone(),
@@ -84,7 +84,7 @@ pub fn forget(target: &EventTarget) {
     });
     LISTENING.with(|all| {
         let mut all = all.borrow_mut();
-        if let Some(at) = all.iter().position(|l| l.target == *target) {
+        if let Some(at) = all.iter().position(|l| js::same(&l.target, target)) {
             all[at].buttons -= 1;
             if all[at].buttons == 0 {
                 all.swap_remove(at);
