@@ -1,7 +1,7 @@
 //! Console diagnostics. Each names the setting, the value and what is accepted, and says
 //! what the button does instead, so one line tells the integrator how to fix their tag.
 
-use super::strings::concat;
+use super::strings::{append, concat};
 use crate::prelude::*;
 
 /// How loud a diagnostic is.
@@ -45,11 +45,9 @@ impl Diagnostic {
 
     /// A problem that stops the button from rendering or from signing in.
     pub fn fatal(parts: &[&str]) -> Self {
-        let mut message = String::from(PREFIX);
-        message.push_str(&concat(parts));
         Diagnostic {
             level: Level::Error,
-            message,
+            message: append(String::from(PREFIX), parts),
         }
     }
 }

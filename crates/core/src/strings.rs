@@ -4,7 +4,14 @@ use crate::prelude::*;
 
 /// Concatenates string pieces into one `String` without going through `format!`.
 pub fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    append(
+        String::with_capacity(parts.iter().map(|p| p.len()).sum()),
+        parts,
+    )
+}
+
+/// `out` with `parts` appended (a prefix and a message in one allocation).
+pub fn append(mut out: String, parts: &[&str]) -> String {
     for part in parts {
         out.push_str(part);
     }

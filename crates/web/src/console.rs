@@ -13,17 +13,22 @@ pub fn report(diagnostic: &Diagnostic) {
 
 /// An error line, followed by the JS value that caused it (an exception, say).
 pub fn error(parts: &[&str], cause: Option<&JsValue>) {
-    let mut line = String::from(PREFIX);
-    line.push_str(&kommo_oauth_core::strings::concat(parts));
+    let line = line(parts);
     match cause {
-        Some(cause) => web_sys::console::error_2(&JsValue::from_str(&line), cause),
-        None => web_sys::console::error_1(&JsValue::from_str(&line)),
+        Some(cause) => web_sys::console::error_2(&line, cause),
+        None => web_sys::console::error_1(&line),
     }
 }
 
 /// A warning line.
 pub fn warn(parts: &[&str]) {
-    let mut line = String::from(PREFIX);
-    line.push_str(&kommo_oauth_core::strings::concat(parts));
-    web_sys::console::warn_1(&JsValue::from_str(&line));
+    web_sys::console::warn_1(&line(parts));
+}
+
+/// `[kommo-oauth] ` and the parts, as one string.
+fn line(parts: &[&str]) -> JsValue {
+    JsValue::from_str(&kommo_oauth_core::strings::append(
+        String::from(PREFIX),
+        parts,
+    ))
 }

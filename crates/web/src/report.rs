@@ -60,28 +60,17 @@ fn is_built_in(function: &Function) -> bool {
 /// Calls the global callback named by `attribute`, logging (never throwing) when it does not
 /// resolve to one of the integrator's functions or when it throws.
 pub fn call_named(attribute: &str, path: &str, payload: &JsValue) {
-    match resolve(path) {
-        Ok((function, this)) => call(&function, &this, payload),
-        Err(Unresolved::BuiltIn) => console::error(
-            &[
-                attribute,
-                "=\"",
-                path,
-                "\" names a browser built-in, which is never called: name a function of yours.",
-            ],
-            None,
-        ),
-        Err(Unresolved::Missing) => console::error(
-            &[
-                attribute,
-                "=\"",
-                path,
-                "\" names no function of yours on window when the result arrived \
-              (own properties only; top-level let/const are not on window).",
-            ],
-            None,
-        ),
-    }
+    let why = match resolve(path) {
+        Ok((function, this)) => return call(&function, &this, payload),
+        Err(Unresolved::BuiltIn) => {
+            "\" names a browser built-in, which is never called: name a function of yours."
+        }
+        Err(Unresolved::Missing) => {
+            "\" names no function of yours on window when the result arrived \
+              (own properties only; top-level let/const are not on window)."
+        }
+    };
+    console::error(&[attribute, "=\"", path, why], None);
 }
 
 /// Calls `function` with `payload`, logging what it throws.

@@ -26,7 +26,10 @@ macro_rules! settings {
 
             /// The attribute an integrator writes on the tag.
             pub const fn attribute(self) -> &'static str {
-                match self { $(Setting::$variant => $attribute,)* }
+                /// One table, indexed: a `match` here is compiled into a lookup table per
+                /// caller that knows a range of settings (two in the drop-in).
+                const ATTRIBUTES: &[&str] = &[$($attribute,)*];
+                ATTRIBUTES[self as usize]
             }
 
             /// A second spelling accepted for the attribute (people write both).
