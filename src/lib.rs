@@ -203,7 +203,7 @@ mod tests {
             };
             let line = interface[at + key.len()..].lines().next().unwrap();
             for spellings in setting.spellings().unwrap_or_default() {
-                let value = format!("\"{}\"", spellings[0]);
+                let value = format!("\"{}\"", spellings.split('|').next().unwrap_or_default());
                 assert!(
                     line.contains(&value),
                     "{}: {line} lacks {value}",

@@ -65,7 +65,7 @@ mod tests {
     use crate::kommo::parse::parse;
     use crate::kommo::trust::{Author, Context};
 
-    fn ctx() -> Context {
+    fn ctx() -> Context<'static> {
         Context::new(Author::ScriptTag, "http://localhost:8080")
     }
 

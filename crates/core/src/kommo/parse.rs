@@ -88,8 +88,9 @@ fn page_authored<'a>(
     {
         return Some(value);
     }
-    d.push(Diagnostic::invalid(
-        setting.attribute(),
+    warn(
+        d,
+        setting,
         value,
         if callback {
             "only on a <script class=\"kommo_oauth\"> tag, or a name the loader tag lists in data-allowed-callbacks"
@@ -97,8 +98,26 @@ fn page_authored<'a>(
             "only on a <script class=\"kommo_oauth\"> tag"
         },
         instead,
-    ));
+    );
     None
+}
+
+/// `data-theme="blue" is not accepted (accepted: light, dark); using "light".`
+fn warn(d: &mut Diagnostics, setting: Setting, value: &str, accepted: &str, instead: &str) {
+    d.push(Diagnostic::invalid(
+        setting.attribute(),
+        value,
+        accepted,
+        instead,
+    ));
+}
+
+/// `no button rendered: data-logo="…" must be …`, the rest from `tail`.
+fn refuse(d: &mut Diagnostics, setting: Setting, value: &str, tail: &[&str]) {
+    let mut refused =
+        Diagnostic::fatal(&["no button rendered: ", setting.attribute(), "=\"", value]);
+    refused.message = crate::strings::append(refused.message, tail);
+    d.push(refused);
 }
 
 /// A trimmed, non-empty value.
@@ -123,13 +142,12 @@ fn identity(
 ) -> Option<Identity> {
     if let Some(id) = text(source, Setting::ClientId) {
         if !context.allows_client_id(id) {
-            d.push(Diagnostic::fatal(&[
-                "no button rendered: ",
-                Setting::ClientId.attribute(),
-                "=\"",
+            refuse(
+                d,
+                Setting::ClientId,
                 id,
-                "\" is not in the loader tag's data-allowed-client-ids.",
-            ]));
+                &["\" is not in the loader tag's data-allowed-client-ids."],
+            );
             return None;
         }
         return Some(Identity::ClientId(String::from(id)));
@@ -176,12 +194,13 @@ fn identity(
     let logo = text(source, Setting::Logo).and_then(|logo| {
         let checked = secure_url(Setting::Logo, logo, &mut Diagnostics::default());
         if checked.is_none() {
-            d.push(Diagnostic::invalid(
-                Setting::Logo.attribute(),
+            warn(
+                d,
+                Setting::Logo,
                 logo,
                 "an https:// URL",
                 "the consent page shows no logo",
-            ));
+            );
         }
         checked
     });
@@ -206,15 +225,16 @@ fn site_url(
     if context.allows_metadata_url(&url) {
         return Some(url);
     }
-    d.push(Diagnostic::fatal(&[
-        "no button rendered: ",
-        setting.attribute(),
-        "=\"",
+    refuse(
+        d,
+        setting,
         value,
-        "\" must be on this page's origin (",
-        &context.page_origin,
-        ") unless set on a <script> tag.",
-    ]));
+        &[
+            "\" must be on this page's origin (",
+            context.page_origin,
+            ") unless set on a <script> tag.",
+        ],
+    );
     None
 }
 
@@ -230,13 +250,12 @@ fn secure_url(setting: Setting, value: &str, d: &mut Diagnostics) -> Option<Stri
     if is_secure_url(&decoded) {
         return Some(decoded);
     }
-    d.push(Diagnostic::fatal(&[
-        "no button rendered: ",
-        setting.attribute(),
-        "=\"",
+    refuse(
+        d,
+        setting,
         value,
-        "\" must be an https:// URL (http:// is accepted only for localhost).",
-    ]));
+        &["\" must be an https:// URL (http:// is accepted only for localhost)."],
+    );
     None
 }
 
@@ -253,12 +272,13 @@ fn scopes(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Vec<Scope> {
             "crm" => Scope::Crm,
             "notifications" => Scope::Notifications,
             _ => {
-                d.push(Diagnostic::invalid(
-                    Setting::Scopes.attribute(),
+                warn(
+                    d,
+                    Setting::Scopes,
                     &item,
                     "crm, notifications",
                     "leaving it out",
-                ));
+                );
                 continue;
             }
         };
@@ -286,12 +306,7 @@ fn locale(provider: Provider, source: &(impl Source + ?Sized), d: &mut Diagnosti
         "id" => Locale::Id,
         "ru" if provider == Provider::AmoCrm => Locale::En,
         _ => {
-            d.push(Diagnostic::invalid(
-                Setting::Locale.attribute(),
-                raw,
-                "en, es, pt, id",
-                "using \"en\"",
-            ));
+            warn(d, Setting::Locale, raw, "en, es, pt, id", "using \"en\"");
             Locale::En
         }
     }
@@ -311,12 +326,7 @@ fn appearance(
         None => false,
         Some(raw) => boolean(raw).unwrap_or_else(|| {
             let accepted = "true, false (also 1, 0, yes, no)";
-            d.push(Diagnostic::invalid(
-                Setting::Compact.attribute(),
-                raw,
-                accepted,
-                "showing the title",
-            ));
+            warn(d, Setting::Compact, raw, accepted, "showing the title");
             false
         }),
     };
@@ -369,12 +379,13 @@ fn width(source: &(impl Source + ?Sized), d: &mut Diagnostics) -> Width {
     if let Some(px) = px {
         return Width::Pixels(px);
     }
-    d.push(Diagnostic::invalid(
-        Setting::Width.attribute(),
+    warn(
+        d,
+        Setting::Width,
         raw,
         "120 to 600 (pixels), 100% or auto",
         "using \"auto\"",
-    ));
+    );
     Width::Auto
 }
 
@@ -389,27 +400,22 @@ fn keyword_setting<K: Keyword>(source: &(impl Source + ?Sized), d: &mut Diagnost
 fn keyword_index(
     source: &(impl Source + ?Sized),
     setting: Setting,
-    spellings: &[&[&str]],
+    spellings: &[&str],
     d: &mut Diagnostics,
 ) -> usize {
     match text(source, setting) {
-        Some(raw) => pick(setting, raw, spellings, 0, d),
+        Some(raw) => pick(setting, raw, spellings, d),
         None => 0,
     }
 }
 
-/// The index of the value `raw` spells; else a diagnostic naming the accepted values and
-/// the index of `fallback`. One copy for every keyword setting (the generic reader above only
-/// maps the index).
-fn pick(
-    setting: Setting,
-    raw: &str,
-    spellings: &[&[&str]],
-    fallback: usize,
-    d: &mut Diagnostics,
-) -> usize {
+/// The index of the value `raw` spells; else a diagnostic naming the accepted values, and 0
+/// (the default). One copy for every keyword setting (the generic reader above only maps the
+/// index).
+fn pick(setting: Setting, raw: &str, spellings: &[&str], d: &mut Diagnostics) -> usize {
     let lower = keyword(raw);
-    if let Some(index) = spellings.iter().position(|s| s.contains(&lower.as_str())) {
+    let spelt = |s: &&str| crate::strings::split(s, b'|').any(|w| w == lower);
+    if let Some(index) = spellings.iter().position(spelt) {
         return index;
     }
     let mut accepted = String::new();
@@ -417,15 +423,16 @@ fn pick(
         if i > 0 {
             accepted.push_str(", ");
         }
-        accepted.push_str(s[0]);
+        accepted.push_str(crate::strings::before(s, b'|'));
     }
-    d.push(Diagnostic::invalid(
-        setting.attribute(),
+    warn(
+        d,
+        setting,
         raw,
         &accepted,
-        &crate::strings::concat(&["using \"", spellings[fallback][0], "\""]),
-    ));
-    fallback
+        &crate::strings::concat(&["using \"", crate::strings::before(spellings[0], b'|'), "\""]),
+    );
+    0
 }
 
 /// A global function name or dotted path (`app.auth.onError`); resolved at message time.
@@ -433,12 +440,13 @@ fn callback_name(setting: Setting, raw: &str, d: &mut Diagnostics) -> Option<Str
     if is_callback_path(raw) {
         return Some(String::from(raw));
     }
-    d.push(Diagnostic::invalid(
-        setting.attribute(),
+    warn(
+        d,
+        setting,
         raw,
         "the name of a global function of yours, or a dotted path such as app.auth.onError (never __proto__, constructor or prototype)",
         "no callback will be called",
-    ));
+    );
     None
 }
 
@@ -479,12 +487,7 @@ fn auth_origin(
             } else {
                 "using https://www.amocrm.ru"
             };
-            d.push(Diagnostic::invalid(
-                Setting::AuthOrigin.attribute(),
-                raw,
-                accepted,
-                fallback,
-            ));
+            warn(d, Setting::AuthOrigin, raw, accepted, fallback);
             default
         }
     }
@@ -497,7 +500,7 @@ mod tests {
     use alloc::string::ToString;
     use std::vec;
 
-    fn test_context() -> Context {
+    fn test_context() -> Context<'static> {
         Context::new(Author::ScriptTag, "http://localhost:8080")
     }
 
@@ -969,7 +972,7 @@ mod tests {
     #[test]
     fn the_loader_allow_list_refuses_other_client_ids_and_markup_metadata() {
         let mut context = Context::new(Author::Markup, "https://site.example");
-        context.allowed_client_ids = Some("mine".to_string());
+        context.allowed_client_ids = Some("mine");
         assert!(
             parse(Provider::Kommo, &[("data-client-id", "mine")][..], &context)
                 .config
@@ -1059,7 +1062,7 @@ mod tests {
             ("data-state", "known"),
         ];
         let mut context = Context::new(Author::Markup, "https://site.example");
-        context.allowed_callbacks = Some("onOther, app.onKommoError".into());
+        context.allowed_callbacks = Some("onOther, app.onKommoError");
         let p = parse(Provider::Kommo, &attrs[..], &context);
         let c = p.config.expect("config");
         assert_eq!(c.error_callback.as_deref(), Some("app.onKommoError"));
@@ -1077,7 +1080,7 @@ mod tests {
             !messages.iter().any(|m| m.contains("data-error-callback")),
             "{messages:?}"
         );
-        context.allowed_callbacks = Some("app".into());
+        context.allowed_callbacks = Some("app");
         let p = parse(Provider::Kommo, &attrs[..], &context);
         assert_eq!(
             p.config.expect("config").error_callback,

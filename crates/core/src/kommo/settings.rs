@@ -42,9 +42,10 @@ macro_rules! settings {
                 match self { $(Setting::$variant => $option,)* }
             }
 
-            /// A keyword setting's accepted spellings, per value, the default's first (for
-            /// tests and generated documentation; the parser reads them through [`Keyword`]).
-            pub const fn spellings(self) -> Option<&'static [&'static [&'static str]]> {
+            /// A keyword setting's accepted spellings, per value (separated by `|`), the
+            /// default's first (for tests and generated documentation; the parser reads them
+            /// through [`Keyword`]).
+            pub const fn spellings(self) -> Option<&'static [&'static str]> {
                 match self { $(Setting::$variant => settings!(@spellings $($keyword)?),)* }
             }
         }
@@ -105,22 +106,23 @@ pub trait Keyword: Copy + 'static {
     const SETTING: Setting;
     /// The values; the first is the default (absent, or not one of these).
     const VALUES: &'static [Self];
-    /// Each value's accepted spellings, in the order of `VALUES`, the one shown in messages
-    /// first. (Two arrays rather than pairs: the reader in `parse` then needs only the
-    /// spellings, and one copy of it serves every keyword setting.)
-    const SPELLINGS: &'static [&'static [&'static str]];
+    /// Each value's accepted spellings, in the order of `VALUES`, separated by `|`, the one
+    /// shown in messages first. (Two arrays rather than pairs: the reader in `parse` then
+    /// needs only the spellings, and one copy of it serves every keyword setting. One string
+    /// per value rather than a list: no table of lists in the wasm's data.)
+    const SPELLINGS: &'static [&'static str];
 }
 
 /// How a keyword value is written (its first spelling): `Color::Green` → `"green"`.
 pub fn spelling<K: Keyword + PartialEq>(value: K) -> &'static str {
     let index = K::VALUES.iter().position(|v| *v == value).unwrap_or(0);
-    K::SPELLINGS[index][0]
+    crate::strings::before(K::SPELLINGS[index], b'|')
 }
 
 impl Keyword for Theme {
     const SETTING: Setting = Setting::Theme;
     const VALUES: &'static [Theme] = &[Theme::Light, Theme::Dark];
-    const SPELLINGS: &'static [&'static [&'static str]] = &[&["light"], &["dark"]];
+    const SPELLINGS: &'static [&'static str] = &["light", "dark"];
 }
 
 impl Keyword for Color {
@@ -133,33 +135,26 @@ impl Keyword for Color {
         Color::Orange,
         Color::Red,
     ];
-    const SPELLINGS: &'static [&'static [&'static str]] = &[
-        &["default"],
-        &["blue"],
-        &["violet"],
-        &["green"],
-        &["orange"],
-        &["red"],
-    ];
+    const SPELLINGS: &'static [&'static str] =
+        &["default", "blue", "violet", "green", "orange", "red"];
 }
 
 impl Keyword for Mode {
     const SETTING: Setting = Setting::Mode;
     const VALUES: &'static [Mode] = &[Mode::Popup, Mode::PostMessage];
-    const SPELLINGS: &'static [&'static [&'static str]] =
-        &[&["popup"], &["post_message", "post-message", "postmessage"]];
+    const SPELLINGS: &'static [&'static str] = &["popup", "post_message|post-message|postmessage"];
 }
 
 impl Keyword for Fallback {
     const SETTING: Setting = Setting::Fallback;
     const VALUES: &'static [Fallback] = &[Fallback::None, Fallback::SameTab];
-    const SPELLINGS: &'static [&'static [&'static str]] = &[&["none"], &["same-tab", "same_tab"]];
+    const SPELLINGS: &'static [&'static str] = &["none", "same-tab|same_tab"];
 }
 
 impl Keyword for Size {
     const SETTING: Setting = Setting::Size;
     const VALUES: &'static [Size] = &[Size::Large, Size::Medium, Size::Small];
-    const SPELLINGS: &'static [&'static [&'static str]] = &[&["large"], &["medium"], &["small"]];
+    const SPELLINGS: &'static [&'static str] = &["large", "medium", "small"];
 }
 
 impl Keyword for TextVariant {
@@ -169,20 +164,19 @@ impl Keyword for TextVariant {
         TextVariant::SigninWith,
         TextVariant::SignupWith,
     ];
-    const SPELLINGS: &'static [&'static [&'static str]] =
-        &[&["continue_with"], &["signin_with"], &["signup_with"]];
+    const SPELLINGS: &'static [&'static str] = &["continue_with", "signin_with", "signup_with"];
 }
 
 impl Keyword for Shape {
     const SETTING: Setting = Setting::Shape;
     const VALUES: &'static [Shape] = &[Shape::Rectangular, Shape::Pill];
-    const SPELLINGS: &'static [&'static [&'static str]] = &[&["rectangular"], &["pill"]];
+    const SPELLINGS: &'static [&'static str] = &["rectangular", "pill"];
 }
 
 impl Keyword for LogoAlignment {
     const SETTING: Setting = Setting::LogoAlignment;
     const VALUES: &'static [LogoAlignment] = &[LogoAlignment::Left, LogoAlignment::Center];
-    const SPELLINGS: &'static [&'static [&'static str]] = &[&["left"], &["center"]];
+    const SPELLINGS: &'static [&'static str] = &["left", "center"];
 }
 
 /// Where settings come from: the web shell implements this over a tag's attributes or a
@@ -228,7 +222,13 @@ mod tests {
                 K::SPELLINGS.len(),
                 "one list of spellings per value"
             );
-            assert!(K::SPELLINGS.iter().all(|spellings| !spellings.is_empty()));
+            assert!(K::SPELLINGS
+                .iter()
+                .all(
+                    |spellings| crate::strings::split(spellings, b'|').all(|s| !s.is_empty()
+                        && s.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_'))
+                ));
             assert_eq!(
                 K::SETTING.spellings(),
                 Some(K::SPELLINGS),

@@ -12,7 +12,6 @@
 //! a button for an integration the page did not list (when it lists them).
 
 use crate::origin::{is_loopback_origin, normalize_origin};
-use crate::prelude::*;
 
 /// The consent page origins of the real providers: the only ones markup may name.
 pub const PROVIDER_ORIGINS: [&str; 3] = [
@@ -35,23 +34,23 @@ pub enum Author {
 
 /// What the core needs to know about the page to decide what a setting may do.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Context {
+pub struct Context<'a> {
     pub author: Author,
     /// The page's own origin (`location.origin`), e.g. `https://site.example`.
-    pub page_origin: String,
+    pub page_origin: &'a str,
     /// The loader tag's `data-allowed-client-ids` as written (ids separated by commas or
     /// whitespace), when the integrator set one.
-    pub allowed_client_ids: Option<String>,
+    pub allowed_client_ids: Option<&'a str>,
     /// The loader tag's `data-allowed-callbacks` as written (names or dotted paths separated
     /// by commas or whitespace): the callback names markup may use.
-    pub allowed_callbacks: Option<String>,
+    pub allowed_callbacks: Option<&'a str>,
 }
 
-impl Context {
-    pub fn new(author: Author, page_origin: &str) -> Context {
+impl<'a> Context<'a> {
+    pub fn new(author: Author, page_origin: &'a str) -> Context<'a> {
         Context {
             author,
-            page_origin: String::from(page_origin),
+            page_origin,
             allowed_client_ids: None,
             allowed_callbacks: None,
         }
@@ -63,20 +62,20 @@ impl Context {
         self.author == Author::Code
             || PROVIDER_ORIGINS.contains(&origin)
             || (is_loopback_origin(origin)
-                && normalize_origin(&self.page_origin).is_some_and(|o| is_loopback_origin(&o)))
+                && normalize_origin(self.page_origin).is_some_and(|o| is_loopback_origin(&o)))
     }
 
     /// Whether a metadata button may use this redirect or secrets URL: markup outside
     /// `<script>` tags only on the page's own origin (user content cannot have a new
     /// integration's secrets posted off the site).
     pub fn allows_metadata_url(&self, url: &str) -> bool {
-        self.author != Author::Markup || same_origin(url, &self.page_origin)
+        self.author != Author::Markup || same_origin(url, self.page_origin)
     }
 
     /// Whether the page's allow-list (if any) admits this client id.
     pub fn allows_client_id(&self, client_id: &str) -> bool {
         self.author == Author::Code
-            || self.allowed_client_ids.as_deref().map_or(true, |ids| {
+            || self.allowed_client_ids.map_or(true, |ids| {
                 client_id_list(ids).any(|id| id == client_id.as_bytes())
             })
     }
@@ -91,7 +90,6 @@ impl Context {
             || ((!success || self.allowed_client_ids.is_some())
                 && self
                     .allowed_callbacks
-                    .as_deref()
                     .is_some_and(|names| client_id_list(names).any(|n| n == name.as_bytes())))
     }
 
@@ -126,8 +124,9 @@ fn same_origin(url: &str, origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::Vec;
 
-    fn markup(page: &str) -> Context {
+    fn markup(page: &str) -> Context<'_> {
         Context::new(Author::Markup, page)
     }
 
@@ -190,7 +189,7 @@ mod tests {
             c.allows_client_id("anything") && c.allows_metadata(),
             "no list: everything renders"
         );
-        c.allowed_client_ids = Some("a1, b2\tc3".into());
+        c.allowed_client_ids = Some("a1, b2\tc3");
         assert_eq!(
             client_id_list("a1, b2\tc3").collect::<Vec<_>>(),
             [&b"a1"[..], b"b2", b"c3"]

@@ -35,14 +35,16 @@ pub fn render(config: &ButtonConfig) -> Result<HtmlButtonElement, JsValue> {
             &JsValue::from_str(&width),
         );
     }
+    // Setting an attribute of ours on our own fresh copy fails only where the page replaced
+    // `setAttribute` with one that throws (see `build_template`).
     if let Some(id) = config.identity.client_id() {
-        button.set_attribute("data-client_id", id)?;
+        let _ = button.set_attribute("data-client_id", id);
     }
     // The template's last child is the title's `<span>`.
     let text = button.last_child().ok_or(JsValue::NULL)?;
     if look.compact {
         text.unchecked_ref::<Element>().remove();
-        button.set_attribute("aria-label", &look.title)?;
+        let _ = button.set_attribute("aria-label", &look.title);
         button.set_title(&look.title);
     } else {
         text.set_text_content(Some(&look.title));
@@ -127,25 +129,29 @@ fn template() -> Result<HtmlButtonElement, JsValue> {
     Ok(built)
 }
 
+/// Only a failed `createElement` stops the template. Setting our constant attributes on
+/// fresh elements of our own, and appending them, fails only on a page that replaced those
+/// DOM methods with ones that throw; the button then goes in with what did succeed rather
+/// than not at all, and the wasm carries no error path per call.
 fn build_template(document: &Document) -> Result<HtmlButtonElement, JsValue> {
     let button: HtmlButtonElement = js::create_element(document, "button")?.unchecked_into();
     button.set_type("button");
     let holder = js::create_element(document, "span")?;
     holder.set_class_name("kbtn-logo");
     let svg = js::create_element_ns(document, SVG_NS, "svg")?;
-    svg.set_attribute("viewBox", "0 0 24 24")?;
-    svg.set_attribute("aria-hidden", "true")?;
-    svg.set_attribute("focusable", "false")?;
+    let _ = svg.set_attribute("viewBox", "0 0 24 24");
+    let _ = svg.set_attribute("aria-hidden", "true");
+    let _ = svg.set_attribute("focusable", "false");
     for (d, class) in [(LOGO_BUBBLE, "kbtn-b"), (LOGO_K, "kbtn-k")] {
         let path = js::create_element_ns(document, SVG_NS, "path")?;
-        path.set_attribute("d", d)?;
-        path.set_attribute("class", class)?;
-        svg.append_child(&path)?;
+        let _ = path.set_attribute("d", d);
+        let _ = path.set_attribute("class", class);
+        let _ = svg.append_child(&path);
     }
-    holder.append_child(&svg)?;
-    button.append_child(&holder)?;
+    let _ = holder.append_child(&svg);
+    let _ = button.append_child(&holder);
     let text = js::create_element(document, "span")?;
     text.set_class_name("kbtn-text");
-    button.append_child(&text)?;
+    let _ = button.append_child(&text);
     Ok(button)
 }

@@ -48,12 +48,12 @@ pub trait Settings: 'static {
 
 /// Validates a snapshot, as far as its author may reach on its page (see `core::trust`).
 pub fn validate(snapshot: &Snapshot) -> Parsed {
-    let mut context = Context::new(snapshot.author, &snapshot.page);
     crate::loader::with(|loader| {
-        context.allowed_client_ids = loader.client_ids.clone();
-        context.allowed_callbacks = loader.callbacks.clone();
-    });
-    parse(snapshot.provider, &snapshot.pairs[..], &context)
+        let mut context = Context::new(snapshot.author, &snapshot.page);
+        context.allowed_client_ids = loader.client_ids.as_deref();
+        context.allowed_callbacks = loader.callbacks.as_deref();
+        parse(snapshot.provider, &snapshot.pairs[..], &context)
+    })
 }
 
 /// Validates a snapshot, or `None` when none of ours is present (class-only elements are

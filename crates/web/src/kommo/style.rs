@@ -61,10 +61,11 @@ const CSS: &str = concat!(
 /// Installs the stylesheet into `document` unless some copy of the bundle already did. Called
 /// once per bundle, when the first button's template is built (`render`).
 pub fn install(document: &Document) {
-    if js::get_key(document, &js::symbol(INSTALLED)).is_truthy() {
+    let installed = js::symbol(INSTALLED);
+    if js::get_key(document, &installed).is_truthy() {
         return;
     }
-    js::set_key(document, &js::symbol(INSTALLED), &JsValue::TRUE);
+    js::set_key(document, &installed, &JsValue::TRUE);
     if adopt(document).is_err() {
         append_style_element(document);
     }
