@@ -8,8 +8,14 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 const root = new URL('..', import.meta.url).pathname;
 const read = (file) => readFileSync(join(root, file));
 
-/** The drop-in's budget: what a page loads (button.js, which carries its wasm), gzipped, in decimal kilobytes. */
-export const BUDGET_BYTES = 30_000;
+/**
+ * The drop-in's budget: what a page loads (button.js, which carries its wasm), gzipped, in
+ * decimal kilobytes. 28.5 KB since issue 31: 1,500 bytes under the product's 30 KB ceiling
+ * (`CEILING_BYTES`), so that the next fix or feature finds its bytes here first.
+ */
+export const BUDGET_BYTES = 28_500;
+/** The product's ceiling for the drop-in (the developers' guide). */
+export const CEILING_BYTES = 30_000;
 /** The npm package's `mount` entry: its glue and its wasm, gzipped. */
 export const NPM_BUDGET_BYTES = 40_000;
 
@@ -127,7 +133,7 @@ function section() {
   const crates = perCrate('target/dropin/button/button_bg.wasm');
   const code = crates.reduce((a, r) => a + r.code, 0);
   return [
-    `**Budget: ${n(BUDGET_BYTES)} bytes gzipped for what the drop-in loads** (30 KB, decimal): \`dist/button.js\`, which carries its wasm.`,
+    `**Budget: ${n(BUDGET_BYTES)} bytes gzipped for what the drop-in loads** (28.5 KB, decimal, 1,500 under the product's ceiling of ${n(CEILING_BYTES)}): \`dist/button.js\`, which carries its wasm.`,
     `Now: **${n(total.gzip)} bytes**, ${total.gzip <= BUDGET_BYTES ? `${n(BUDGET_BYTES - total.gzip)} under` : `${n(total.gzip - BUDGET_BYTES)} OVER`}.`,
     `\`npm test\` fails when the drop-in exceeds the budget (tests/api/artifacts.test.mjs).`,
     '',
