@@ -734,3 +734,25 @@ test('markup may name only the callbacks its page lists on the loader tag (data-
   assert.equal(await page.evaluate(() => calls.length), 1, 'the unlisted name is not called');
   await ctx.close();
 });
+
+// The size build puts the wasm stack above the statics (scripts/build.mjs): a page that signs
+// in again from inside the report of a failed sign-in, synchronously and without end, must
+// not take the stack down with it. In the drop-in a click cannot nest at all (the one click
+// listener is running, and wasm-bindgen does not re-enter it); `signIn()` nests four deep at
+// most (tests/browser/npm-api.test.mjs). Either way the button keeps working.
+test('a listener that clicks again on every error starts no nested sign-in, and the button still works', async () => {
+  const ctx = await context({ pages: { '/reenter': doc(`<script class="kommo_oauth" data-client-id="x" src="/dist/button.js"></script>
+<script>window.errors = 0; window.again = true; window.open = function () { return null; };
+document.addEventListener('kommo-oauth:error', function (e) {
+  window.errors += 1;
+  if (window.again) e.target.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+});</script>`) } });
+  const page = await open(ctx, '/reenter');
+  await page.waitForSelector('button.kbtn');
+  // window.open refuses every window (as a blocker does): each sign-in reports popup_blocked.
+  const first = await page.evaluate(() => { document.querySelector('button.kbtn').click(); return window.errors; });
+  assert.equal(first, 1, 'the click reported once; the click dispatched from its report started nothing');
+  const later = await page.evaluate(() => { window.again = false; document.querySelector('button.kbtn').click(); return window.errors; });
+  assert.equal(later, 2, 'a later click signs in again');
+  await ctx.close();
+});

@@ -207,3 +207,32 @@ test('the first mount() warms the click path up once, idle: nothing stored, open
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('an onError that calls signIn() again at once nests sign-ins four deep at most; the fifth is cancelled and the handle still works', async () => {
+  const page = await withPackage();
+  const result = await page.evaluate(async () => {
+    window.open = () => null;
+    console.error = () => {};
+    let errors = 0, again = true, handle;
+    const fifth = [];
+    handle = pkg.mount(document.getElementById('signin'), {
+      clientId: 'x',
+      onError: () => {
+        errors += 1;
+        if (again) fifth.push(handle.signIn().then(() => 'resolved', (e) => e.code));
+      },
+    });
+    const first = await handle.signIn().then(() => 'resolved', (e) => e.code);
+    const nested = await Promise.all(fifth);
+    const count = errors;
+    again = false;
+    const later = await handle.signIn().then(() => 'resolved', (e) => e.code);
+    return { first, count, nested, later, total: errors };
+  });
+  assert.equal(result.first, 'popup_blocked');
+  assert.equal(result.count, 4, 'the call and three nested in its reports');
+  assert.ok(result.nested.includes('cancelled'), `the fifth is cancelled, not left pending: ${result.nested}`);
+  assert.equal(result.later, 'popup_blocked');
+  assert.equal(result.total, 5);
+  await page.context().close();
+});

@@ -17,7 +17,7 @@ use kommo_oauth_core::attempt::Fields;
 use kommo_oauth_core::attempt::{self as decide, Event, Product, Source, Step};
 use kommo_oauth_core::attempt::{LINGER_MS, POLL_MS};
 use kommo_oauth_core::kommo::protocol::{channel_name, ACK_TYPE};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent, Window};
@@ -63,6 +63,29 @@ impl Drop for Channel {
     fn drop(&mut self) {
         self.channel.close();
     }
+}
+
+/// How deep sign-ins may nest: one started from inside another's reporting (a page listener
+/// that clicks again when told of an error, synchronously) runs, up to this depth; deeper
+/// ones are ignored. It bounds the wasm stack, which the size build places above the statics
+/// (scripts/build.mjs), where an endless re-entry would otherwise reach.
+const MAX_NESTED: usize = 4;
+
+/// Starts a sign-in (both products' clicks and `signIn()` go through here) unless sign-ins
+/// are already nested [`MAX_NESTED`] deep; false when it did not. (A drop-in's click cannot
+/// nest at all: wasm-bindgen refuses to re-enter the listener that is running.)
+pub fn nested(start: impl FnOnce()) -> bool {
+    thread_local! {
+        static DEPTH: Cell<usize> = const { Cell::new(0) };
+    }
+    let depth = DEPTH.get();
+    let starts = depth < MAX_NESTED;
+    if starts {
+        DEPTH.set(depth + 1);
+        start();
+        DEPTH.set(depth);
+    }
+    starts
 }
 
 impl<P: Product + 'static> Attempt<P> {

@@ -14,7 +14,7 @@ use kommo_oauth_core::kommo::config::Provider;
 use kommo_oauth_core::kommo::settings::Setting;
 use kommo_oauth_core::kommo::snapshot::Snapshot;
 use kommo_oauth_core::kommo::trust::Author;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, HtmlButtonElement};
 
@@ -269,7 +269,13 @@ pub fn mount(target: &JsValue, options: JsValue) -> Result<Handle, JsError> {
     let insert = |button: &HtmlButtonElement| target.append_child(button).map(drop);
     let button = Button::new(settings, &config, &parsed.diagnostics, insert)
         .map_err(|_| JsError::new("[kommo-oauth] could not insert the button into the target"))?;
-    button.warm_up();
+    thread_local! {
+        /// Whether a `mount()` on this page has warmed the click path up.
+        static WARMED: Cell<bool> = const { Cell::new(false) };
+    }
+    if !WARMED.replace(true) {
+        button.warm_up();
+    }
     Ok(Handle {
         button: Some(button),
     })

@@ -125,9 +125,12 @@ fn try_mount(tag: Element, snapshot: Snapshot) {
     match Button::new(Tag(tag.clone()), &config, &parsed.diagnostics, insert) {
         Ok(button) => {
             mark(&tag, MOUNTED);
-            button.warm_up();
             BUTTONS.with(|b| {
-                b.borrow_mut().push(Mounted {
+                let mut b = b.borrow_mut();
+                if b.is_empty() {
+                    button.warm_up();
+                }
+                b.push(Mounted {
                     tag,
                     parent,
                     button,

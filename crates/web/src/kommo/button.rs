@@ -8,7 +8,7 @@ use crate::kommo::source::Settings;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use crate::state;
 use crate::{console, js};
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Diagnostics;
 use kommo_oauth_core::kommo::auth_url::authorization_url;
@@ -94,15 +94,9 @@ impl<S: Settings> Button<S> {
     /// without opening anything (the click listener with an event that lands nowhere, its
     /// settings, a state, the consent page's URL, the window's features) and loads
     /// `sessionStorage`: the engine compiles code on its first use, and the first click no
-    /// longer waits for that (docs/size.md, "The click"). Once per page: the first button
-    /// mounted (by the drop-in or `mount()`) warms up for all.
+    /// longer waits for that (docs/size.md, "The click"). Each entry calls it once per page:
+    /// the drop-in for a button it mounts while it has none, `mount()` for its first.
     pub fn warm_up(&self) {
-        thread_local! {
-            static WARMED: Cell<bool> = const { Cell::new(false) };
-        }
-        if WARMED.with(|warmed| warmed.replace(true)) {
-            return;
-        }
         let first = Rc::downgrade(&self.0);
         gloo_timers::callback::Timeout::new(0, move || {
             if let Some(config) = first.upgrade().and_then(|inner| inner.current_config()) {
@@ -122,8 +116,16 @@ impl<S: Settings> Button<S> {
     }
 }
 
-/// The click: focus the open popup, or open a new one synchronously.
+/// The click: focus the open popup, or open a new one synchronously (nested at most
+/// `attempt::nested`'s depth inside another's reporting).
+/// A sign-in not started tells what waits on it (`signIn()` promises) that it was cancelled.
 fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
+    if !crate::attempt::nested(|| start(inner)) {
+        inner.settings.cancel();
+    }
+}
+
+fn start<S: Settings>(inner: &Rc<Inner<S>>) {
     if let Some(attempt) = inner.attempt.borrow().as_ref() {
         if attempt.focus_if_open() {
             return;

@@ -14,7 +14,7 @@ use crate::js;
 use gloo_events::{EventListener, EventListenerOptions};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget, HtmlButtonElement};
 
 /// A button a click can be handed to.
@@ -101,13 +101,12 @@ pub fn on_click(event: &Event) {
     let Some(button) = js::closest(event.composed_path().get(0).unchecked_ref(), "button") else {
         return;
     };
-    let button = JsValue::from(button);
     let hit = BUTTONS.with(|buttons| {
         buttons
             .borrow()
             .iter()
             .filter_map(Weak::upgrade)
-            .find(|b| AsRef::<JsValue>::as_ref(b.element()) == &button)
+            .find(|b| js::same(b.element(), &button))
     });
     if let Some(hit) = hit {
         hit.clicked();

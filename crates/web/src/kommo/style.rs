@@ -39,14 +39,14 @@ const CSS: &str = concat!(
     "button.kbtn-light{--kb-bg:#0e0142;--kb-edge:#3a2d6e;--kb-ink:#fff;--kb-logo:#0e0142}",
     "button.kbtn-dark{--kb-bg:#fff;--kb-edge:#0e0142;--kb-ink:#0e0142;--kb-logo:#fff;--kb-logo-ink:#0e0142}",
     // Palette colours: background, darker border (also the logo block's, by default); ink
-    // chosen for ≥4.5:1 contrast (WCAG 2.1 AA). Green and red are a shade darker than the original's #388E3C and #D84315, which
+    // chosen for ≥4.5:1 contrast (WCAG 2.1 AA). Green and red are a shade darker than the original's #388e3c and #d84315, which
     // give white text 4.11:1 and 4.43:1.
-    "button.kbtn-c-default{--kb-bg:#339DC7;--kb-edge:#006F9F;--kb-ink:#04202e}",
-    "button.kbtn-c-blue{--kb-bg:#1976D2;--kb-edge:#004BA0;--kb-ink:#fff}",
-    "button.kbtn-c-violet{--kb-bg:#6A1B9A;--kb-edge:#38006B;--kb-ink:#fff}",
-    "button.kbtn-c-green{--kb-bg:#34833A;--kb-edge:#00600F;--kb-ink:#fff}",
-    "button.kbtn-c-orange{--kb-bg:#F57F17;--kb-edge:#BC5100;--kb-ink:#2b1300}",
-    "button.kbtn-c-red{--kb-bg:#CC4115;--kb-edge:#9F0000;--kb-ink:#fff}",
+    "button.kbtn-c-default{--kb-bg:#339dc7;--kb-edge:#006f9f;--kb-ink:#04202e}",
+    "button.kbtn-c-blue{--kb-bg:#1976d2;--kb-edge:#004ba0;--kb-ink:#fff}",
+    "button.kbtn-c-violet{--kb-bg:#6a1b9a;--kb-edge:#38006b;--kb-ink:#fff}",
+    "button.kbtn-c-green{--kb-bg:#34833a;--kb-edge:#00600f;--kb-ink:#fff}",
+    "button.kbtn-c-orange{--kb-bg:#f57f17;--kb-edge:#bc5100;--kb-ink:#2b1300}",
+    "button.kbtn-c-red{--kb-bg:#cc4115;--kb-edge:#9f0000;--kb-ink:#fff}",
     "button.kbtn-compact{width:var(--kb-h)}",
     // data-size (the compact button stays square) and data-width="100%".
     "button.kbtn-s-medium{--kb-h:40px;font-size:12px}",
@@ -55,7 +55,7 @@ const CSS: &str = concat!(
     // data-shape="pill" and data-logo-alignment="center" (the logo beside the centred title).
     "button.kbtn-pill{border-radius:calc(var(--kb-h)/2)}button.kbtn-center{justify-content:center}",
     "button.kbtn-compact .kbtn-logo{width:100%;border:0}",
-    "@media (forced-colors:active){button.kbtn{border-color:ButtonText}}",
+    "@media(forced-colors:active){button.kbtn{border-color:ButtonText}}",
 );
 
 /// Installs the stylesheet into `document` unless some copy of the bundle already did. Called

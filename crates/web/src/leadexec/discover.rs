@@ -135,7 +135,7 @@ fn enhance(element: Element) {
     let weak = Rc::downgrade(&enhanced);
     let click = EventListener::new(&element, "click", move |_| {
         if let Some(enhanced) = weak.upgrade() {
-            dialog::sign_in(&enhanced);
+            let _ = crate::attempt::nested(|| dialog::sign_in(&enhanced));
         }
     });
     *enhanced.click.borrow_mut() = Some(click);
