@@ -34,9 +34,10 @@ const sh = (cmd, env = {}) => execSync(cmd, { stdio: 'inherit', cwd: root, env: 
 // instead of a four-byte one above the 1 MiB stack (−207 bytes gzipped), and the first
 // kilobyte is never touched, which lets wasm-opt fold address arithmetic
 // (`--low-memory-unused`). What that gives up: a stack that overflowed would write over the
-// statics instead of trapping. It cannot overflow here: the code recurses nowhere but through
-// drops and closures, whose depth is the structures' own, and its deepest path uses a few
-// kilobytes of the 1 MiB (docs/size.md, "Memory layout").
+// statics instead of trapping. What keeps it far from that: the code recurses nowhere but
+// through drops and closures, whose depth is the structures' own; sign-ins a page re-enters
+// from their own reports nest at most four deep (`attempt::nested`); the deepest path
+// measured uses a few kilobytes of the 1 MiB (docs/size.md, "Memory layout").
 const SIZE_BUILD = {
   RUSTC_BOOTSTRAP: '1',
   RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Clink-arg=--no-stack-first',
