@@ -34,9 +34,9 @@ export var discovery = {
   /**
    * Watches `root`'s subtree until the returned observer is disconnected, and after each
    * batch of mutations calls `onBatch(found, removed)`: `found` holds the elements to look at
-   * (as `find` finds them in the subtrees added, and those whose watched `attributes` changed,
-   * unless their mark is 1: looked at for good; any other mark is looked at again), `removed`
-   * whether a subtree taken out of the page was or held a match.
+   * (as `find` finds them in the subtrees added, and those whose watched `attributes` (names
+   * separated by spaces) changed, unless their mark is 1: looked at for good; any other mark
+   * is looked at again), `removed` whether a subtree taken out of the page was or held a match.
    */
   watch: function (root, selector, attributes, mark, onBatch) {
     var observer = new MutationObserver(function (records) {
@@ -54,7 +54,7 @@ export var discovery = {
     // Every option said, not left to defaults: a polluted `Object.prototype.characterData`
     // would otherwise make the observer fire on every text change.
     observer.observe(root, {
-      childList: true, subtree: true, attributes: true, attributeFilter: attributes,
+      childList: true, subtree: true, attributes: true, attributeFilter: attributes.split(' '),
       characterData: false, attributeOldValue: false, characterDataOldValue: false,
     });
     return observer;

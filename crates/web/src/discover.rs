@@ -29,7 +29,7 @@ extern "C" {
         this: &Discovery,
         root: &Element,
         selector: &str,
-        attributes: &Array,
+        attributes: &str,
         mark: &JsValue,
         on_batch: &Function,
     ) -> MutationObserver;
@@ -76,24 +76,21 @@ impl Drop for Watch {
 }
 
 /// Watches `root`'s subtree: after each batch of mutations, `on_batch` gets the elements to
-/// look at (matching `selector`, added or with one of `attributes` changed, not marked
-/// [`DONE`]) and whether a subtree taken out of the page was or held a match.
+/// look at (matching `selector`, added or with one of `attributes` (names separated by
+/// spaces) changed, not marked [`DONE`]) and whether a subtree taken out of the page was or
+/// held a match.
 pub fn watch(
     root: &Element,
     selector: &str,
-    attributes: &[&str],
+    attributes: &str,
     mark: &JsValue,
     on_batch: impl FnMut(Array, bool) + 'static,
 ) -> Option<Watch> {
     let on_batch = Closure::<dyn FnMut(Array, bool)>::new(on_batch);
-    let list = Array::new();
-    for attribute in attributes {
-        list.push(&JsValue::from_str(attribute));
-    }
     let observer = discovery()?.watch(
         root,
         selector,
-        &list,
+        attributes,
         mark,
         on_batch.as_ref().unchecked_ref(),
     );

@@ -24,6 +24,10 @@ macro_rules! settings {
             /// Every setting, in table order.
             pub const ALL: &'static [Setting] = &[$(Setting::$variant,)*];
 
+            /// What the auto-mount's `MutationObserver` watches, separated by spaces: `class`,
+            /// then every attribute and alias (one string: the filter crosses to JS once).
+            pub const WATCHED: &'static str = concat!("class" $(, " ", $attribute $(, " ", $alias)?)*);
+
             /// The attribute an integrator writes on the tag.
             pub const fn attribute(self) -> &'static str {
                 /// One table, indexed: a `match` here is compiled into a lookup table per
@@ -212,6 +216,16 @@ mod tests {
         assert!(attributes.iter().all(|a| a.starts_with("data-")));
         let options: BTreeSet<_> = Setting::ALL.iter().map(|s| s.option()).collect();
         assert_eq!(options.len(), Setting::ALL.len());
+    }
+
+    #[test]
+    fn the_watched_list_is_the_class_and_every_attribute_and_alias() {
+        use std::vec::Vec;
+        let watched: Vec<_> = crate::strings::split(Setting::WATCHED, b' ').collect();
+        let expected: Vec<_> = core::iter::once("class")
+            .chain(Setting::attribute_names())
+            .collect();
+        assert_eq!(watched, expected);
     }
 
     #[test]

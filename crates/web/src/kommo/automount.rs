@@ -147,12 +147,8 @@ fn observe(root: &Element) {
             return;
         }
         // The class, and every setting (a failed or ignored tag is read again when one changes).
-        let mut watched = vec!["class"];
-        for setting in Setting::ALL {
-            watched.push(setting.attribute());
-            watched.extend(setting.attribute_alias());
-        }
-        *slot.borrow_mut() = discover::watch(root, TAG_SELECTOR, &watched, &mark_key(), on_batch);
+        *slot.borrow_mut() =
+            discover::watch(root, TAG_SELECTOR, Setting::WATCHED, &mark_key(), on_batch);
     });
 }
 

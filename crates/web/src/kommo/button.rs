@@ -8,7 +8,7 @@ use crate::kommo::source::Settings;
 use crate::report::{self, ERROR_EVENT, SUCCESS_EVENT};
 use crate::state;
 use crate::{console, js};
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use kommo_oauth_core::attempt::Reason;
 use kommo_oauth_core::diag::Diagnostics;
 use kommo_oauth_core::kommo::auth_url::authorization_url;
@@ -99,10 +99,21 @@ impl<S: Settings> Button<S> {
     pub fn warm_up(&self) {
         let first = Rc::downgrade(&self.0);
         gloo_timers::callback::Timeout::new(0, move || {
-            if let Some(config) = first.upgrade().and_then(|inner| inner.current_config()) {
-                let state = state::random().unwrap_or_default();
-                let _ =
-                    authorization_url(&config, &state, config.mode.keyword(), &js::own_origin());
+            if let Some(inner) = first.upgrade() {
+                if let Some(config) = inner.current_config() {
+                    let state = state::random().unwrap_or_default();
+                    let _ = authorization_url(
+                        &config,
+                        &state,
+                        config.mode.keyword(),
+                        &js::own_origin(),
+                    );
+                }
+                // The click's own function, which stops at once while `WARMING` is set: the
+                // engine compiles all of a function on its first call.
+                WARMING.set(true);
+                inner.clicked();
+                WARMING.set(false);
             }
             let _ = crate::popup::centred();
             // An event that lands nowhere (made as `report::dispatch` makes its events).
@@ -125,7 +136,15 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
     }
 }
 
+thread_local! {
+    /// Set while `Button::warm_up` runs a click, which then does nothing.
+    static WARMING: Cell<bool> = const { Cell::new(false) };
+}
+
 fn start<S: Settings>(inner: &Rc<Inner<S>>) {
+    if WARMING.get() {
+        return;
+    }
     if let Some(attempt) = inner.attempt.borrow().as_ref() {
         if attempt.focus_if_open() {
             return;

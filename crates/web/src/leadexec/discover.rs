@@ -74,11 +74,13 @@ pub fn enhance_all(loader: JsValue, discovery: discover::Discovery) {
         if slot.borrow().is_some() {
             return;
         }
-        let watched = ["class", "data-btnid"];
-        *slot.borrow_mut() =
-            discover::watch(&root, BUTTON_SELECTOR, &watched, &mark, |found, _| {
-                enhance_each(found)
-            });
+        *slot.borrow_mut() = discover::watch(
+            &root,
+            BUTTON_SELECTOR,
+            "class data-btnid",
+            &mark,
+            |found, _| enhance_each(found),
+        );
     });
 }
 
