@@ -100,6 +100,15 @@ function trimGlue(file, glue, name) {
   glue = swap(glue, '    cachedTextDecoder.decode();\n', '');
   if (/passStringToWasm0\([^)]*, wasm\.__wbindgen_malloc\)/.test(glue)) throw new Error(`build: the ${name} glue passes a string without realloc`);
   glue = swap(glue, /        if \(realloc === undefined\) \{\n[\s\S]*?\n        \}\n/, '');
+  // Each import that may throw is two functions, `function () { return handleError(function
+  // (args) { body }, arguments); }`: the engine compiles both on the first call, and every
+  // call copies its arguments. One function with its own `try` does the same (the exception
+  // stored for the wasm, `undefined` returned) with one compile and no copy.
+  const catching = /function\(\) \{ return handleError\(function \(([^)]*)\) \{\n([\s\S]*?)\n {12}\}, arguments\); \}/g;
+  if (!catching.test(glue)) throw new Error(`build: no import of the ${name} glue is wrapped in handleError`);
+  glue = glue.replace(catching, (_, args, body) => `function (${args}) { try {\n${body}\n            } catch (e) { handleError(e); } }`);
+  glue = swap(glue, /    function handleError\(f, args\) \{\n        try \{\n            return f\.apply\(this, args\);\n        \} catch \(e\) \{\n([\s\S]*?)\n        \}\n    \}\n/, (_, store) => `    function handleError(e) {\n${store}\n    }\n`);
+  if (glue.includes('handleError(function')) throw new Error(`build: an import of the ${name} glue still calls handleError the old way`);
   for (const [, from, to] of map.imports) glue = swap(glue, word(from), to);
   for (const [from, to] of map.exports) {
     if (glue.includes(`wasm.${from}`)) glue = swap(glue, word(`wasm.${from}`), `wasm.${to}`);
