@@ -92,10 +92,12 @@ impl<S: Settings> Button<S> {
 
     /// Once the task that mounted this button is over, runs the click's preparation for it
     /// without opening anything (the click listener with an event that lands nowhere, its
-    /// settings, a state, the consent page's URL, the window's features) and loads
-    /// `sessionStorage`: the engine compiles code on its first use, and the first click no
-    /// longer waits for that (docs/size.md, "The click"). Each entry calls it once per page:
-    /// the drop-in for a button it mounts while it has none, `mount()` for its first.
+    /// settings, a state, the consent page's URL, the window's features, the click's own
+    /// function, which returns at once while `WARMING` is set) and loads `sessionStorage`:
+    /// the engine compiles code on its first use, and the first click no longer waits for
+    /// that (docs/size.md, "What the engine compiles, and when"). Each entry calls it once
+    /// per page: the drop-in for a button it mounts while it has none, `mount()` for its
+    /// first.
     pub fn warm_up(&self) {
         let first = Rc::downgrade(&self.0);
         gloo_timers::callback::Timeout::new(0, move || {
