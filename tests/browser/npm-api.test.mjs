@@ -212,6 +212,34 @@ test('the first mount() warms the click path up once, idle: nothing stored, open
   await page.context().close();
 });
 
+test('a button its own options destroy during the idle warm-up: a sign-in its last drop starts still opens', async () => {
+  const page = await withPackage();
+  const result = await page.evaluate(async () => {
+    let opened = 0;
+    window.open = () => { opened += 1; return null; };
+    console.error = () => {};
+    const other = document.createElement('div');
+    document.body.append(other);
+    let armed = false, handle, second;
+    // The warm-up reads the first button's options again: this getter destroys it then.
+    const options = { clientId: 'first' };
+    Object.defineProperty(options, 'title', { enumerable: true, get() { if (armed) { armed = false; handle.destroy(); } return 'Sign in'; } });
+    handle = pkg.mount(document.getElementById('signin'), options);
+    second = pkg.mount(other, { clientId: 'second' });
+    armed = true;
+    // The button's last drop cancels what waits on it, building an error object: a setter
+    // on Object.prototype runs page code there, which signs in with the other button.
+    let trap = true;
+    Object.defineProperty(Object.prototype, 'error', { configurable: true, set() { if (trap) { trap = false; second.signIn().catch(() => {}); } } });
+    await new Promise((r) => setTimeout(r, 50));
+    delete Object.prototype.error;
+    return { opened, trapped: !trap, buttons: document.querySelectorAll('button.kbtn').length };
+  });
+  assert.deepEqual(result, { opened: 1, trapped: true, buttons: 1 });
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
 test('an onError that calls signIn() again at once nests sign-ins four deep at most; the fifth is cancelled and the handle still works', async () => {
   const page = await withPackage();
   const result = await page.evaluate(async () => {

@@ -112,9 +112,11 @@ impl<S: Settings> Button<S> {
                     );
                 }
                 // The click's own function, which stops at once while `WARMING` is set: the
-                // engine compiles all of a function on its first call.
+                // engine compiles all of a function on its first call. On a clone: should the
+                // page have destroyed the button meanwhile, its last drop (which may run page
+                // code) comes after the flag is down.
                 WARMING.set(true);
-                inner.clicked();
+                Rc::clone(&inner).clicked();
                 WARMING.set(false);
             }
             let _ = crate::popup::centred();
@@ -139,12 +141,13 @@ fn sign_in<S: Settings>(inner: &Rc<Inner<S>>) {
 }
 
 thread_local! {
-    /// Set while `Button::warm_up` runs a click, which then does nothing.
+    /// Set while `Button::warm_up` runs a click, which then does nothing (and lowers it: a
+    /// flag left up could swallow one click, never every one).
     static WARMING: Cell<bool> = const { Cell::new(false) };
 }
 
 fn start<S: Settings>(inner: &Rc<Inner<S>>) {
-    if WARMING.get() {
+    if WARMING.replace(false) {
         return;
     }
     if let Some(attempt) = inner.attempt.borrow().as_ref() {
