@@ -3,6 +3,7 @@
 // headless chromium, alternating sides, fresh browser context (cold cache) per page load.
 // Prints a table (median, p25–p75, ratio project/baseline) and writes bench/results/*.json.
 // A benchmark, not a test: nothing here asserts on timings. `--smoke` runs 3 loads a side.
+// `--first-button` measures instead where the first button's time goes (see FIRST_BUTTON).
 import { createServer } from 'node:http';
 import { readFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
@@ -28,10 +29,27 @@ const FILES = {
 const LOADED = { project: FILES.project.slice(0, 1), baseline: FILES.baseline };
 const TYPES = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html; charset=utf-8' };
 
+// `--first-button`: the drop-in cut short at two points, served beside it, to tell apart what
+// its first button spends. Each is dist/button.js with one change: "bytes only" puts a bare
+// <button> in and stops at its first statement (the download and the parse of the whole file);
+// "module, no mount" runs it whole but puts a bare <button> in where it would auto-mount (the
+// wasm decoded, compiled and instantiated, the glue set up). The drop-in minus the second is
+// the first mount itself. Only the bench page's timing sees them; they are never shipped.
+const BARE = 'document.querySelector(".kommo_oauth").before(document.createElement("button"))';
+const FIRST_BUTTON = {
+  'bytes only': (js) => `${BARE};throw 0;${js}`,
+  'module, no mount': (js) => {
+    const call = /(\w)\.autoMount\((\w),(\w)\)/;
+    if (!call.test(js)) throw new Error('bench: dist/button.js no longer calls `api.autoMount(me, discovery)` as bench/run.mjs expects');
+    return js.replace(call, BARE);
+  },
+};
+const VARIANTS = new Map();
+
 function page(side, n) {
   const tags = Array.from({ length: n }, (_, i) =>
     `<script class="kommo_oauth" type="application/json" data-client-id="client-${i}" data-title="Continue with Kommo"></script>`).join('\n');
-  const src = side === 'project' ? '/dist/button.js' : '/bench/baseline-button.js';
+  const src = side === 'project' ? '/dist/button.js' : side === 'baseline' ? '/bench/baseline-button.js' : `/variant/${encodeURIComponent(side)}.js`;
   return `<!doctype html><html><head><meta charset="utf-8"><script>
 window.__t = {};
 new MutationObserver(function () {
@@ -74,8 +92,10 @@ const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://x');
   const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] || '');
   let body, type;
-  const m = /^\/page\/(project|baseline)\/(\d+)$/.exec(url.pathname);
-  if (m) [body, type] = [page(m[1], Number(m[2])), TYPES.html];
+  const m = /^\/page\/([^/]+)\/(\d+)$/.exec(url.pathname);
+  const variant = /^\/variant\/([^/]+)\.js$/.exec(url.pathname);
+  if (m) [body, type] = [page(decodeURIComponent(m[1]), Number(m[2])), TYPES.html];
+  else if (variant && VARIANTS.has(decodeURIComponent(variant[1]))) [body, type] = [VARIANTS.get(decodeURIComponent(variant[1])), TYPES.js];
   else if (url.pathname === '/heap') [body, type] = [HEAP_PAGE, TYPES.html];
   else if (url.pathname.startsWith('/flood/')) [body, type] = [floodPage(url.pathname.slice(7)), TYPES.html];
   else {
@@ -102,13 +122,20 @@ const stats = (xs) => {
   return { median: q(0.5), p25: q(0.25), p75: q(0.75), min: s[0], max: s[s.length - 1], n: s.length };
 };
 
-const browser = await launch();
+// `BENCH_JS_FLAGS`: V8 flags for an experiment (say `--no-wasm-lazy-compilation`, every wasm
+// function compiled with the module instead of on its first call); the figures then say what
+// that engine would do, not what pages get.
+const browser = await launch(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : []);
 async function load(side, n) {
   const context = await browser.newContext();
   const p = await context.newPage();
-  await p.goto(`${origin}/page/${side}/${n}`);
+  await p.goto(`${origin}/page/${encodeURIComponent(side)}/${n}`);
   await p.waitForFunction(() => window.__t.all, null, { timeout: 30000 });
-  const t = await p.evaluate(() => window.__t);
+  const t = await p.evaluate(() => ({
+    ...window.__t,
+    // When the page asked for the button's script (the page's own parse comes before).
+    request: performance.getEntriesByType('resource').find((e) => e.initiatorType === 'script')?.requestStart,
+  }));
   // Click → window.open, synchronously inside the handler (window.open is stubbed: no window).
   t.click = await p.evaluate(() => {
     let opened = 0;
@@ -121,6 +148,46 @@ async function load(side, n) {
   });
   await context.close();
   return t;
+}
+
+// `--first-button`: the drop-in, its two cut-short copies (FIRST_BUTTON) and the plain-JS
+// button, alternating, LOADS cold loads each of the one-tag page, three ways of telling the
+// first button's time apart. Prints the table and exits.
+async function firstButton() {
+  const dropIn = readFileSync(join(root, 'dist/button.js'), 'latin1');
+  for (const [name, cut] of Object.entries(FIRST_BUTTON)) VARIANTS.set(name, Buffer.from(cut(dropIn), 'latin1'));
+  const sides = ['project', ...VARIANTS.keys(), 'baseline'];
+  const times = Object.fromEntries(sides.map((side) => [side, { nav: [], request: [] }]));
+  for (let i = 0; i < LOADS; i++) {
+    for (let k = 0; k < sides.length; k++) {
+      const side = sides[(i + k) % sides.length];
+      const t = await load(side, 1);
+      times[side].nav.push(t.first);
+      times[side].request.push(t.first - t.request);
+    }
+  }
+  const median = (side, key) => stats(times[side][key]).median;
+  const label = { project: 'the drop-in', baseline: 'the plain-JS button' };
+  console.log(`\nThe first button, one tag, ${LOADS} cold loads each, alternating; medians in ms`);
+  console.table(sides.map((side) => ({
+    page: label[side] || `the drop-in, ${side}`,
+    'from navigation start': +median(side, 'nav').toFixed(1),
+    'ratio to plain JS': +(median(side, 'nav') / median('baseline', 'nav')).toFixed(2),
+    "from the script's request": +median(side, 'request').toFixed(1),
+  })));
+  const step = (a, b) => +(median(a, 'request') - median(b, 'request')).toFixed(1);
+  console.log("Of the drop-in's extra time from the script's request (ms):");
+  console.table([
+    { part: 'its bytes: download and parse', ms: step('bytes only', 'baseline') },
+    { part: 'the wasm decoded, compiled, instantiated; the glue', ms: step('module, no mount', 'bytes only') },
+    { part: 'the first mount', ms: step('project', 'module, no mount') },
+  ]);
+}
+if (process.argv.includes('--first-button')) {
+  await firstButton();
+  await browser.close();
+  server.close();
+  process.exit(0);
 }
 
 async function measureRun() {

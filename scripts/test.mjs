@@ -87,4 +87,5 @@ const suites = ['api', 'browser'].flatMap((dir) =>
   readdirSync(join(root, 'tests', dir)).filter((f) => f.endsWith('.test.mjs')).map((f) => `tests/${dir}/${f}`));
 // A smoke run keeps the benchmark working; it prints timings and asserts none.
 step('benchmark smoke (no assertions on timings)', 'node bench/run.mjs --smoke');
+step("the first button's breakdown, smoke (the drop-in cut short still reads as the bench expects)", 'node bench/run.mjs --smoke --first-button');
 step('sandbox API and browser suites (Playwright in headless Chromium; the essentials in Firefox and WebKit through WebDriver)', `node --test --test-concurrency=1 ${suites.join(' ')}`);
